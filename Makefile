@@ -1,0 +1,101 @@
+# Trapdoor: `make run` boots to a shell, `make test` runs the test suite.
+# Knobs: CPUS=1..4  MEM=128M  ARGS="tick=10ms slice=1 sched=coop trace=syscall"
+
+CROSS   ?= riscv64-unknown-elf-
+CC      := $(CROSS)gcc
+OBJDUMP := $(CROSS)objdump
+QEMU    ?= qemu-system-riscv64
+CPUS    ?= 1
+MEM     ?= 128M
+ARGS    ?=
+B       := build
+
+# --- kernel -------------------------------------------------------------
+KCFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax \
+	-ffreestanding -fno-common -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
+	-O2 -g -Wall -Wextra -Werror -std=gnu11 -DTRAPDOOR_KERNEL -Ikernel -Ikernel/arch/riscv -MMD -MP
+KASFLAGS := -march=rv64gc -mabi=lp64 -mcmodel=medany -mno-relax -Ikernel -Ikernel/arch/riscv -MMD -MP
+KSRC := $(wildcard kernel/*.c kernel/arch/riscv/*.c)
+KASM := $(wildcard kernel/arch/riscv/*.S)
+KOBJ := $(patsubst %.c,$(B)/%.o,$(KSRC)) $(patsubst %.S,$(B)/%.o,$(KASM))
+
+$(B)/kernel/%.o: kernel/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+$(B)/kernel/%.o: kernel/%.S | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -c $< -o $@
+
+$(B)/kernel.elf: $(KOBJ) kernel/arch/riscv/kernel.ld
+	$(CC) $(KCFLAGS) -nostdlib -T kernel/arch/riscv/kernel.ld -Wl,--no-relax -o $@ $(KOBJ)
+	$(OBJDUMP) -S $@ > $(B)/kernel.asm
+
+# --- user programs ------------------------------------------------------
+UCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -specs=picolibc.specs \
+	-O2 -g -Wall -Wextra -Werror -std=gnu11 -Iuser/include -Iinclude -MMD -MP
+ULDFLAGS := -nostartfiles -static -T user/lib/user.ld -Wl,--gc-sections
+ULIB := $(B)/user/lib/crt0.o $(B)/user/lib/usys.o $(B)/user/lib/libtd.o $(patsubst %.c,$(B)/%.o,$(filter-out user/lib/libtd.c,$(wildcard user/lib/*.c)))
+
+$(B)/user/%.o: user/%.c | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(B)/user/%.o: user/%.S | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+
+# Every .c in user/bin becomes /bin/NAME, every .c in user/tests /test/NAME.
+UBIN  := $(patsubst user/bin/%.c,$(B)/rootfs/bin/%,$(wildcard user/bin/*.c))
+UTEST := $(patsubst user/tests/%.c,$(B)/rootfs/test/%,$(wildcard user/tests/*.c))
+UETC  := $(patsubst user/etc/%,$(B)/rootfs/etc/%,$(wildcard user/etc/*))
+
+$(B)/rootfs/bin/%: $(B)/user/bin/%.o $(ULIB) user/lib/user.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(ULIB)
+$(B)/rootfs/test/%: $(B)/user/tests/%.o $(ULIB) user/lib/user.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(ULIB)
+$(B)/rootfs/etc/%: user/etc/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+# The initramfs: a cpio -H newc archive of build/rootfs, owned by root.
+$(B)/initrd.cpio: $(UBIN) $(UTEST) $(UETC)
+	cd $(B)/rootfs && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
+
+all: $(B)/kernel.elf $(B)/initrd.cpio
+.DEFAULT_GOAL := all
+
+# --- running ------------------------------------------------------------
+QEMUOPTS = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) -nographic -bios default \
+	-kernel $(B)/kernel.elf -initrd $(B)/initrd.cpio -append "$(ARGS)"
+
+run: all
+	$(QEMU) $(QEMUOPTS)
+
+gdb: all
+	$(QEMU) $(QEMUOPTS) -S -gdb tcp::1234
+
+test: all
+	python3 tools/test.py $(if $(T),-k "$(T)")
+
+bench: all
+	python3 tools/bench.py $(if $(ICOUNT),--icount $(ICOUNT))
+
+trace: all
+	python3 tools/trace.py --cmd "$(CMD)" $(if $(OUT),--out $(OUT))
+
+compile_commands.json: clean
+	bear -- $(MAKE) all
+
+clean:
+	rm -rf $(B)
+
+# --- dependencies: install what is missing (apt-get as root) ------------
+deps: $(B)/.deps-ok
+$(B)/.deps-ok:
+	@sh tools/deps.sh
+	@mkdir -p $(B) && touch $@
+
+.PHONY: all run gdb test bench trace clean deps
+.SECONDARY:
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,170 @@
+/* abi.h: the contract between the kernel and user programs.
+ * Numbers and structures that cross the system-call boundary.  The values
+ * match picolibc's headers, which user/lib checks at compile time.
+ */
+#ifndef TRAPDOOR_ABI_H
+#define TRAPDOOR_ABI_H
+
+/* System-call numbers: SYS_fork, SYS_write, ... */
+enum {
+#define SYSCALL(num, name, stub, args, ret) SYS_##name = num,
+#include "syscalls.h"
+#undef SYSCALL
+	SYS_max
+};
+
+/* Errors, open flags, file modes and signals: the kernel's copy of the
+ * numbers.  User programs get the same ones from picolibc's headers
+ * (user/lib/libtd.c checks that they agree). */
+#ifdef TRAPDOOR_KERNEL
+/* Error numbers: a failing system call returns -E* in a0. */
+#define EPERM 1
+#define ENOENT 2
+#define ESRCH 3
+#define EINTR 4
+#define EIO 5
+#define E2BIG 7
+#define ENOEXEC 8
+#define EBADF 9
+#define ECHILD 10
+#define EAGAIN 11
+#define ENOMEM 12
+#define EACCES 13
+#define EFAULT 14
+#define EBUSY 16
+#define EEXIST 17
+#define EXDEV 18
+#define ENODEV 19
+#define ENOTDIR 20
+#define EISDIR 21
+#define EINVAL 22
+#define ENFILE 23
+#define EMFILE 24
+#define ENOTTY 25
+#define ETXTBSY 26
+#define EFBIG 27
+#define ENOSPC 28
+#define ESPIPE 29
+#define EMLINK 31
+#define EPIPE 32
+#define ERANGE 34
+#define ENOSYS 88
+#define ENOTEMPTY 90
+#define ENAMETOOLONG 91
+#define ELOOP 92
+
+/* open() flags (picolibc / newlib values). */
+#define O_RDONLY 0
+#define O_WRONLY 1
+#define O_RDWR 2
+#define O_ACCMODE 3
+#define O_CREAT 0x0040
+#define O_TRUNC 0x0200
+#define O_APPEND 0x0400
+#define O_EXCL 0x0800
+#define O_DIRECTORY 0x200000
+
+/* lseek() whence */
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+
+/* File types and permission bits in st_mode (the classic Unix values). */
+#define S_IFMT 0170000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFREG 0100000
+#define S_IFIFO 0010000
+
+/* Signals the kernel uses to report how a process ended. */
+#define SIGINT 2
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGKILL 9
+#define SIGBUS 10
+#define SIGSEGV 11
+#define SIGSYS 12
+#define SIGPIPE 13
+#define SIGTERM 15
+
+#endif
+
+/* wait status: exit code in bits 8..15, or the killing signal in 0..6. */
+#ifndef W_EXITCODE
+#define W_EXITCODE(code) (((code)&0xff) << 8)
+#define W_KILLED(sig) ((sig)&0x7f)
+#endif
+#ifndef WNOHANG
+#define WNOHANG 1
+#endif
+
+/* What stat() and fstat() fill in.  user/lib converts it to picolibc's
+ * struct stat, so the kernel does not depend on the C library's layout. */
+struct kstat {
+	unsigned long dev;
+	unsigned long ino;
+	unsigned int mode;
+	unsigned int nlink;
+	unsigned int uid;
+	unsigned int rdev;
+	long size;
+	long mtime_ns;
+};
+
+/* One directory entry as getdents() returns it: records of variable length,
+ * each reclen bytes long, name NUL-terminated. */
+struct kdirent {
+	unsigned long ino;
+	unsigned short reclen;
+	unsigned char type; /* S_IFMT >> 12 */
+	char name[];
+};
+
+#define PROC_NAME_LEN 16
+
+/* One row of the process table, as procinfo() returns it (ps uses it). */
+struct kprocinfo {
+	int pid;
+	int ppid;
+	int uid;
+	int pgid;
+	int state; /* enum procstate */
+	int priority;
+	int hart; /* hart it runs on, or -1 */
+	int pad;
+	unsigned long ticks;     /* timer ticks charged to it */
+	unsigned long syscalls;  /* system calls made */
+	unsigned long vswitches; /* voluntary switches (blocked, yielded) */
+	unsigned long iswitches; /* involuntary switches (preempted) */
+	unsigned long mem_pages; /* user pages mapped */
+	char name[PROC_NAME_LEN];
+};
+
+/* Process states: the textbook's, plus embryo (being created). */
+enum procstate { UNUSED, EMBRYO, RUNNABLE, RUNNING, SLEEPING, ZOMBIE };
+
+struct kmeminfo {
+	unsigned long total_pages;
+	unsigned long free_pages;
+	unsigned long nproc;
+	unsigned long page_size;
+};
+
+/* One recorded kernel event, as traceread() returns them (see
+ * kernel/trace.h for the types and what a..d mean). */
+struct ktevent {
+	unsigned long time; /* timer units (timebase_hz per second) */
+	unsigned int type;
+	unsigned short hart;
+	unsigned short pad;
+	int pid; /* running on the hart when recorded, 0 = idle */
+	int pad2;
+	unsigned long a, b, c, d;
+	char name[16];
+};
+
+/* strace() flags */
+#define STRACE_ON 1
+#define STRACE_FOLLOW 2 /* children inherit tracing (-f) */
+
+#endif

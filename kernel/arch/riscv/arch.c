@@ -1,0 +1,106 @@
+/* arch.c: per-hart setup for RISC-V: the trap table, the timer, the other
+ * harts, the user-mode counters, and how a fresh user context looks.
+ */
+#include "kernel.h"
+#include "proc.h"
+
+#define CSR_STIMECMP 0x14d
+
+extern char trap_entry[], _secondary_start[];
+u64 timebase_hz = 10000000;
+
+/* Install the trap table: from now on every exception and interrupt jumps
+ * to trap_entry.  stvec's low bits select "direct" mode (one entry); the
+ * kernel's own table of handlers, indexed by scause, is in trap.c.  The
+ * hardware remembers this until the hart is reset. */
+void arch_trap_init(void)
+{
+	csr_write(stvec, (u64)trap_entry);
+	csr_write(sscratch, 0); /* 0 = "this hart is in the kernel" */
+	csr_write(sie, SIE_SEIE | SIE_STIE | SIE_SSIE);
+}
+
+u64 arch_time(void) { return rdtime(); }
+
+void arch_timer_arm(u64 when)
+{
+	/* Sstc lets S-mode program its own compare register; without it the
+	 * firmware does it for us through an SBI call. */
+	if (bootinfo.has_sstc)
+		asm volatile("csrw 0x14d, %0" ::"r"(when));
+	else
+		sbi_set_timer(when);
+}
+
+void arch_timer_init(void)
+{
+	arch_timer_arm(rdtime() + params.tick_us * timebase_hz / 1000000);
+}
+
+/* Let user programs read cycle, time and instret directly (rdtime,
+ * rdinstret): the benchmarks use them. */
+void arch_user_counters(void) { csr_write(scounteren, 7); }
+
+void arch_start_harts(void)
+{
+	u64 self = mycpu()->hartid;
+	for (int i = 0, n = 1; i < bootinfo.nharts && n < NCPU; i++) {
+		u64 h = bootinfo.hartids[i];
+		if (h == self)
+			continue;
+		struct cpu *c = &cpus[n];
+		c->hartid = h;
+		c->id = n;
+		void *stack = kalloc_order(2);
+		if (!stack)
+			panic("no stack for hart %d", (int)h);
+		c->stack_top = (u64)stack + 4 * PGSIZE;
+		long err = sbi_hart_start(h, V2P(_secondary_start), (u64)c);
+		if (err) {
+			kprintf("hart %d: SBI hart_start failed (%d)\n", (int)h, (int)err);
+			continue;
+		}
+		while (!c->started)
+			;
+		n++;
+		ncpu = n;
+	}
+}
+
+void arch_idle(void)
+{
+	/* wfi wakes on any pending enabled interrupt even with SIE clear, so
+	 * there is no window where a wakeup is missed: check for work with
+	 * interrupts off, wait, then briefly allow the interrupt to be taken. */
+	wfi();
+	intr_enable();
+	intr_disable();
+}
+
+void arch_switch_pagetable(pagetable_t pt)
+{
+	/* No ASIDs: the sfence flushes this hart's TLB of the old space. */
+	csr_write(satp, MAKE_SATP(V2P(pt)));
+	sfence_vma();
+}
+
+void arch_user_init(struct trapframe *tf, u64 pc, u64 sp, u64 argc, u64 argv, u64 envp)
+{
+	u64 ktp = tf->ktp;
+	memset(tf, 0, sizeof(*tf));
+	tf->ktp = ktp;
+	tf->epc = pc;
+	tf->sp = sp;
+	tf->a0 = argc;
+	tf->a1 = argv;
+	tf->a2 = envp;
+	/* SPP = 0: sret goes to user mode.  SPIE = 1: interrupts on there.
+	 * FS = off: the first FPU instruction traps, and only then does the
+	 * process get FPU registers (zeroed), see trap.c. */
+	u64 s = csr_read(sstatus);
+	s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS | SSTATUS_SUM);
+	s |= SSTATUS_SPIE;
+	tf->sstatus = s;
+}
+
+void arch_poweroff(int fail) { sbi_shutdown(fail); }

@@ -1,0 +1,141 @@
+/* console.c: the console device: line editing, Ctrl-C, Ctrl-D, Ctrl-P.
+ * Keys arrive by interrupt (uart -> PLIC -> console_intr); a reader with
+ * no complete line sleeps on the console's wait queue instead of spinning.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+
+#define INPUT_BUF 256
+#define CTRL(x) ((x) - '@')
+
+static struct spinlock conslock = SPINLOCK_INIT("console");
+static struct waitq consq = WAITQ_INIT("console");
+static char buf[INPUT_BUF];
+static u64 r, w, e; /* read, written (committed), edit indexes */
+int console_fgpgid;  /* Ctrl-C kills this process group (0: none) */
+
+static void echo(int c)
+{
+	if (c == '\b') {
+		console_write("\b \b", 3);
+	} else {
+		char ch = c;
+		console_write(&ch, 1);
+	}
+}
+
+/* One key from the UART, with interrupts off (idle loop or user trap). */
+void console_intr(int c)
+{
+	if (c == CTRL('P')) {
+		procdump();
+		return;
+	}
+	acquire(&conslock);
+	switch (c) {
+	case CTRL('C'):
+		console_write("^C\n", 3);
+		e = w; /* drop the partial line */
+		if (console_fgpgid > 0) {
+			int pg = console_fgpgid;
+			release(&conslock);
+			kill(-pg, SIGINT);
+			return;
+		}
+		break;
+	case CTRL('U'):
+		while (e != w && buf[(e - 1) % INPUT_BUF] != '\n') {
+			e--;
+			echo('\b');
+		}
+		break;
+	case 0x7f:
+	case '\b':
+		if (e != w) {
+			e--;
+			echo('\b');
+		}
+		break;
+	default:
+		if (c == 0 || e - r >= INPUT_BUF)
+			break;
+		if (c == '\r')
+			c = '\n';
+		if (c != CTRL('D'))
+			echo(c);
+		buf[e++ % INPUT_BUF] = c;
+		if (c == '\n' || c == CTRL('D') || e - r == INPUT_BUF) {
+			w = e;
+			wakeup(&consq);
+		}
+	}
+	release(&conslock);
+}
+
+/* Read up to one line.  Ctrl-D at the start of a line is end-of-file
+ * (returns 0); elsewhere it ends the line without a newline. */
+long console_read(u64 udst, long n)
+{
+	struct proc *p = myproc();
+	char line[INPUT_BUF];
+	long got = 0;
+	acquire(&conslock);
+	while (r == w) {
+		if (p->killed) {
+			release(&conslock);
+			return -EINTR;
+		}
+		sleep(&consq, &conslock);
+	}
+	while (got < n && r < w) {
+		char c = buf[r++ % INPUT_BUF];
+		if (c == CTRL('D')) {
+			if (got > 0)
+				r--; /* keep it: the next read returns 0 */
+			break;
+		}
+		line[got++] = c;
+		if (c == '\n')
+			break;
+	}
+	release(&conslock);
+	if (got && copyout(&p->vm, udst, line, got) < 0)
+		return -EFAULT;
+	return got;
+}
+
+long console_write_user(u64 usrc, long n)
+{
+	struct proc *p = myproc();
+	char chunk[256];
+	long done = 0;
+	while (done < n) {
+		long m = min(n - done, (long)sizeof chunk);
+		if (copyin(&p->vm, chunk, usrc + done, m) < 0)
+			return done ? done : -EFAULT;
+		console_write(chunk, m);
+		done += m;
+	}
+	return done;
+}
+
+void console_init(void)
+{
+	plic_enable(bootinfo.uart_irq);
+}
+
+/* Ctrl-P: the process table, printed from inside the kernel, so it works
+ * even when user space is stuck.  No locks: it must work during a panic
+ * or with a looping process in sched=coop; the picture may be torn. */
+void procdump(void)
+{
+	kprintf("\n%-5s %-5s %-4s %-9s %-16s %7s %8s %6s %6s  %s\n", "PID", "PPID", "UID", "STATE", "NAME",
+		"TICKS", "SYSCALLS", "VOLSW", "INVSW", "WAIT");
+	for (struct proc *p = allprocs; p; p = p->all_next) {
+		const char *st = p->state <= ZOMBIE ? procstate_name[p->state] : "?";
+		kprintf("%-5d %-5d %-4d %-9s %-16s %7d %8d %6d %6d  %s\n", p->pid, p->parent ? p->parent->pid : 0,
+			p->uid, st, p->name, (int)p->ticks, (int)p->syscalls, (int)p->vswitch, (int)p->iswitch,
+			p->state == SLEEPING && p->queue ? p->queue->name : "");
+	}
+}

@@ -1,0 +1,285 @@
+/* exec.c: load a program: the "OS @ run" rows of the seeds' table.
+ * exec replaces the calling process's image; spawn builds a new process
+ * straight from the file (seed 003's "process from scratch").  Both:
+ * allocate memory, load the program, set up the stack with argc/argv/envp,
+ * clear the registers, and return-from-trap into main's caller, _start.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+#include "elf.h"
+#include "trace.h"
+
+#define MAXARG 1024
+#define ARGS_ORDER 3 /* 8 pages = ARG_MAX */
+
+/* argv and envp gathered into kernel memory before the old image goes. */
+struct args {
+	char *buf;        /* strings, packed */
+	u64 used;
+	int argc, envc;
+};
+
+static int gather(struct args *a, u64 uvec, char **kvec, int *count)
+{
+	struct proc *p = myproc();
+	for (int i = 0;; i++) {
+		if (i >= MAXARG)
+			return -E2BIG;
+		u64 sp;
+		const char *ks = NULL;
+		if (kvec) {
+			ks = kvec[i];
+			if (!ks)
+				break;
+		} else {
+			if (!uvec)
+				break;
+			if (copyin(&p->vm, &sp, uvec + 8 * i, 8) < 0)
+				return -EFAULT;
+			if (!sp)
+				break;
+		}
+		u64 room = ARG_MAX - a->used;
+		int n;
+		if (ks) {
+			n = strlen(ks);
+			if ((u64)n + 1 > room)
+				return -E2BIG;
+			memcpy(a->buf + a->used, ks, n + 1);
+		} else {
+			n = copyinstr(&p->vm, a->buf + a->used, sp, room);
+			if (n == -ENAMETOOLONG)
+				return -E2BIG;
+			if (n < 0)
+				return n;
+		}
+		a->used += n + 1;
+		(*count)++;
+	}
+	return 0;
+}
+
+/* Map the program's PT_LOAD segments into vm. */
+static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
+{
+	struct elfhdr eh;
+	struct proghdr ph;
+	acquire(&fslock);
+	long n = readi(ip, 0, (u64)&eh, 0, sizeof eh);
+	release(&fslock);
+	if (n != sizeof eh || eh.magic != ELF_MAGIC || eh.class != 2 || eh.machine != EM_RISCV ||
+	    eh.type != ET_EXEC || eh.phentsize != sizeof ph)
+		return -ENOEXEC;
+	u64 end = 0;
+	for (int i = 0; i < eh.phnum; i++) {
+		acquire(&fslock);
+		n = readi(ip, 0, (u64)&ph, eh.phoff + i * sizeof ph, sizeof ph);
+		release(&fslock);
+		if (n != sizeof ph)
+			return -ENOEXEC;
+		if (ph.type != PT_LOAD || ph.memsz == 0)
+			continue;
+		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr || ph.vaddr < PGSIZE ||
+		    ph.vaddr + ph.memsz > USTACK_GUARD - UHEAP_MAX || (ph.vaddr % PGSIZE) != (ph.off % PGSIZE))
+			return -ENOEXEC;
+		u64 perm = (ph.flags & PF_R ? PTE_R : 0) | (ph.flags & PF_W ? PTE_W : 0) | (ph.flags & PF_X ? PTE_X : 0);
+		if ((perm & PTE_W) && (perm & PTE_X))
+			return -ENOEXEC; /* W^X: no page is both */
+		for (u64 va = PGROUNDDOWN(ph.vaddr); va < ph.vaddr + ph.memsz; va += PGSIZE) {
+			u64 foff = ph.off + (va - ph.vaddr); /* may be < ph.off on the first page */
+			void *fpage = NULL;
+			/* Read-only pages fully backed by the file map the file's
+			 * own page: no copy (the file copies on a later write). */
+			acquire(&fslock);
+			if (!(perm & PTE_W) && va + PGSIZE <= ph.vaddr + ph.filesz && va >= ph.vaddr &&
+			    foff % PGSIZE == 0 && (fpage = fs_page(ip, foff / PGSIZE)))
+				page_get(fpage);
+			release(&fslock);
+			if (!fpage) {
+				fpage = kalloc();
+				if (!fpage)
+					return -ENOMEM;
+				/* the file bytes of this page, the rest stays zero */
+				u64 lo = max(va, ph.vaddr), hi = min(va + PGSIZE, ph.vaddr + ph.filesz);
+				if (hi > lo) {
+					acquire(&fslock);
+					readi(ip, 0, (u64)fpage + (lo - va), ph.off + (lo - ph.vaddr), hi - lo);
+					release(&fslock);
+				}
+			}
+			if ((n = vm_map(vm, va, fpage, perm)) < 0) {
+				kfree(fpage);
+				return n == -EEXIST ? -ENOEXEC : n;
+			}
+		}
+		if (ph.vaddr + ph.memsz > end)
+			end = ph.vaddr + ph.memsz;
+	}
+	if (!end || eh.entry >= end)
+		return -ENOEXEC;
+	vm->text_end = PGROUNDUP(end);
+	vm->heap_start = vm->brk = PGROUNDUP(end);
+	*entry = eh.entry;
+	return 0;
+}
+
+/* Build the initial stack: the strings at the top, then (16-byte aligned
+ * at sp) argc, argv[], NULL, envp[], NULL, as the C runtime expects. */
+static int build_stack(struct vmspace *vm, struct args *a, u64 *sp_out, u64 *argv_out, u64 *envp_out)
+{
+	int nptr = a->argc + a->envc + 3;
+	u64 strings = USTACK_TOP - ALIGN_UP(a->used, 16);
+	u64 sp = ALIGN_DOWN(strings - nptr * 8, 16);
+	if (USTACK_TOP - sp > ARG_MAX + PGSIZE * 2)
+		return -E2BIG;
+	int r = vm_alloc_range(vm, PGROUNDDOWN(sp), USTACK_TOP - PGROUNDDOWN(sp), PTE_R | PTE_W);
+	if (r < 0)
+		return r;
+	vm->stack_low = PGROUNDDOWN(sp);
+	if (copyout(vm, strings, a->buf, a->used) < 0)
+		return -EFAULT;
+	u64 vec[nptr];
+	int k = 0;
+	vec[k++] = a->argc;
+	u64 s = strings;
+	for (int i = 0; i < a->argc + a->envc; i++) {
+		if (i == a->argc)
+			vec[k++] = 0;
+		vec[k++] = s;
+		while (a->buf[s - strings])
+			s++;
+		s++;
+	}
+	if (a->argc == a->argc + a->envc)
+		vec[k++] = 0;
+	vec[k++] = 0;
+	if (copyout(vm, sp, vec, k * 8) < 0)
+		return -EFAULT;
+	*sp_out = sp;
+	*argv_out = sp + 8;
+	*envp_out = sp + 8 + (a->argc + 1) * 8;
+	return 0;
+}
+
+/* Look up path and check it may be executed; returns it referenced. */
+static int open_exec(const char *path, struct inode **out)
+{
+	int r = namei_err(path, out);
+	if (r < 0)
+		return r;
+	if ((*out)->type != S_IFREG)
+		r = -EACCES;
+	else
+		r = fs_permission(*out, 1);
+	if (r < 0)
+		iput(*out);
+	return r;
+}
+
+/* Load path into a fresh address space with the given arguments. */
+static int load(const char *path, struct args *a, struct vmspace *vm, u64 *entry, u64 *sp, u64 *argv, u64 *envp)
+{
+	struct inode *ip;
+	int r = open_exec(path, &ip);
+	if (r < 0)
+		return r;
+	if ((r = vm_create(vm)) < 0) {
+		iput(ip);
+		return r;
+	}
+	r = load_image(vm, ip, entry);
+	iput(ip);
+	if (r == 0)
+		r = build_stack(vm, a, sp, argv, envp);
+	if (r < 0)
+		vm_destroy(vm);
+	return r;
+}
+
+static int get_args(struct args *a, u64 uargv, u64 uenvp, char **kargv)
+{
+	memset(a, 0, sizeof *a);
+	a->buf = kalloc_order(ARGS_ORDER);
+	if (!a->buf)
+		return -ENOMEM;
+	int r = gather(a, uargv, kargv, &a->argc);
+	if (r == 0)
+		r = gather(a, uenvp, NULL, &a->envc);
+	if (r < 0)
+		kfree_order(a->buf, ARGS_ORDER);
+	return r;
+}
+
+/* exec: on success the old image is gone and the call "returns" argc in
+ * a0 into the new program's _start; on failure the caller is untouched. */
+int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
+{
+	struct proc *p = myproc();
+	struct args a;
+	int r = get_args(&a, uargv, uenvp, kargs ? kargv : NULL);
+	if (r < 0)
+		return r;
+	struct vmspace vm;
+	u64 entry, sp, argv, envp;
+	r = load(path, &a, &vm, &entry, &sp, &argv, &envp);
+	kfree_order(a.buf, ARGS_ORDER);
+	if (r < 0)
+		return r;
+	/* Commit: switch to the new image, then free the old one. */
+	struct vmspace old = p->vm;
+	p->vm = vm;
+	arch_switch_pagetable(vm.pt);
+	vm_destroy(&old);
+	proc_setname(p, path);
+	p->fpu_saved = 0;
+	arch_user_init(p->tf, entry, sp, a.argc, argv, envp);
+	trace_exec(p);
+	return a.argc;
+}
+
+/* spawn: a new child running path, built from the file without copying
+ * the parent.  It inherits open files, cwd, uid and process group. */
+int spawn(const char *path, u64 uargv, u64 uenvp)
+{
+	struct proc *p = myproc();
+	struct args a;
+	int r = get_args(&a, uargv, uenvp, NULL);
+	if (r < 0)
+		return r;
+	struct proc *np = proc_alloc();
+	if (!np) {
+		kfree_order(a.buf, ARGS_ORDER);
+		return -ENOMEM;
+	}
+	u64 entry, sp, argv, envp;
+	r = load(path, &a, &np->vm, &entry, &sp, &argv, &envp);
+	kfree_order(a.buf, ARGS_ORDER);
+	if (r < 0) {
+		proc_free(np);
+		return r;
+	}
+	arch_user_init(np->tf, entry, sp, a.argc, argv, envp);
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->ofile[fd])
+			np->ofile[fd] = filedup(p->ofile[fd]);
+	np->cwd = idup(p->cwd);
+	np->uid = p->uid;
+	np->pgid = p->pgid;
+	np->priority = p->priority;
+	proc_setname(np, path);
+	if (p->strace_flags & STRACE_FOLLOW) {
+		np->strace_flags = p->strace_flags;
+		np->strace_fd = p->strace_fd;
+		np->strace_file = filedup(p->strace_file);
+	}
+	int pid = np->pid;
+	acquire(&schedlock);
+	np->parent = p;
+	np->sibling = p->children;
+	p->children = np;
+	ready(np);
+	release(&schedlock);
+	trace_exec(np);
+	return pid;
+}

@@ -1,0 +1,135 @@
+/* fdt.c: read the flattened device tree that OpenSBI hands over.
+ * Finds RAM, the harts, the UART, the PLIC, the initrd and the boot
+ * arguments instead of assuming QEMU's addresses.
+ */
+#include "kernel.h"
+
+struct bootinfo bootinfo;
+
+#define FDT_MAGIC 0xd00dfeed
+#define FDT_BEGIN_NODE 1
+#define FDT_END_NODE 2
+#define FDT_PROP 3
+#define FDT_NOP 4
+#define FDT_END 9
+
+static u32 be32(const void *p)
+{
+	const u8 *b = p;
+	return (u32)b[0] << 24 | (u32)b[1] << 16 | (u32)b[2] << 8 | b[3];
+}
+static u64 be64(const void *p) { return (u64)be32(p) << 32 | be32((const u8 *)p + 4); }
+static u64 becell(const void *p, u32 len) { return len >= 8 ? be64(p) : be32(p); }
+
+static int prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+
+/* Does the NUL-separated string list `v` (len bytes) contain s? */
+static int has_string(const char *v, u32 len, const char *s)
+{
+	for (u32 i = 0; i < len; i += strlen(v + i) + 1)
+		if (strcmp(v + i, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The node being read at depth 2 (cpu@N, a device under /soc, ...). */
+struct node {
+	u64 reg, size;
+	int irq;
+	int is_uart, is_plic, disabled, sstc;
+	int has_reg;
+};
+
+void fdt_parse(u64 dtb_pa)
+{
+	const u8 *fdt = P2V(dtb_pa);
+	if (be32(fdt) != FDT_MAGIC)
+		panic("no device tree at %p", (void *)dtb_pa);
+	bootinfo.dtb_pa = dtb_pa;
+	bootinfo.dtb_size = be32(fdt + 4);
+	const u8 *p = fdt + be32(fdt + 8);
+	const char *strings = (const char *)fdt + be32(fdt + 12);
+
+	const char *path[8] = { 0 };
+	int depth = 0;
+	struct node n = { 0 };
+	int sstc_all = 1, ncpus = 0;
+
+	for (;;) {
+		u32 tok = be32(p);
+		p += 4;
+		if (tok == FDT_BEGIN_NODE) {
+			const char *name = (const char *)p;
+			p += ALIGN_UP(strlen(name) + 1, 4);
+			if (depth < 8)
+				path[depth] = name;
+			depth++;
+			if (depth == 3 || (depth == 2 && prefix(name, "memory")))
+				memset(&n, 0, sizeof n);
+		} else if (tok == FDT_END_NODE) {
+			depth--;
+			const char *top = depth >= 1 ? path[1] : "";
+			if (depth == 2 && prefix(top, "cpus") && prefix(path[2], "cpu@") && !n.disabled &&
+			    n.has_reg && bootinfo.nharts < 8) {
+				bootinfo.hartids[bootinfo.nharts++] = n.reg;
+				ncpus++;
+				sstc_all &= n.sstc;
+			} else if (depth == 2 && prefix(top, "soc")) {
+				if (n.is_uart && !bootinfo.uart_base) {
+					bootinfo.uart_base = n.reg;
+					bootinfo.uart_irq = n.irq;
+				}
+				if (n.is_plic)
+					bootinfo.plic_base = n.reg;
+			} else if (depth == 2 && prefix(top, "reserved-memory") && n.has_reg &&
+				   bootinfo.nresv < 8) {
+				bootinfo.resv_base[bootinfo.nresv] = n.reg;
+				bootinfo.resv_size[bootinfo.nresv++] = n.size;
+			}
+			if (depth == 0)
+				break;
+		} else if (tok == FDT_PROP) {
+			u32 len = be32(p), nameoff = be32(p + 4);
+			const char *v = (const char *)p + 8;
+			const char *prop = strings + nameoff;
+			p += 8 + ALIGN_UP(len, 4);
+			const char *node = depth >= 1 && depth <= 8 ? path[depth - 1] : "";
+			if (depth == 2 && prefix(node, "memory") && strcmp(prop, "reg") == 0 && !bootinfo.mem_size) {
+				bootinfo.mem_base = be64(v);
+				bootinfo.mem_size = be64(v + 8);
+			} else if (depth == 2 && strcmp(node, "chosen") == 0) {
+				if (strcmp(prop, "bootargs") == 0)
+					strlcpy(bootinfo.bootargs, v, sizeof bootinfo.bootargs);
+				else if (strcmp(prop, "linux,initrd-start") == 0)
+					bootinfo.initrd_start = becell(v, len);
+				else if (strcmp(prop, "linux,initrd-end") == 0)
+					bootinfo.initrd_end = becell(v, len);
+			} else if (depth == 2 && strcmp(node, "cpus") == 0 && strcmp(prop, "timebase-frequency") == 0) {
+				bootinfo.timebase = be32(v);
+			} else if (depth == 3) {
+				if (strcmp(prop, "reg") == 0) {
+					n.reg = len >= 8 ? be64(v) : be32(v);
+					n.size = len >= 16 ? be64(v + 8) : 0;
+					n.has_reg = 1;
+				} else if (strcmp(prop, "interrupts") == 0) {
+					n.irq = be32(v);
+				} else if (strcmp(prop, "compatible") == 0) {
+					n.is_uart = has_string(v, len, "ns16550a");
+					n.is_plic = has_string(v, len, "riscv,plic0") ||
+						    has_string(v, len, "sifive,plic-1.0.0");
+				} else if (strcmp(prop, "status") == 0) {
+					n.disabled = strcmp(v, "okay") != 0;
+				} else if (strcmp(prop, "riscv,isa") == 0) {
+					n.sstc = strstr(v, "_sstc") != NULL;
+				}
+			}
+		} else if (tok == FDT_NOP) {
+			continue;
+		} else {
+			break;
+		}
+	}
+	bootinfo.has_sstc = ncpus > 0 && sstc_all;
+	if (!bootinfo.mem_size || !bootinfo.uart_base || !bootinfo.plic_base || !bootinfo.nharts)
+		panic("device tree lacks memory, uart, plic or cpus");
+}

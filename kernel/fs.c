@@ -1,0 +1,713 @@
+/* fs.c: a hierarchical file system that lives in RAM.
+ * Filled at boot from the initramfs; files, directories, hard links and
+ * device nodes, with a uid and rwx bits on each inode checked as Unix does.
+ * One lock, fslock, covers every inode and directory: operations are
+ * short, in-memory and never sleep.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+
+#define DIRHASH 64
+#define PTRS_PER_PAGE (PGSIZE / sizeof(void *))
+#define MAX_FILE_PAGES (PTRS_PER_PAGE * PTRS_PER_PAGE) /* 1 GiB */
+
+struct dentry {
+	struct dentry *next, *prev; /* in creation order */
+	struct dentry *hnext;       /* hash chain */
+	struct inode *ip;
+	u32 hash;
+	char name[];
+};
+
+struct spinlock fslock = SPINLOCK_INIT("fs");
+static struct inode *root;
+static u64 next_ino = 1;
+
+static u32 namehash(const char *s)
+{
+	u32 h = 2166136261u;
+	while (*s)
+		h = (h ^ (u8)*s++) * 16777619u;
+	return h;
+}
+
+static struct inode *ialloc(u32 type, u32 perm, u32 uid)
+{
+	struct inode *ip = kzalloc(sizeof *ip);
+	if (!ip)
+		return NULL;
+	ip->ino = next_ino++;
+	ip->type = type;
+	ip->perm = perm & 07777;
+	ip->uid = uid;
+	ip->mtime = ticks;
+	return ip;
+}
+
+/* --- file data --- */
+
+/* The page holding byte pgno*PGSIZE of the file, or NULL (a hole). */
+void *fs_page(struct inode *ip, u64 pgno)
+{
+	if (!ip->idx || pgno >= MAX_FILE_PAGES)
+		return NULL;
+	void **mid = ip->idx[pgno / PTRS_PER_PAGE];
+	return mid ? mid[pgno % PTRS_PER_PAGE] : NULL;
+}
+
+/* The slot for page pgno, allocating the index pages on the way. */
+static void **page_slot(struct inode *ip, u64 pgno)
+{
+	if (pgno >= MAX_FILE_PAGES)
+		return NULL;
+	if (!ip->idx && !(ip->idx = kalloc()))
+		return NULL;
+	void ***mid = &ip->idx[pgno / PTRS_PER_PAGE];
+	if (!*mid && !(*mid = kalloc()))
+		return NULL;
+	return &(*mid)[pgno % PTRS_PER_PAGE];
+}
+
+/* Files may not eat the last FS_RESERVE_PAGES pages: the processes that
+ * would then free them must still be able to run. */
+static void *file_page_alloc(void)
+{
+	if (kfreepages() < FS_RESERVE_PAGES)
+		return NULL;
+	return kalloc();
+}
+
+long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
+{
+	if (off >= ip->size)
+		return 0;
+	n = min(n, ip->size - off);
+	u64 done = 0;
+	while (done < n) {
+		u64 pos = off + done, in = pos % PGSIZE;
+		u64 chunk = min(n - done, PGSIZE - in);
+		char *pg = fs_page(ip, pos / PGSIZE);
+		static const char zeros[PGSIZE];
+		const char *src = pg ? pg + in : zeros;
+		if (user) {
+			if (copyout(&myproc()->vm, dst + done, src, chunk) < 0)
+				return done ? (long)done : -EFAULT;
+		} else {
+			memcpy((char *)dst + done, src, chunk);
+		}
+		done += chunk;
+	}
+	return done;
+}
+
+long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
+{
+	if (off + n < off || off + n > MAX_FILE_PAGES * PGSIZE)
+		return -EFBIG;
+	u64 done = 0;
+	long err = 0;
+	while (done < n) {
+		u64 pos = off + done, in = pos % PGSIZE;
+		u64 chunk = min(n - done, PGSIZE - in);
+		void **slot = page_slot(ip, pos / PGSIZE);
+		if (!slot) {
+			err = -ENOSPC;
+			break;
+		}
+		if (!*slot) {
+			if (!(*slot = file_page_alloc())) {
+				err = -ENOSPC;
+				break;
+			}
+		} else if (page_refs(*slot) > 1) {
+			/* A running program maps this page as its text: give the
+			 * file a fresh copy and leave the program its old one. */
+			void *copy = file_page_alloc();
+			if (!copy) {
+				err = -ENOSPC;
+				break;
+			}
+			memcpy(copy, *slot, PGSIZE);
+			kfree(*slot);
+			*slot = copy;
+		}
+		char *dst = (char *)*slot + in;
+		if (user) {
+			if (copyin(&myproc()->vm, dst, src + done, chunk) < 0) {
+				err = -EFAULT;
+				break;
+			}
+		} else {
+			memcpy(dst, (char *)src + done, chunk);
+		}
+		done += chunk;
+		if (off + done > ip->size)
+			ip->size = off + done;
+	}
+	if (done)
+		ip->mtime = ticks;
+	return done ? (long)done : err;
+}
+
+/* Cut the file to size bytes, freeing whole pages past it. */
+int fs_truncate(struct inode *ip, u64 size)
+{
+	if (size > ip->size) {
+		ip->size = size; /* the gap reads as zeros (holes) */
+		return 0;
+	}
+	if (size % PGSIZE) { /* zero the tail of the last kept page */
+		char *pg = fs_page(ip, size / PGSIZE);
+		if (pg)
+			memset(pg + size % PGSIZE, 0, PGSIZE - size % PGSIZE);
+	}
+	u64 first = PGROUNDUP(size) / PGSIZE, last = PGROUNDUP(ip->size) / PGSIZE;
+	for (u64 pg = first; ip->idx && pg < last; pg++) {
+		void **mid = ip->idx[pg / PTRS_PER_PAGE];
+		if (mid && mid[pg % PTRS_PER_PAGE]) {
+			kfree(mid[pg % PTRS_PER_PAGE]);
+			mid[pg % PTRS_PER_PAGE] = NULL;
+		}
+	}
+	/* Index pages whose range is wholly past the end go too. */
+	for (u64 i = (first + PTRS_PER_PAGE - 1) / PTRS_PER_PAGE; ip->idx && i < PTRS_PER_PAGE; i++) {
+		if (ip->idx[i]) {
+			kfree(ip->idx[i]);
+			ip->idx[i] = NULL;
+		}
+	}
+	if (size == 0 && ip->idx) {
+		kfree(ip->idx);
+		ip->idx = NULL;
+	}
+	ip->size = size;
+	ip->mtime = ticks;
+	return 0;
+}
+
+/* --- inode lifetime --- */
+
+struct inode *idup(struct inode *ip)
+{
+	if (ip) {
+		acquire(&fslock);
+		ip->refs++;
+		release(&fslock);
+	}
+	return ip;
+}
+
+/* Free an inode with no names and no users.  fslock held. */
+static void ifree(struct inode *ip)
+{
+	if (ip->type == S_IFREG)
+		fs_truncate(ip, 0);
+	if (ip->type == S_IFDIR) {
+		kmfree(ip->hash);
+		kmfree(ip->name);
+		if (ip->parent && ip->parent != ip && --ip->parent->refs == 0 && ip->parent->nlink == 0)
+			ifree(ip->parent);
+	}
+	kmfree(ip);
+}
+
+static void iput_locked(struct inode *ip)
+{
+	if (--ip->refs == 0 && ip->nlink == 0)
+		ifree(ip);
+}
+
+void iput(struct inode *ip)
+{
+	if (!ip)
+		return;
+	acquire(&fslock);
+	iput_locked(ip);
+	release(&fslock);
+}
+
+/* --- directories --- */
+
+static struct dentry *dir_lookup(struct inode *dp, const char *name)
+{
+	if (!dp->hash)
+		return NULL;
+	u32 h = namehash(name);
+	for (struct dentry *d = dp->hash[h % DIRHASH]; d; d = d->hnext)
+		if (d->hash == h && strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+static int dir_add(struct inode *dp, const char *name, struct inode *ip)
+{
+	if (!dp->hash && !(dp->hash = kzalloc(DIRHASH * sizeof(struct dentry *))))
+		return -ENOSPC;
+	size_t len = strlen(name);
+	if (sizeof(struct dentry) + len + 1 > 2048)
+		return -ENAMETOOLONG;
+	struct dentry *d = kmalloc(sizeof *d + len + 1);
+	if (!d)
+		return -ENOSPC;
+	memcpy(d->name, name, len + 1);
+	d->ip = ip;
+	d->hash = namehash(name);
+	d->hnext = dp->hash[d->hash % DIRHASH];
+	dp->hash[d->hash % DIRHASH] = d;
+	d->next = NULL;
+	d->prev = dp->last;
+	if (dp->last)
+		dp->last->next = d;
+	else
+		dp->first = d;
+	dp->last = d;
+	dp->nentries++;
+	dp->size = dp->nentries;
+	dp->mtime = ticks;
+	ip->nlink++;
+	return 0;
+}
+
+/* Remove entry d from dp; the inode loses a name. */
+static void dir_remove(struct inode *dp, struct dentry *d)
+{
+	struct dentry **hp = &dp->hash[d->hash % DIRHASH];
+	while (*hp != d)
+		hp = &(*hp)->hnext;
+	*hp = d->hnext;
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		dp->first = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	else
+		dp->last = d->prev;
+	dp->nentries--;
+	dp->size = dp->nentries;
+	dp->mtime = ticks;
+	struct inode *ip = d->ip;
+	kmfree(d);
+	ip->nlink--;
+	if (ip->nlink == 0 && ip->refs == 0)
+		ifree(ip);
+}
+
+/* --- permissions --- */
+
+/* May the current process do `want` (4 read, 2 write, 1 search/exec)?
+ * uid 0 may do anything but execute a file with no x bit at all. */
+int fs_permission(struct inode *ip, int want)
+{
+	struct proc *p = myproc();
+	int uid = p ? p->uid : 0;
+	if (uid == 0) {
+		if ((want & 1) && ip->type == S_IFREG && !(ip->perm & 0111))
+			return -EACCES;
+		return 0;
+	}
+	u32 bits = uid == (int)ip->uid ? (ip->perm >> 6) & 7 : ip->perm & 7;
+	return (bits & want) == (u32)want ? 0 : -EACCES;
+}
+
+/* --- paths --- */
+
+/* Copy the next component of path into name; return the rest, or NULL at
+ * the end.  "a//b/" gives "a", then "b". */
+static const char *skipelem(const char *path, char *name, int *err)
+{
+	while (*path == '/')
+		path++;
+	if (!*path)
+		return NULL;
+	const char *s = path;
+	while (*path && *path != '/')
+		path++;
+	size_t len = path - s;
+	if (len > NAME_MAX) {
+		*err = -ENAMETOOLONG;
+		len = NAME_MAX;
+	}
+	memcpy(name, s, len);
+	name[len] = 0;
+	return path;
+}
+
+/* Walk path.  With parent set, stop before the last component: return
+ * its directory and copy the last name into name.  fslock held; the
+ * result has no extra reference. */
+static struct inode *walkpath(const char *path, int parent, char *name, int *err)
+{
+	struct proc *p = myproc();
+	struct inode *ip = (*path == '/' || !p || !p->cwd) ? root : p->cwd;
+	char elem[NAME_MAX + 1], next[NAME_MAX + 1];
+	*err = 0;
+	if (!*path) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	const char *rest = skipelem(path, elem, err);
+	if (!rest) { /* the path is "/" */
+		if (parent)
+			*err = -EEXIST;
+		return parent ? NULL : ip;
+	}
+	for (;;) {
+		if (*err)
+			return NULL;
+		/* elem is the component to look up in ip; rest follows it */
+		if (ip->type != S_IFDIR) {
+			*err = -ENOTDIR;
+			return NULL;
+		}
+		if ((*err = fs_permission(ip, 1)) < 0)
+			return NULL;
+		const char *after = skipelem(rest, next, err);
+		if (parent && !after) {
+			strlcpy(name, elem, NAME_MAX + 1);
+			return ip;
+		}
+		if (strcmp(elem, ".") == 0) {
+			/* stay */
+		} else if (strcmp(elem, "..") == 0) {
+			ip = ip->parent ? ip->parent : ip;
+		} else {
+			struct dentry *d = dir_lookup(ip, elem);
+			if (!d) {
+				*err = -ENOENT;
+				return NULL;
+			}
+			ip = d->ip;
+		}
+		if (!after)
+			return ip;
+		memcpy(elem, next, sizeof elem);
+		rest = after;
+	}
+}
+
+struct inode *namei(const char *path)
+{
+	int err;
+	acquire(&fslock);
+	struct inode *ip = walkpath(path, 0, NULL, &err);
+	if (ip)
+		ip->refs++;
+	release(&fslock);
+	return ip;
+}
+
+/* Resolve path to an inode with a reference, or a negative errno. */
+long namei_err(const char *path, struct inode **out)
+{
+	int err;
+	acquire(&fslock);
+	struct inode *ip = walkpath(path, 0, NULL, &err);
+	if (ip)
+		ip->refs++;
+	release(&fslock);
+	*out = ip;
+	return ip ? 0 : err;
+}
+
+static int is_dot(const char *name) { return strcmp(name, ".") == 0 || strcmp(name, "..") == 0; }
+
+/* Create path as a new inode of the given type (or, unless excl, open the
+ * existing regular file).  Returns 1 if created, 0 if it existed, with
+ * *out referenced; or a negative errno. */
+int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **out, int excl)
+{
+	char name[NAME_MAX + 1];
+	int err;
+	acquire(&fslock);
+	struct inode *dp = walkpath(path, 1, name, &err);
+	if (!dp)
+		goto out;
+	struct dentry *d = is_dot(name) ? NULL : dir_lookup(dp, name);
+	if (d || is_dot(name)) {
+		struct inode *ip = d ? d->ip : dp;
+		if (excl || type != S_IFREG) {
+			err = -EEXIST;
+		} else if (ip->type == S_IFDIR) {
+			err = -EISDIR;
+		} else {
+			ip->refs++;
+			*out = ip;
+		}
+		goto out;
+	}
+	if ((err = fs_permission(dp, 3)) < 0)
+		goto out;
+	if (dp->nlink == 0) { /* created in a removed directory */
+		err = -ENOENT;
+		goto out;
+	}
+	struct proc *p = myproc();
+	struct inode *ip = ialloc(type, perm, p ? p->uid : 0);
+	if (!ip) {
+		err = -ENOSPC;
+		goto out;
+	}
+	ip->major = major;
+	if (type == S_IFDIR) {
+		ip->name = kmalloc(strlen(name) + 1);
+		if (!ip->name) {
+			kmfree(ip);
+			err = -ENOSPC;
+			goto out;
+		}
+		memcpy(ip->name, name, strlen(name) + 1);
+		ip->parent = dp;
+		dp->refs++;
+	}
+	if ((err = dir_add(dp, name, ip)) < 0) {
+		ip->refs = 1;
+		iput_locked(ip);
+		goto out;
+	}
+	ip->refs++;
+	*out = ip;
+	err = 1;
+out:
+	release(&fslock);
+	return err;
+}
+
+/* unlink a file (dir = 0) or remove an empty directory (dir = 1). */
+int fs_unlink(const char *path, int dir)
+{
+	char name[NAME_MAX + 1];
+	int err;
+	acquire(&fslock);
+	struct inode *dp = walkpath(path, 1, name, &err);
+	if (!dp)
+		goto out;
+	if (is_dot(name)) {
+		err = dir ? -EINVAL : -EISDIR;
+		goto out;
+	}
+	struct dentry *d = dir_lookup(dp, name);
+	if (!d) {
+		err = -ENOENT;
+		goto out;
+	}
+	struct inode *ip = d->ip;
+	if (dir && ip->type != S_IFDIR)
+		err = -ENOTDIR;
+	else if (!dir && ip->type == S_IFDIR)
+		err = -EISDIR;
+	else if (dir && ip->nentries)
+		err = -ENOTEMPTY;
+	else if (dir && ip == root)
+		err = -EBUSY;
+	else if ((err = fs_permission(dp, 3)) == 0)
+		dir_remove(dp, d);
+out:
+	release(&fslock);
+	return err;
+}
+
+int fs_link(const char *old, const char *new)
+{
+	char name[NAME_MAX + 1];
+	int err;
+	acquire(&fslock);
+	struct inode *ip = walkpath(old, 0, NULL, &err);
+	if (!ip)
+		goto out;
+	if (ip->type == S_IFDIR) {
+		err = -EPERM;
+		goto out;
+	}
+	struct inode *dp = walkpath(new, 1, name, &err);
+	if (!dp)
+		goto out;
+	if (is_dot(name) || dir_lookup(dp, name))
+		err = -EEXIST;
+	else if ((err = fs_permission(dp, 3)) == 0)
+		err = dir_add(dp, name, ip);
+out:
+	release(&fslock);
+	return err;
+}
+
+int fs_rename(const char *old, const char *new)
+{
+	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
+	int err;
+	acquire(&fslock);
+	struct inode *odp = walkpath(old, 1, oname, &err);
+	if (!odp)
+		goto out;
+	struct inode *ndp = walkpath(new, 1, nname, &err);
+	if (!ndp)
+		goto out;
+	if (is_dot(oname) || is_dot(nname)) {
+		err = -EINVAL;
+		goto out;
+	}
+	struct dentry *od = dir_lookup(odp, oname);
+	if (!od) {
+		err = -ENOENT;
+		goto out;
+	}
+	struct inode *ip = od->ip;
+	if ((err = fs_permission(odp, 3)) < 0 || (err = fs_permission(ndp, 3)) < 0)
+		goto out;
+	/* A directory may not move into its own subtree. */
+	if (ip->type == S_IFDIR)
+		for (struct inode *a = ndp; a; a = a->parent == a ? NULL : a->parent)
+			if (a == ip) {
+				err = -EINVAL;
+				goto out;
+			}
+	struct dentry *nd = dir_lookup(ndp, nname);
+	if (nd) {
+		if (nd->ip == ip)
+			goto out; /* same file: nothing to do */
+		if (nd->ip->type == S_IFDIR && ip->type != S_IFDIR) {
+			err = -EISDIR;
+			goto out;
+		}
+		if (nd->ip->type != S_IFDIR && ip->type == S_IFDIR) {
+			err = -ENOTDIR;
+			goto out;
+		}
+		if (nd->ip->type == S_IFDIR && nd->ip->nentries) {
+			err = -ENOTEMPTY;
+			goto out;
+		}
+	}
+	/* Add the new name first: if memory runs out nothing has changed. */
+	char *dname = NULL;
+	if (ip->type == S_IFDIR && !(dname = kmalloc(strlen(nname) + 1))) {
+		err = -ENOSPC;
+		goto out;
+	}
+	ip->refs++; /* keep it alive while it has no name */
+	if (nd)
+		dir_remove(ndp, nd);
+	if ((err = dir_add(ndp, nname, ip)) < 0) {
+		kmfree(dname);
+		ip->refs--;
+		goto out;
+	}
+	dir_remove(odp, od);
+	ip->refs--;
+	if (ip->type == S_IFDIR) {
+		memcpy(dname, nname, strlen(nname) + 1);
+		kmfree(ip->name);
+		ip->name = dname;
+		if (ip->parent != ndp) {
+			ndp->refs++;
+			odp->refs--;
+			ip->parent = ndp;
+		}
+	}
+out:
+	release(&fslock);
+	return err;
+}
+
+/* Read directory entries from *off (an index: 0 ".", 1 "..", then the
+ * entries in creation order) into the user buffer as struct kdirent. */
+int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
+{
+	char rec[sizeof(struct kdirent) + NAME_MAX + 8];
+	u64 used = 0;
+	acquire(&fslock);
+	struct dentry *d = dp->first;
+	for (u64 i = 2; d && i < *off; i++)
+		d = d->next;
+	for (;;) {
+		const char *name;
+		struct inode *ip;
+		if (*off == 0) {
+			name = ".";
+			ip = dp;
+		} else if (*off == 1) {
+			name = "..";
+			ip = dp->parent ? dp->parent : dp;
+		} else if (d) {
+			name = d->name;
+			ip = d->ip;
+		} else {
+			break;
+		}
+		struct kdirent *k = (struct kdirent *)rec;
+		size_t len = strlen(name);
+		k->reclen = ALIGN_UP(sizeof *k + len + 1, 8);
+		if (used + k->reclen > n)
+			break;
+		k->ino = ip->ino;
+		k->type = ip->type >> 12;
+		memcpy(k->name, name, len + 1);
+		if (copyout(&myproc()->vm, ubuf + used, k, k->reclen) < 0) {
+			release(&fslock);
+			return -EFAULT;
+		}
+		used += k->reclen;
+		if (*off >= 2)
+			d = d->next;
+		(*off)++;
+	}
+	release(&fslock);
+	if (used == 0 && (d || *off < 2))
+		return -EINVAL; /* buffer too small for one entry */
+	return used;
+}
+
+int fs_getcwd(struct inode *cwd, char *buf, size_t n)
+{
+	char tmp[MAXPATH];
+	size_t pos = sizeof tmp - 1;
+	tmp[pos] = 0;
+	acquire(&fslock);
+	if (cwd->nlink == 0 && cwd != root) {
+		release(&fslock);
+		return -ENOENT;
+	}
+	for (struct inode *d = cwd; d != root && d->parent; d = d->parent) {
+		size_t l = strlen(d->name);
+		if (l + 1 > pos) {
+			release(&fslock);
+			return -ERANGE;
+		}
+		pos -= l;
+		memcpy(tmp + pos, d->name, l);
+		tmp[--pos] = '/';
+	}
+	release(&fslock);
+	if (pos == sizeof tmp - 1)
+		tmp[--pos] = '/';
+	size_t len = sizeof tmp - 1 - pos;
+	if (len + 1 > n)
+		return -ERANGE;
+	memcpy(buf, tmp + pos, len + 1);
+	return len;
+}
+
+void fs_stat(struct inode *ip, struct kstat *st)
+{
+	acquire(&fslock);
+	st->dev = 1;
+	st->ino = ip->ino;
+	st->mode = ip->type | ip->perm;
+	st->nlink = ip->nlink + (ip->type == S_IFDIR ? 1 : 0);
+	st->uid = ip->uid;
+	st->rdev = ip->major;
+	st->size = ip->size;
+	st->mtime_ns = ip->mtime * params.tick_us * 1000;
+	release(&fslock);
+}
+
+void fs_init(void)
+{
+	root = ialloc(S_IFDIR, 0755, 0);
+	assert(root);
+	root->nlink = 1;
+	root->refs = 1;
+	root->parent = root;
+	root->name = "";
+}

@@ -1,0 +1,175 @@
+/* kalloc.c: the physical page allocator, covering all of RAM.
+ * A buddy allocator: free blocks of 2^order pages on one list per order;
+ * freeing merges a block with its free "buddy".  Each page has a reference
+ * count so copy-on-write pages are freed exactly once, by the last user.
+ */
+#include "kernel.h"
+#include "proc.h"
+
+#define MAX_ORDER 10
+
+struct page {
+	u32 next, prev; /* free-list links (page numbers), NIL if none */
+	u16 refs;       /* users of an allocated page */
+	u8 order;       /* order of the free block starting here */
+	u8 free;        /* 1 if this page heads a free block */
+};
+#define NIL 0xffffffffu
+
+static struct page *pages;
+static u64 base_pa, npages, nfree;
+static u32 freelist[MAX_ORDER + 1];
+static struct spinlock memlock = SPINLOCK_INIT("kalloc");
+extern char _kernel_start[], _kernel_end[];
+
+static inline u32 pfn(void *kva) { return (V2P(kva) - base_pa) >> PGSHIFT; }
+static inline void *pkva(u32 n) { return P2V(base_pa + ((u64)n << PGSHIFT)); }
+
+static void list_add(int order, u32 n)
+{
+	struct page *p = &pages[n];
+	p->free = 1;
+	p->order = order;
+	p->prev = NIL;
+	p->next = freelist[order];
+	if (p->next != NIL)
+		pages[p->next].prev = n;
+	freelist[order] = n;
+}
+
+static void list_del(int order, u32 n)
+{
+	struct page *p = &pages[n];
+	if (p->prev != NIL)
+		pages[p->prev].next = p->next;
+	else
+		freelist[order] = p->next;
+	if (p->next != NIL)
+		pages[p->next].prev = p->prev;
+	p->free = 0;
+}
+
+static void free_block(u32 n, int order)
+{
+	nfree += 1UL << order;
+	while (order < MAX_ORDER) {
+		u32 buddy = n ^ (1u << order);
+		if (buddy >= npages || !pages[buddy].free || pages[buddy].order != order)
+			break;
+		list_del(order, buddy);
+		n &= ~(1u << order);
+		order++;
+	}
+	list_add(order, n);
+}
+
+static void *alloc_block(int order)
+{
+	int o = order;
+	while (o <= MAX_ORDER && freelist[o] == NIL)
+		o++;
+	if (o > MAX_ORDER)
+		return NULL;
+	u32 n = freelist[o];
+	list_del(o, n);
+	while (o > order) { /* split: give back the upper halves */
+		o--;
+		list_add(o, n + (1u << o));
+	}
+	pages[n].refs = 1;
+	nfree -= 1UL << order;
+	return pkva(n);
+}
+
+static int reserved(u64 pa, u64 kstart, u64 kend)
+{
+	if (pa >= kstart && pa < kend)
+		return 1;
+	if (pa >= bootinfo.dtb_pa && pa < bootinfo.dtb_pa + bootinfo.dtb_size)
+		return 1;
+	if (pa >= PGROUNDDOWN(bootinfo.initrd_start) && pa < bootinfo.initrd_end)
+		return 1;
+	for (int i = 0; i < bootinfo.nresv; i++)
+		if (pa >= bootinfo.resv_base[i] && pa < bootinfo.resv_base[i] + bootinfo.resv_size[i])
+			return 1;
+	return 0;
+}
+
+/* Hand every page of RAM that is not the kernel, the firmware, the device
+ * tree or the initrd to the allocator.  The page array lives right after
+ * the kernel image. */
+void kinit(void)
+{
+	base_pa = bootinfo.mem_base;
+	npages = bootinfo.mem_size >> PGSHIFT;
+	pages = (struct page *)_kernel_end;
+	u64 kstart = V2P(_kernel_start);
+	u64 kend = PGROUNDUP(V2P(pages + npages));
+	for (int o = 0; o <= MAX_ORDER; o++)
+		freelist[o] = NIL;
+	memset(pages, 0, npages * sizeof *pages);
+	acquire(&memlock);
+	for (u64 n = 0; n < npages; n++) {
+		u64 pa = base_pa + (n << PGSHIFT);
+		if (!reserved(pa, kstart, kend))
+			free_block(n, 0);
+	}
+	release(&memlock);
+}
+
+/* Return the initrd's pages once its files are copied out. */
+void kfree_range(u64 pa, u64 end)
+{
+	acquire(&memlock);
+	for (pa = PGROUNDUP(pa); pa + PGSIZE <= end; pa += PGSIZE) {
+		u32 n = (pa - base_pa) >> PGSHIFT;
+		pages[n].refs = 0;
+		free_block(n, 0);
+	}
+	release(&memlock);
+}
+
+void *kalloc_order(int order)
+{
+	acquire(&memlock);
+	void *p = alloc_block(order);
+	release(&memlock);
+	return p;
+}
+
+void *kalloc_nozero(void) { return kalloc_order(0); }
+
+void *kalloc(void)
+{
+	void *p = kalloc_order(0);
+	if (p)
+		memset(p, 0, PGSIZE);
+	return p;
+}
+
+void kfree_order(void *kva, int order)
+{
+	u32 n = pfn(kva);
+	if (((u64)kva & (PGSIZE - 1)) || n >= npages)
+		panic("kfree: bad page %p", kva);
+	acquire(&memlock);
+	struct page *p = &pages[n];
+	if (p->free || p->refs == 0)
+		panic("kfree: page %p already free", kva);
+	if (--p->refs == 0)
+		free_block(n, order);
+	release(&memlock);
+}
+
+void kfree(void *kva) { kfree_order(kva, 0); }
+
+void page_get(void *kva)
+{
+	acquire(&memlock);
+	pages[pfn(kva)].refs++;
+	release(&memlock);
+}
+
+int page_refs(void *kva) { return pages[pfn(kva)].refs; }
+u64 kfreepages(void) { return nfree; }
+u64 ktotalpages(void) { return npages; }

@@ -1,0 +1,175 @@
+/* kernel.h: declarations shared by the whole portable kernel.
+ * One section per mechanism, in the order a reader meets them at boot.
+ */
+#ifndef KERNEL_H
+#define KERNEL_H
+
+#include "types.h"
+#include "arch.h"
+#include "../include/trapdoor/abi.h"
+
+struct proc;
+struct cpu;
+struct inode;
+struct file;
+struct waitq;
+
+/* printf.c */
+void kprintf(const char *fmt, ...);
+int ksnprintf(char *buf, size_t n, const char *fmt, ...);
+int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+void panic(const char *fmt, ...) __attribute__((noreturn));
+void console_write(const char *s, size_t n); /* raw, to the UART */
+#define assert(c)                                                            \
+	do {                                                                 \
+		if (unlikely(!(c)))                                          \
+			panic("assertion failed: %s (%s:%d)", #c, __FILE__, \
+			      __LINE__);                                     \
+	} while (0)
+
+/* string.c */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t n);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+size_t strlcpy(char *d, const char *s, size_t n);
+const char *strstr(const char *h, const char *n);
+u64 parse_uint(const char *s, const char **end);
+
+/* spinlock.c: short critical sections.  The kernel runs with interrupts
+ * off (they are on only in user mode and in the idle loop), so a spinlock
+ * never needs to disable them; acquire checks that they are off. */
+struct spinlock {
+	volatile u32 locked;
+	int hart; /* holder, for holding() and panics */
+	const char *name;
+};
+#define SPINLOCK_INIT(n) { 0, -1, n }
+void acquire(struct spinlock *lk);
+void release(struct spinlock *lk);
+int holding(struct spinlock *lk);
+
+/* fdt.c: what the device tree told us about the machine */
+struct bootinfo {
+	u64 mem_base, mem_size;
+	u64 uart_base;
+	int uart_irq;
+	u64 plic_base;
+	u64 initrd_start, initrd_end;
+	u64 timebase;
+	int nharts;
+	u64 hartids[8];
+	int has_sstc;
+	char bootargs[256];
+	u64 resv_base[8], resv_size[8];
+	int nresv;
+	u64 dtb_pa, dtb_size;
+};
+extern struct bootinfo bootinfo;
+void fdt_parse(u64 dtb_pa);
+
+/* params.c: boot arguments (tick=, slice=, sched=, trace=, init=) */
+struct params {
+	u64 tick_us;  /* timer period */
+	int slice;    /* ticks a process may run before preemption */
+	int coop;     /* sched=coop: no preemption */
+	char init[64];
+	char trace[64];
+	int trace_pid;
+	int quiet;
+};
+extern struct params params;
+void params_parse(const char *bootargs);
+
+/* kalloc.c: the physical page allocator (a buddy allocator over all RAM) */
+void kinit(void);
+void *kalloc(void);                  /* one zeroed page, or NULL */
+void *kalloc_nozero(void);           /* one page, contents undefined */
+void *kalloc_order(int order);       /* 2^order contiguous pages */
+void kfree(void *pa);                /* drop one reference */
+void kfree_order(void *pa, int order);
+void page_get(void *kva);            /* add a reference (shared page) */
+int page_refs(void *kva);
+u64 kfreepages(void);
+u64 ktotalpages(void);
+
+/* kmalloc.c: small objects, power-of-two sizes 16..2048 */
+void *kmalloc(size_t n);
+void *kzalloc(size_t n);
+void kmfree(void *p);
+
+/* vm.c: address spaces */
+struct vmspace {
+	pagetable_t pt;
+	u64 text_end;   /* end of the loaded image (text + data) */
+	u64 heap_start; /* first heap address (page aligned) */
+	u64 brk;        /* current program break */
+	u64 stack_low;  /* lowest mapped stack page */
+	u64 pages;      /* user pages mapped */
+};
+#define USTACK_TOP (USER_TOP - PGSIZE)      /* one unmapped page above */
+#define USTACK_MAX (8UL << 20)             /* stack may grow to 8 MiB */
+#define USTACK_GUARD (USTACK_TOP - USTACK_MAX - PGSIZE)
+#define UHEAP_MAX (1UL << 34)              /* heap may grow to 16 GiB */
+void kvm_init(void);
+void kvm_hart_init(void);
+extern pagetable_t kernel_pagetable;
+int vm_create(struct vmspace *vm);
+void vm_destroy(struct vmspace *vm);
+int vm_fork(struct vmspace *to, struct vmspace *from);
+int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm);
+int vm_alloc_range(struct vmspace *vm, u64 va, u64 len, u64 perm);
+void vm_unmap_range(struct vmspace *vm, u64 va, u64 end);
+int vm_fault(struct vmspace *vm, u64 va, int write, int exec);
+int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n);
+int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n);
+int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max);
+long vm_sbrk(struct vmspace *vm, long delta);
+pte_t *walk(pagetable_t pt, u64 va, int alloc);
+int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm);
+
+/* trap.c */
+void trap_init(void);
+struct trapframe *usertrap(struct trapframe *tf);
+void kerneltrap(struct trapframe *tf);
+void timer_interrupt(void);
+extern volatile u64 ticks; /* timer ticks since boot (hart 0's clock) */
+u64 uptime_ms(void);
+void kill_fault(struct proc *p, int sig, const char *what, u64 addr);
+
+/* syscall.c */
+void syscall(struct trapframe *tf);
+struct syscall_desc {
+	const char *name;
+	const char *args;
+	char ret;
+};
+extern const struct syscall_desc syscall_desc[SYS_max];
+int argstr(int n, char *buf, size_t max);
+u64 argraw(int n);
+
+/* console.c */
+void console_init(void);
+void console_intr(int c);
+long console_read(u64 udst, long n);
+long console_write_user(u64 usrc, long n);
+extern int console_fgpgid;
+void procdump(void);
+
+/* exec.c */
+int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv);
+
+/* initrd.c */
+void initrd_load(void);
+
+/* misc */
+void ptrace_hook(void);
+extern volatile int panicked;
+void kmain(u64 hartid, u64 dtb);
+
+#endif

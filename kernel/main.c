@@ -1,0 +1,76 @@
+/* main.c: boot, in the order of the seeds' "OS @ boot" rows.
+ * Read the hardware description, set up memory, install the trap table,
+ * start the timer and the other harts, and run the first process.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+#include "trace.h"
+
+static volatile int boot_done;
+
+void kmain(u64 hartid, u64 dtb)
+{
+	struct cpu *c = &cpus[0];
+	c->hartid = hartid;
+	c->id = 0;
+	asm volatile("mv tp, %0" ::"r"(c));
+
+	fdt_parse(dtb);
+	uart_init(bootinfo.uart_base);
+	params_parse(bootinfo.bootargs);
+	if (bootinfo.timebase)
+		timebase_hz = bootinfo.timebase;
+	kprintf("\nTrapdoor: limited direct execution on RISC-V (hart %d of %d, %d MiB RAM)\n", (int)hartid,
+		bootinfo.nharts, (int)(bootinfo.mem_size >> 20));
+
+	kinit();
+	kvm_init();
+	kvm_hart_init();
+	trace_init();
+
+	/* The trap table: from here on the hardware knows where to go on a
+	 * system call, a fault or an interrupt. */
+	trap_init();
+	trace_boot(BOOT_TRAPTABLE);
+
+	plic_init(bootinfo.plic_base);
+	console_init();
+	plic_hart_init(hartid);
+	sched_init();
+	fs_init();
+	initrd_load();
+
+	/* Start the interrupt timer: the OS will get the CPU back. */
+	arch_user_counters();
+	arch_timer_init();
+	trace_boot(BOOT_TIMER);
+	if (!params.quiet)
+		kprintf("timer: every %d us, slice %d tick(s), %s scheduling%s; %d pages free\n",
+			(int)params.tick_us, params.slice, params.coop ? "cooperative" : "preemptive",
+			bootinfo.has_sstc ? " (sstc)" : " (sbi timer)", (int)kfreepages());
+
+	user_init();
+	c->started = 1;
+	arch_start_harts();
+	trace_boot(BOOT_HARTS);
+	if (!params.quiet && ncpu > 1)
+		kprintf("harts: %d running\n", ncpu);
+	boot_done = 1;
+	scheduler();
+}
+
+/* Other harts land here from _secondary_start, with tp = their cpu. */
+void secondary_main(u64 hartid)
+{
+	(void)hartid;
+	kvm_hart_init();
+	arch_trap_init();
+	plic_hart_init(mycpu()->hartid);
+	arch_user_counters();
+	arch_timer_init();
+	mycpu()->started = 1;
+	while (!boot_done)
+		;
+	scheduler();
+}

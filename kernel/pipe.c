@@ -1,0 +1,133 @@
+/* pipe.c: a one-way byte channel between processes.
+ * A ring buffer of one page; a reader with nothing to read and a writer
+ * with no room each sleep on their own wait queue.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+
+#define PIPESIZE (PGSIZE - 128)
+
+struct pipe {
+	struct spinlock lock;
+	struct waitq readq, writeq;
+	u64 nread, nwritten; /* totals; nwritten - nread bytes are buffered */
+	int readers, writers;
+	char data[PIPESIZE];
+};
+_Static_assert(sizeof(struct pipe) <= PGSIZE, "pipe fits a page");
+
+int pipealloc(struct file **rf, struct file **wf)
+{
+	struct pipe *pi = kalloc_nozero();
+	*rf = filealloc();
+	*wf = filealloc();
+	if (!pi || !*rf || !*wf) {
+		if (pi)
+			kfree(pi);
+		kmfree(*rf);
+		kmfree(*wf);
+		return -ENOMEM;
+	}
+	pi->lock = (struct spinlock)SPINLOCK_INIT("pipe");
+	pi->readq = (struct waitq)WAITQ_INIT("pipe read");
+	pi->writeq = (struct waitq)WAITQ_INIT("pipe write");
+	pi->nread = pi->nwritten = 0;
+	pi->readers = pi->writers = 1;
+	(*rf)->type = (*wf)->type = FD_PIPE;
+	(*rf)->pipe = (*wf)->pipe = pi;
+	(*rf)->readable = 1;
+	(*wf)->writable = 1;
+	(*rf)->flags = O_RDONLY;
+	(*wf)->flags = O_WRONLY;
+	return 0;
+}
+
+void pipeclose(struct pipe *pi, int writable)
+{
+	acquire(&pi->lock);
+	if (writable) {
+		pi->writers--;
+		wakeup(&pi->readq); /* readers may now see end-of-file */
+	} else {
+		pi->readers--;
+		wakeup(&pi->writeq); /* writers now get EPIPE */
+	}
+	int last = pi->readers == 0 && pi->writers == 0;
+	release(&pi->lock);
+	if (last)
+		kfree(pi);
+}
+
+long pipewrite(struct pipe *pi, u64 src, long n, int kernel)
+{
+	struct proc *p = myproc();
+	long done = 0;
+	acquire(&pi->lock);
+	while (done < n) {
+		if (pi->readers == 0) {
+			release(&pi->lock);
+			if (!kernel && done == 0) {
+				/* As Unix: the writer dies of SIGPIPE, and the call
+				 * fails with EPIPE if it does not. */
+				acquire(&schedlock);
+				if (!p->killed)
+					p->killed = SIGPIPE;
+				release(&schedlock);
+			}
+			return done ? done : -EPIPE;
+		}
+		if (p->killed) {
+			release(&pi->lock);
+			return done ? done : -EINTR;
+		}
+		u64 room = PIPESIZE - (pi->nwritten - pi->nread);
+		if (room == 0) {
+			wakeup(&pi->readq);
+			sleep(&pi->writeq, &pi->lock);
+			continue;
+		}
+		/* copy up to the end of the ring or of the free space */
+		u64 at = pi->nwritten % PIPESIZE;
+		u64 chunk = min(min(room, (u64)(n - done)), PIPESIZE - at);
+		if (kernel)
+			memcpy(pi->data + at, (char *)src + done, chunk);
+		else if (copyin(&p->vm, pi->data + at, src + done, chunk) < 0) {
+			release(&pi->lock);
+			return done ? done : -EFAULT;
+		}
+		pi->nwritten += chunk;
+		done += chunk;
+	}
+	wakeup(&pi->readq);
+	release(&pi->lock);
+	return done;
+}
+
+long piperead(struct pipe *pi, u64 dst, long n)
+{
+	struct proc *p = myproc();
+	acquire(&pi->lock);
+	while (pi->nread == pi->nwritten && pi->writers > 0) {
+		if (p->killed) {
+			release(&pi->lock);
+			return -EINTR;
+		}
+		sleep(&pi->readq, &pi->lock);
+	}
+	long done = 0;
+	while (done < n && pi->nread < pi->nwritten) {
+		u64 at = pi->nread % PIPESIZE;
+		u64 chunk = min(min(pi->nwritten - pi->nread, (u64)(n - done)), PIPESIZE - at);
+		if (copyout(&p->vm, dst + done, pi->data + at, chunk) < 0) {
+			if (!done)
+				done = -EFAULT;
+			break;
+		}
+		pi->nread += chunk;
+		done += chunk;
+	}
+	wakeup(&pi->writeq);
+	release(&pi->lock);
+	return done;
+}

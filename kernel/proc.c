@@ -1,0 +1,330 @@
+/* proc.c: the process table and the life of a process.
+ * Create (proc_alloc, fork), end (exit), reap (wait), kill.  PCBs are
+ * allocated on demand, so there is no fixed limit on processes; a hash on
+ * the pid finds one in O(1).
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+#include "trace.h"
+
+struct spinlock schedlock = SPINLOCK_INIT("sched");
+struct proc *initproc;
+struct proc *allprocs; /* every PCB, for ps and Ctrl-P */
+u64 nproc;
+
+#define PIDHASH 1024
+static struct proc *pidhash[PIDHASH];
+static int nextpid = 1;
+
+const char *const procstate_name[] = {
+	[UNUSED] = "unused",     [EMBRYO] = "embryo",     [RUNNABLE] = "runnable",
+	[RUNNING] = "running",   [SLEEPING] = "sleeping", [ZOMBIE] = "zombie",
+};
+
+struct proc *proc_lookup(int pid)
+{
+	for (struct proc *p = pidhash[pid % PIDHASH]; p; p = p->hash_next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+/* A new PCB in state EMBRYO with a kernel stack whose first swtch lands
+ * in forkret, which returns-from-trap with the trapframe at the stack top. */
+struct proc *proc_alloc(void)
+{
+	struct proc *p = kzalloc(sizeof *p);
+	if (!p)
+		return NULL;
+	p->kstack = kalloc_order(1);
+	if (!p->kstack) {
+		kmfree(p);
+		return NULL;
+	}
+	p->tf = KSTACK_TF(p->kstack);
+	p->context.ra = (u64)forkret;
+	p->context.sp = (u64)p->tf;
+	p->priority = PRIO_DEFAULT;
+	p->hart = -1;
+	p->strace_fd = -1;
+	p->childq.name = "child";
+	p->start_tick = ticks;
+
+	acquire(&schedlock);
+	do {
+		p->pid = nextpid++;
+		if (nextpid >= 1 << 30)
+			nextpid = 2;
+	} while (proc_lookup(p->pid));
+	p->state = EMBRYO;
+	p->hash_next = pidhash[p->pid % PIDHASH];
+	pidhash[p->pid % PIDHASH] = p;
+	p->all_next = allprocs;
+	if (allprocs)
+		allprocs->all_prev = p;
+	allprocs = p;
+	nproc++;
+	release(&schedlock);
+	return p;
+}
+
+/* Remove a PCB from the table and free it with its kernel stack.  Its
+ * address space and files are already gone (exit). */
+void proc_free(struct proc *p)
+{
+	acquire(&schedlock);
+	struct proc **pp = &pidhash[p->pid % PIDHASH];
+	while (*pp != p)
+		pp = &(*pp)->hash_next;
+	*pp = p->hash_next;
+	if (p->all_prev)
+		p->all_prev->all_next = p->all_next;
+	else
+		allprocs = p->all_next;
+	if (p->all_next)
+		p->all_next->all_prev = p->all_prev;
+	nproc--;
+	p->state = UNUSED;
+	release(&schedlock);
+	kfree_order(p->kstack, 1);
+	kmfree(p->fpu);
+	kmfree(p);
+}
+
+void proc_setname(struct proc *p, const char *path)
+{
+	const char *s = path;
+	for (const char *q = path; *q; q++)
+		if (*q == '/')
+			s = q + 1;
+	strlcpy(p->name, s, sizeof p->name);
+}
+
+/* Link child under parent; schedlock held. */
+static void adopt(struct proc *parent, struct proc *child)
+{
+	child->parent = parent;
+	child->sibling = parent->children;
+	parent->children = child;
+}
+
+/* The first instructions of every new process in the kernel: swtch
+ * "returns" here with schedlock held. */
+void forkret(void)
+{
+	release(&schedlock);
+	trap_return(myproc()->tf);
+}
+
+/* fork: copy the calling process.  The child gets a copy-on-write view of
+ * the parent's memory, the same open files, and returns 0 from fork. */
+int fork(void)
+{
+	struct proc *p = myproc(), *np = proc_alloc();
+	if (!np)
+		return -ENOMEM;
+	int r = vm_fork(&np->vm, &p->vm);
+	if (r < 0) {
+		proc_free(np);
+		return r;
+	}
+	*np->tf = *p->tf;
+	np->tf->a0 = 0; /* the child's fork() returns 0 */
+
+	/* FPU registers: live in the hart if the parent's FS is not off. */
+	u64 fs = p->tf->sstatus & SSTATUS_FS;
+	if (fs != SSTATUS_FS_OFF || p->fpu_saved) {
+		np->fpu = kmalloc(FPU_REGS * 8);
+		if (!np->fpu) {
+			vm_destroy(&np->vm);
+			proc_free(np);
+			return -ENOMEM;
+		}
+		if (fs != SSTATUS_FS_OFF)
+			fpu_save(np->fpu);
+		else
+			memcpy(np->fpu, p->fpu, FPU_REGS * 8);
+		np->fpu_saved = 1;
+		np->tf->sstatus &= ~SSTATUS_FS;
+	}
+
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->ofile[fd])
+			np->ofile[fd] = filedup(p->ofile[fd]);
+	np->cwd = idup(p->cwd);
+	memcpy(np->name, p->name, sizeof p->name);
+	np->uid = p->uid;
+	np->pgid = p->pgid;
+	np->priority = p->priority;
+	if (p->strace_flags & STRACE_FOLLOW) {
+		np->strace_flags = p->strace_flags;
+		np->strace_fd = p->strace_fd;
+		np->strace_file = filedup(p->strace_file);
+	}
+	int pid = np->pid;
+	acquire(&schedlock);
+	adopt(p, np);
+	trace_proc(np, EMBRYO);
+	ready(np);
+	release(&schedlock);
+	return pid;
+}
+
+/* exit: free what the process holds, hand its children to init, become a
+ * zombie until the parent's wait() collects the status ("free memory of
+ * process, remove from process list" in the seeds' table). */
+void exit(int status)
+{
+	struct proc *p = myproc();
+	if (p == initproc) {
+		kprintf("init exited with status %d: powering off\n", status);
+		arch_poweroff(status != 0);
+	}
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (p->ofile[fd]) {
+			fileclose(p->ofile[fd]);
+			p->ofile[fd] = NULL;
+		}
+	}
+	if (p->strace_file) {
+		strace_exit(p, status);
+		fileclose(p->strace_file);
+		p->strace_file = NULL;
+		p->strace_fd = -1;
+	}
+	iput(p->cwd);
+	p->cwd = NULL;
+
+	/* Leave the address space before freeing it: the hardware walks the
+	 * current root table, kernel half included, on every access. */
+	arch_switch_pagetable(kernel_pagetable);
+	vm_destroy(&p->vm);
+
+	acquire(&schedlock);
+	/* Children go to init; wake it if one of them is already a zombie. */
+	int zombies = 0;
+	while (p->children) {
+		struct proc *c = p->children;
+		p->children = c->sibling;
+		adopt(initproc, c);
+		zombies |= c->state == ZOMBIE;
+	}
+	if (zombies)
+		wakeup_locked(&initproc->childq);
+	p->xstate = status;
+	p->state = ZOMBIE;
+	trace_proc(p, ZOMBIE);
+	wakeup_locked(&p->parent->childq);
+	sched();
+	panic("zombie %d ran", p->pid);
+}
+
+/* wait for a child (pid -1: any) to exit; reap it and return its pid. */
+int waitpid(int pid, u64 ustatus, int options)
+{
+	struct proc *p = myproc();
+	acquire(&schedlock);
+	for (;;) {
+		int found = 0;
+		for (struct proc **cp = &p->children; *cp; cp = &(*cp)->sibling) {
+			struct proc *c = *cp;
+			if (pid != -1 && c->pid != pid)
+				continue;
+			found = 1;
+			if (c->state != ZOMBIE)
+				continue;
+			*cp = c->sibling; /* unlink: no one else can reach it */
+			release(&schedlock);
+			int cpid = c->pid, st = c->xstate;
+			p->ticks_children += c->ticks + c->ticks_children;
+			proc_free(c);
+			if (ustatus && copyout(&p->vm, ustatus, &st, sizeof st) < 0)
+				return -EFAULT;
+			return cpid;
+		}
+		if (!found) {
+			release(&schedlock);
+			return -ECHILD;
+		}
+		if (options & WNOHANG) {
+			release(&schedlock);
+			return 0;
+		}
+		if (p->killed) {
+			release(&schedlock);
+			return -EINTR;
+		}
+		sleep(&p->childq, &schedlock);
+	}
+}
+
+/* Mark a process to die with signal sig; wake it if it sleeps so it sees
+ * the mark.  It dies on its way back to user mode. */
+static int kill_locked(struct proc *t, int sig)
+{
+	if (t->state == ZOMBIE || t->state == UNUSED)
+		return -ESRCH;
+	if (!t->killed)
+		t->killed = sig;
+	if (t->state == SLEEPING) {
+		waitq_remove(t);
+		ready(t);
+	}
+	return 0;
+}
+
+int kill(int pid, int sig)
+{
+	struct proc *me = myproc();
+	if (sig <= 0 || sig >= 32)
+		return -EINVAL;
+	acquire(&schedlock);
+	int r = -ESRCH, any = 0;
+	if (pid > 0) {
+		struct proc *t = proc_lookup(pid);
+		if (t && me && me->uid != 0 && t->uid != me->uid)
+			r = -EPERM;
+		else if (t)
+			r = kill_locked(t, sig);
+	} else {
+		/* pid <= 0: a process group (-pgid, or 0 for the caller's) */
+		int pg = pid == 0 ? me->pgid : -pid;
+		for (struct proc *t = allprocs; t; t = t->all_next)
+			if (t->pgid == pg && t != initproc && kill_locked(t, sig) == 0)
+				any = 1;
+		r = any ? 0 : -ESRCH;
+	}
+	release(&schedlock);
+	return r;
+}
+
+/* The first process: runs params.init (normally /bin/init) with the
+ * console as fds 0, 1 and 2. */
+void user_init(void)
+{
+	struct proc *p = proc_alloc();
+	assert(p);
+	initproc = p;
+	p->cwd = namei("/");
+	assert(p->cwd);
+	p->pgid = p->pid;
+	struct file *f = console_open();
+	assert(f);
+	p->ofile[0] = f;
+	p->ofile[1] = filedup(f);
+	p->ofile[2] = filedup(f);
+	/* exec builds the address space; it runs on the idle context here,
+	 * so borrow the PCB as "current" for the duration. */
+	struct cpu *c = mycpu();
+	c->proc = p;
+	char *argv[] = { params.init, NULL };
+	int r = exec(params.init, 0, 0, 1, argv);
+	if (r < 0)
+		panic("cannot run %s: error %d", params.init, r);
+	arch_switch_pagetable(kernel_pagetable);
+	c->proc = NULL;
+	acquire(&schedlock);
+	ready(p);
+	release(&schedlock);
+}

@@ -1,0 +1,149 @@
+/* proc.h: the process control block (PCB), per-hart state, queues.
+ * Seed 003's list of what a PCB holds, field by field.
+ */
+#ifndef PROC_H
+#define PROC_H
+
+#include "kernel.h"
+
+#define NOFILE 64       /* open files per process */
+#define NPRIO 8         /* priority levels of the ready queue; 0 is highest */
+#define PRIO_DEFAULT 4
+
+/* A queue of processes: the ready queue, or one wait queue per event.
+ * A process is on at most one queue at a time, linked through q_next/q_prev,
+ * so enqueue, dequeue and removal are all O(1). */
+struct waitq {
+	struct proc *head, *tail;
+	const char *name; /* what its sleepers wait for, shown by ps */
+};
+#define WAITQ_INIT(n) { NULL, NULL, n }
+
+/* The process control block. */
+struct proc {
+	/* identity */
+	int pid;
+	char name[PROC_NAME_LEN];
+	int uid;  /* credentials: owner of files it creates, checked on access */
+	int pgid; /* process group: Ctrl-C goes to the console's foreground group */
+
+	/* state and queues; protected by schedlock */
+	enum procstate state;
+	struct waitq *queue;         /* queue it is on (ready or a wait queue) */
+	struct proc *q_next, *q_prev;
+	int priority;                /* ready-queue level */
+	int killed;                  /* signal to die of at the next chance, or 0 */
+	int slice_left;              /* ticks before preemption */
+	u64 wake_tick;               /* sleeping in sleep(): when to wake */
+	struct proc *timer_next;     /* timer-wheel chain */
+	int hart;                    /* hart it runs on, or -1 */
+
+	/* execution state */
+	struct context context;  /* kernel registers saved by swtch */
+	void *kstack;            /* per-process kernel stack (KSTACK_SIZE) */
+	struct trapframe *tf;    /* user registers, at the top of kstack */
+	u64 *fpu;                /* saved FPU registers, allocated on first use */
+	int fpu_saved;           /* fpu holds the process's FPU registers */
+
+	/* memory */
+	struct vmspace vm;
+
+	/* family; protected by schedlock */
+	struct proc *parent;
+	struct proc *children;   /* first child */
+	struct proc *sibling;    /* next child of the same parent */
+	struct waitq childq;     /* the parent sleeps here in wait() */
+	int xstate;              /* exit status for wait() */
+
+	/* resources */
+	struct file *ofile[NOFILE];
+	struct inode *cwd;
+
+	/* accounting */
+	u64 ticks;     /* timer ticks charged while running */
+	u64 syscalls;  /* system calls made */
+	u64 vswitch;   /* voluntary switches: blocked or yielded */
+	u64 iswitch;   /* involuntary switches: time slice used up */
+	u64 start_tick;
+	u64 ticks_children; /* ticks of reaped children */
+	int why;            /* why it last left the CPU (trace.h WHY_*) */
+
+	/* tracing */
+	int strace_fd;      /* strace writes here, or -1 when not traced */
+	struct file *strace_file;
+	int strace_flags;
+
+	/* process table links */
+	struct proc *hash_next;   /* pid hash chain */
+	struct proc *all_next, *all_prev;
+};
+
+/* Per-hart state; tp points at it while in the kernel. */
+struct cpu {
+	u64 stack_top;           /* first: entry.S loads sp from it */
+	struct proc *proc;       /* running process, or NULL when idle */
+	struct context idle;     /* the idle loop's context */
+	int hartid;
+	int id;                  /* 0..ncpu-1 */
+	volatile int started;
+	int need_resched;        /* a wakeup made a process runnable */
+	u64 idle_ticks;
+	u64 next_timer;
+};
+
+#define NCPU 8
+extern struct cpu cpus[NCPU];
+extern int ncpu;
+
+static inline struct cpu *mycpu(void)
+{
+	struct cpu *c;
+	asm volatile("mv %0, tp" : "=r"(c));
+	return c;
+}
+static inline struct proc *myproc(void) { return mycpu()->proc; }
+
+/* The one lock of the scheduler: process states, the ready queue, every
+ * wait queue and the family links.  It is held across swtch; whoever runs
+ * after swtch releases it. */
+extern struct spinlock schedlock;
+
+/* proc.c: the process table */
+void proc_init(void);
+struct proc *proc_alloc(void);
+void proc_free(struct proc *p);
+struct proc *proc_lookup(int pid);
+int fork(void);
+void exit(int status) __attribute__((noreturn));
+int waitpid(int pid, u64 ustatus, int options);
+int kill(int pid, int sig);
+void user_init(void);
+extern struct proc *initproc;
+extern u64 nproc;
+extern struct proc *allprocs;
+void proc_setname(struct proc *p, const char *path);
+void forkret(void);
+
+/* sched.c: the dispatcher and the ready queue */
+void sched_init(void);
+void ready(struct proc *p);         /* make runnable; schedlock held */
+void sched(void);                   /* switch away; schedlock held */
+void yield(void);
+void preempt(void);
+void scheduler(void) __attribute__((noreturn));
+void sched_tick(void);
+
+/* waitq.c: wait queues, sleep and wakeup */
+void sleep(struct waitq *wq, struct spinlock *lk);
+void wakeup(struct waitq *wq);
+void wakeup_locked(struct waitq *wq);
+void wakeup_one(struct waitq *wq);
+void waitq_remove(struct proc *p);
+void waitq_push(struct waitq *wq, struct proc *p);
+struct proc *waitq_pop(struct waitq *wq);
+int sleep_ticks(u64 nticks);
+void timer_wakeups(u64 now);
+
+extern const char *const procstate_name[];
+
+#endif

@@ -1,0 +1,163 @@
+/* sched.c: the dispatcher and the ready queue.
+ * One FIFO per priority level and a bitmap of the non-empty levels, so
+ * picking the next process is O(1) however many exist.  A process gives
+ * up the CPU by calling sched() with schedlock held; swtch goes straight
+ * to the next ready process, or to this hart's idle loop if there is none.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "trace.h"
+
+static struct waitq runq[NPRIO];
+static u32 runq_bits; /* bit i set: runq[i] is not empty */
+struct cpu cpus[NCPU];
+int ncpu = 1;
+
+void sched_init(void)
+{
+	for (int i = 0; i < NPRIO; i++)
+		runq[i].name = "ready";
+}
+
+/* Put p on the ready queue.  schedlock held. */
+void ready(struct proc *p)
+{
+	assert(holding(&schedlock));
+	trace_state(p, RUNNABLE);
+	p->state = RUNNABLE;
+	waitq_push(&runq[p->priority], p);
+	runq_bits |= 1u << p->priority;
+}
+
+static struct proc *runq_pop(void)
+{
+	if (!runq_bits)
+		return NULL;
+	int prio = 0;
+	while (!(runq_bits & (1u << prio))) /* NPRIO is small: at most 8 steps */
+		prio++;
+	struct proc *p = waitq_pop(&runq[prio]);
+	if (!runq[prio].head)
+		runq_bits &= ~(1u << prio);
+	return p;
+}
+
+/* Before p leaves the hart: if it changed its FPU registers since they
+ * were last loaded, save them in the PCB and turn its FPU off, so its next
+ * FPU instruction traps and reloads them (lazy FPU switching). */
+static void fpu_switch_out(struct proc *p)
+{
+	if ((p->tf->sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		if (!p->fpu)
+			p->fpu = kmalloc(FPU_REGS * 8);
+		if (p->fpu) {
+			fpu_save(p->fpu);
+			p->fpu_saved = 1;
+		}
+	}
+	if ((p->tf->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
+		p->tf->sstatus &= ~SSTATUS_FS;
+}
+
+/* Switch from the current process, whose state the caller has already
+ * changed, to the next ready one.  Returns when p runs again, possibly on
+ * another hart.  schedlock is held on entry and on return. */
+void sched(void)
+{
+	struct cpu *c = mycpu();
+	struct proc *p = c->proc;
+	if (!holding(&schedlock))
+		panic("sched: schedlock not held");
+	if (p->state == RUNNING)
+		panic("sched: pid %d still running", p->pid);
+	if (intr_on())
+		panic("sched: interrupts on");
+
+	fpu_switch_out(p);
+	struct proc *next = runq_pop();
+	if (next == p) {
+		/* It was the only ready process: keep running it. */
+		p->state = RUNNING;
+		return;
+	}
+	p->hart = -1;
+	if (next) {
+		trace_switch(p, next);
+		next->state = RUNNING;
+		next->hart = c->id;
+		next->slice_left = params.slice;
+		c->proc = next;
+		if (next->vm.pt != p->vm.pt)
+			arch_switch_pagetable(next->vm.pt);
+		swtch(&p->context, &next->context);
+	} else {
+		/* Nothing to run: go to the idle loop, off p's page table, which
+		 * may be freed while this hart idles. */
+		trace_switch(p, NULL);
+		c->proc = NULL;
+		arch_switch_pagetable(kernel_pagetable);
+		swtch(&p->context, &c->idle);
+	}
+}
+
+/* Give up the CPU but stay ready. */
+void yield(void)
+{
+	struct proc *p = myproc();
+	acquire(&schedlock);
+	if (!runq_bits) { /* no one else is ready: nothing to do */
+		release(&schedlock);
+		return;
+	}
+	p->vswitch++;
+	trace_why(p, WHY_YIELD);
+	ready(p);
+	sched();
+	release(&schedlock);
+}
+
+/* The timer says p's time slice is used up: an involuntary switch. */
+void preempt(void)
+{
+	struct proc *p = myproc();
+	acquire(&schedlock);
+	if (!runq_bits) {
+		/* No one else wants the CPU: start a new slice. */
+		p->slice_left = params.slice;
+		release(&schedlock);
+		return;
+	}
+	p->iswitch++;
+	trace_why(p, WHY_SLICE);
+	ready(p);
+	sched();
+	release(&schedlock);
+}
+
+/* Each hart's idle loop: the dispatcher of last resort.  It runs on the
+ * hart's boot stack, takes whatever is ready, and otherwise waits for an
+ * interrupt.  Processes switch back here only when nothing is ready. */
+void scheduler(void)
+{
+	struct cpu *c = mycpu();
+	acquire(&schedlock);
+	for (;;) {
+		struct proc *p = runq_pop();
+		if (p) {
+			trace_switch(NULL, p);
+			p->state = RUNNING;
+			p->hart = c->id;
+			p->slice_left = params.slice;
+			c->proc = p;
+			arch_switch_pagetable(p->vm.pt);
+			swtch(&c->idle, &p->context);
+			/* back: whoever ran last went to sleep or exited */
+			continue;
+		}
+		release(&schedlock);
+		u64 t0 = arch_time();
+		arch_idle();
+		c->idle_ticks += arch_time() - t0;
+		acquire(&schedlock);
+	}
+}

@@ -1,0 +1,51 @@
+/* syscall.c: system-call dispatch (the seed's "Syscall table").
+ * The number in a7 indexes a table of handlers generated from
+ * include/trapdoor/syscalls.h; an unknown number gets -ENOSYS.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "trace.h"
+
+#define SYSCALL(num, name, stub, args, ret) long sys_##name(void);
+#include "../include/trapdoor/syscalls.h"
+#undef SYSCALL
+
+typedef long (*syscall_fn)(void);
+static const syscall_fn syscalls[SYS_max] = {
+#define SYSCALL(num, name, stub, args, ret) [num] = sys_##name,
+#include "../include/trapdoor/syscalls.h"
+#undef SYSCALL
+};
+
+/* Names and argument formats, for strace and the tracer. */
+const struct syscall_desc syscall_desc[SYS_max] = {
+#define SYSCALL(num, name, stub, args, ret) [num] = { #name, args, ret },
+#include "../include/trapdoor/syscalls.h"
+#undef SYSCALL
+};
+
+/* Raw argument n of the current system call. */
+u64 argraw(int n) { return TF_ARG(myproc()->tf, n); }
+
+/* Argument n as a string copied into buf (at most max bytes with NUL). */
+int argstr(int n, char *buf, size_t max)
+{
+	struct proc *p = myproc();
+	return copyinstr(&p->vm, buf, argraw(n), max);
+}
+
+void syscall(struct trapframe *tf)
+{
+	struct proc *p = myproc();
+	u64 num = TF_SYSNUM(tf);
+	p->syscalls++;
+	int traced = unlikely(p->strace_fd >= 0 || (trace_mask & (TR_RECORD | TR_SYSCALL)));
+	if (traced)
+		trace_syscall_enter(p, tf);
+	long ret = -ENOSYS;
+	if (likely(num < SYS_max && syscalls[num]))
+		ret = syscalls[num]();
+	TF_RET(tf) = ret;
+	if (traced)
+		trace_syscall_exit(p, num, ret);
+}

@@ -1,0 +1,334 @@
+/* sysfile.c: system calls on files, directories and descriptors.
+ * Arguments are checked here: a bad descriptor is -EBADF, a bad pointer
+ * -EFAULT, bad flags -EINVAL; nothing a caller passes can crash the kernel.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+
+static struct file *argfd(int n, int *pfd)
+{
+	int fd = (int)argraw(n);
+	struct proc *p = myproc();
+	if (fd < 0 || fd >= NOFILE || !p->ofile[fd])
+		return NULL;
+	if (pfd)
+		*pfd = fd;
+	return p->ofile[fd];
+}
+
+long sys_read(void)
+{
+	struct file *f = argfd(0, NULL);
+	if (!f)
+		return -EBADF;
+	return fileread(f, argraw(1), (long)argraw(2));
+}
+
+long sys_write(void)
+{
+	struct file *f = argfd(0, NULL);
+	if (!f)
+		return -EBADF;
+	return filewrite(f, argraw(1), (long)argraw(2));
+}
+
+long sys_close(void)
+{
+	int fd;
+	struct file *f = argfd(0, &fd);
+	if (!f)
+		return -EBADF;
+	myproc()->ofile[fd] = NULL;
+	fileclose(f);
+	return 0;
+}
+
+long sys_dup(void)
+{
+	struct file *f = argfd(0, NULL);
+	if (!f)
+		return -EBADF;
+	int fd = fdalloc(f);
+	if (fd >= 0)
+		filedup(f);
+	return fd;
+}
+
+long sys_dup2(void)
+{
+	struct file *f = argfd(0, NULL);
+	int nfd = (int)argraw(1);
+	if (!f)
+		return -EBADF;
+	if (nfd < 0 || nfd >= NOFILE)
+		return -EBADF;
+	struct proc *p = myproc();
+	if (p->ofile[nfd] == f)
+		return nfd;
+	if (p->ofile[nfd])
+		fileclose(p->ofile[nfd]);
+	p->ofile[nfd] = filedup(f);
+	return nfd;
+}
+
+long sys_lseek(void)
+{
+	struct file *f = argfd(0, NULL);
+	long off = (long)argraw(1);
+	int whence = (int)argraw(2);
+	if (!f)
+		return -EBADF;
+	if (f->type != FD_INODE)
+		return -ESPIPE;
+	acquire(&fslock);
+	long base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (long)f->off : whence == SEEK_END ? (long)f->ip->size : -1;
+	long r;
+	if (base < 0)
+		r = -EINVAL;
+	else if (base + off < 0)
+		r = -EINVAL;
+	else
+		r = f->off = base + off;
+	release(&fslock);
+	return r;
+}
+
+long sys_open(void)
+{
+	char path[MAXPATH];
+	int flags = (int)argraw(1), r;
+	u32 perm = (u32)argraw(2) & 07777;
+	if ((r = argstr(0, path, sizeof path)) < 0)
+		return r;
+	int acc = flags & O_ACCMODE;
+	if (acc == 3 || (flags & ~(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL | O_DIRECTORY | 0x10000 /* O_NOFOLLOW etc. ignored */)))
+		return -EINVAL;
+	struct inode *ip;
+	if (flags & O_CREAT) {
+		r = fs_create(path, S_IFREG, perm, 0, &ip, flags & O_EXCL);
+	} else {
+		r = namei_err(path, &ip);
+	}
+	if (r < 0)
+		return r;
+	if (ip->type == S_IFDIR && acc != O_RDONLY) {
+		iput(ip);
+		return -EISDIR;
+	}
+	if ((flags & O_DIRECTORY) && ip->type != S_IFDIR) {
+		iput(ip);
+		return -ENOTDIR;
+	}
+	/* The creator of a new file may open it whatever mode it gave. */
+	int created = r == 1;
+	int want = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
+	if (!created && (r = fs_permission(ip, want)) < 0) {
+		iput(ip);
+		return r;
+	}
+	struct file *f = filealloc();
+	if (!f) {
+		iput(ip);
+		return -ENFILE;
+	}
+	f->type = ip->type == S_IFCHR ? FD_DEVICE : FD_INODE;
+	if (f->type == FD_DEVICE && (ip->major <= 0 || ip->major >= NDEV)) {
+		iput(ip);
+		kmfree(f);
+		return -ENODEV;
+	}
+	f->ip = ip;
+	f->flags = flags;
+	f->readable = acc != O_WRONLY;
+	f->writable = acc != O_RDONLY;
+	if ((flags & O_TRUNC) && f->writable && ip->type == S_IFREG) {
+		acquire(&fslock);
+		fs_truncate(ip, 0);
+		release(&fslock);
+	}
+	int fd = fdalloc(f);
+	if (fd < 0)
+		fileclose(f);
+	return fd;
+}
+
+long sys_mknod(void)
+{
+	char path[MAXPATH];
+	int r;
+	if ((r = argstr(0, path, sizeof path)) < 0)
+		return r;
+	int major = (int)argraw(1);
+	if (major <= 0 || major >= NDEV)
+		return -EINVAL;
+	if (myproc()->uid != 0)
+		return -EPERM;
+	struct inode *ip;
+	r = fs_create(path, S_IFCHR, (u32)argraw(2) & 0777, major, &ip, 1);
+	if (r < 0)
+		return r;
+	iput(ip);
+	return 0;
+}
+
+long sys_mkdir(void)
+{
+	char path[MAXPATH];
+	int r;
+	if ((r = argstr(0, path, sizeof path)) < 0)
+		return r;
+	struct inode *ip;
+	r = fs_create(path, S_IFDIR, (u32)argraw(1) & 0777, 0, &ip, 1);
+	if (r < 0)
+		return r;
+	iput(ip);
+	return 0;
+}
+
+static long pathcall(int (*fn)(const char *, int), int arg)
+{
+	char path[MAXPATH];
+	int r;
+	if ((r = argstr(0, path, sizeof path)) < 0)
+		return r;
+	return fn(path, arg);
+}
+
+long sys_unlink(void) { return pathcall(fs_unlink, 0); }
+long sys_rmdir(void) { return pathcall(fs_unlink, 1); }
+
+static long twopaths(int (*fn)(const char *, const char *))
+{
+	char a[MAXPATH], b[MAXPATH];
+	int r;
+	if ((r = argstr(0, a, sizeof a)) < 0 || (r = argstr(1, b, sizeof b)) < 0)
+		return r;
+	return fn(a, b);
+}
+
+long sys_link(void) { return twopaths(fs_link); }
+long sys_rename(void) { return twopaths(fs_rename); }
+
+long sys_chdir(void)
+{
+	char path[MAXPATH];
+	int r;
+	if ((r = argstr(0, path, sizeof path)) < 0)
+		return r;
+	struct inode *ip;
+	if ((r = namei_err(path, &ip)) < 0)
+		return r;
+	if (ip->type != S_IFDIR) {
+		iput(ip);
+		return -ENOTDIR;
+	}
+	if ((r = fs_permission(ip, 1)) < 0) {
+		iput(ip);
+		return r;
+	}
+	struct proc *p = myproc();
+	iput(p->cwd);
+	p->cwd = ip;
+	return 0;
+}
+
+long sys_getcwd(void)
+{
+	char buf[MAXPATH];
+	u64 n = argraw(1);
+	int r = fs_getcwd(myproc()->cwd, buf, min(n, (u64)sizeof buf));
+	if (r < 0)
+		return r;
+	if (copyout(&myproc()->vm, argraw(0), buf, r + 1) < 0)
+		return -EFAULT;
+	return r;
+}
+
+long sys_getdents(void)
+{
+	struct file *f = argfd(0, NULL);
+	if (!f)
+		return -EBADF;
+	if (f->type != FD_INODE || f->ip->type != S_IFDIR)
+		return -ENOTDIR;
+	return fs_getdents(f->ip, &f->off, argraw(1), argraw(2));
+}
+
+long sys_fstat(void)
+{
+	struct file *f = argfd(0, NULL);
+	struct kstat st;
+	if (!f)
+		return -EBADF;
+	memset(&st, 0, sizeof st);
+	if (f->type == FD_PIPE) {
+		st.mode = S_IFIFO | 0600;
+		st.nlink = 1;
+	} else {
+		fs_stat(f->ip, &st);
+	}
+	return copyout(&myproc()->vm, argraw(1), &st, sizeof st) < 0 ? -EFAULT : 0;
+}
+
+long sys_stat(void)
+{
+	char path[MAXPATH];
+	int r;
+	if ((r = argstr(0, path, sizeof path)) < 0)
+		return r;
+	struct inode *ip;
+	if ((r = namei_err(path, &ip)) < 0)
+		return r;
+	struct kstat st;
+	memset(&st, 0, sizeof st);
+	fs_stat(ip, &st);
+	iput(ip);
+	return copyout(&myproc()->vm, argraw(1), &st, sizeof st) < 0 ? -EFAULT : 0;
+}
+
+long sys_chmod(void)
+{
+	char path[MAXPATH];
+	int r;
+	if ((r = argstr(0, path, sizeof path)) < 0)
+		return r;
+	struct inode *ip;
+	if ((r = namei_err(path, &ip)) < 0)
+		return r;
+	struct proc *p = myproc();
+	acquire(&fslock);
+	if (p->uid != 0 && (u32)p->uid != ip->uid)
+		r = -EPERM;
+	else
+		ip->perm = (u32)argraw(1) & 07777;
+	release(&fslock);
+	iput(ip);
+	return r;
+}
+
+long sys_pipe(void)
+{
+	struct file *rf, *wf;
+	struct proc *p = myproc();
+	int r = pipealloc(&rf, &wf);
+	if (r < 0)
+		return r;
+	int fd[2] = { fdalloc(rf), -1 };
+	if (fd[0] >= 0)
+		fd[1] = fdalloc(wf);
+	if (fd[0] < 0 || fd[1] < 0) {
+		if (fd[0] >= 0)
+			p->ofile[fd[0]] = NULL;
+		fileclose(rf);
+		fileclose(wf);
+		return -EMFILE;
+	}
+	if (copyout(&p->vm, argraw(0), fd, sizeof fd) < 0) {
+		p->ofile[fd[0]] = p->ofile[fd[1]] = NULL;
+		fileclose(rf);
+		fileclose(wf);
+		return -EFAULT;
+	}
+	return 0;
+}

@@ -1,0 +1,218 @@
+/* sysproc.c: system calls about processes, time and memory.
+ * Each handler reads its arguments from the trapframe and returns a result
+ * or -errno; it never trusts a user pointer (copyin/copyout check them).
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+#include "trace.h"
+
+long sys_fork(void) { return fork(); }
+long sys_exit(void) { exit(W_EXITCODE((int)argraw(0))); }
+long sys_wait(void) { return waitpid(-1, argraw(0), 0); }
+long sys_waitpid(void) { return waitpid((int)argraw(0), argraw(1), (int)argraw(2)); }
+long sys_kill(void) { return kill((int)argraw(0), (int)argraw(1)); }
+long sys_getpid(void) { return myproc()->pid; }
+
+long sys_getppid(void)
+{
+	struct proc *p = myproc();
+	acquire(&schedlock);
+	int ppid = p->parent ? p->parent->pid : 0;
+	release(&schedlock);
+	return ppid;
+}
+
+long sys_yield(void)
+{
+	yield();
+	return 0;
+}
+
+long sys_sbrk(void)
+{
+	struct proc *p = myproc();
+	return vm_sbrk(&p->vm, (long)(int)argraw(0));
+}
+
+/* sleep(ms): at least ms milliseconds, rounded up to whole ticks. */
+long sys_sleep(void)
+{
+	u64 ms = argraw(0);
+	u64 tick_ms = params.tick_us;
+	u64 n = (ms * 1000 + tick_ms - 1) / tick_ms;
+	return sleep_ticks(n);
+}
+
+long sys_uptime(void) { return uptime_ms(); }
+
+long sys_clock(void) { return (arch_time() * 1000) / (timebase_hz / 1000000); }
+
+long sys_poweroff(void)
+{
+	if (myproc()->uid != 0)
+		return -EPERM;
+	kprintf("Trapdoor: power off\n");
+	arch_poweroff((int)argraw(0) != 0);
+}
+
+long sys_setpgid(void)
+{
+	int pid = argraw(0), pgid = argraw(1);
+	struct proc *p = myproc();
+	if (pgid < 0)
+		return -EINVAL;
+	acquire(&schedlock);
+	struct proc *t = pid == 0 ? p : proc_lookup(pid);
+	int r = -ESRCH;
+	if (t && (t == p || t->parent == p)) {
+		t->pgid = pgid == 0 ? t->pid : pgid;
+		r = 0;
+	}
+	release(&schedlock);
+	return r;
+}
+
+long sys_getpgid(void)
+{
+	int pid = argraw(0);
+	acquire(&schedlock);
+	struct proc *t = pid == 0 ? myproc() : proc_lookup(pid);
+	int r = t ? t->pgid : -ESRCH;
+	release(&schedlock);
+	return r;
+}
+
+/* fgpgrp(pgid): make pgid the console's foreground group (Ctrl-C goes to
+ * it).  fgpgrp(-1) only returns the current one. */
+long sys_fgpgrp(void)
+{
+	int pg = argraw(0);
+	if (pg > 0)
+		console_fgpgid = pg;
+	return console_fgpgid;
+}
+
+long sys_getuid(void) { return myproc()->uid; }
+
+long sys_setuid(void)
+{
+	struct proc *p = myproc();
+	int uid = argraw(0);
+	if (uid < 0)
+		return -EINVAL;
+	if (p->uid != 0 && uid != p->uid)
+		return -EPERM;
+	p->uid = uid;
+	return 0;
+}
+
+long sys_nice(void)
+{
+	int pid = argraw(0), prio = argraw(1);
+	if (prio < 0 || prio >= NPRIO)
+		return -EINVAL;
+	acquire(&schedlock);
+	struct proc *t = pid == 0 ? myproc() : proc_lookup(pid);
+	int r = -ESRCH;
+	if (t && t->state != RUNNABLE) { /* queued processes keep their level */
+		t->priority = prio;
+		r = 0;
+	} else if (t) {
+		r = -EBUSY;
+	}
+	release(&schedlock);
+	return r;
+}
+
+/* procinfo(buf, n): fill up to n rows of the process table; returns how
+ * many processes exist (which may exceed n). */
+long sys_procinfo(void)
+{
+	u64 ubuf = argraw(0), n = argraw(1);
+	struct proc *me = myproc();
+	struct kprocinfo row;
+	u64 i = 0;
+	acquire(&schedlock);
+	for (struct proc *p = allprocs; p; p = p->all_next, i++) {
+		if (i >= n)
+			continue;
+		memset(&row, 0, sizeof row);
+		row.pid = p->pid;
+		row.ppid = p->parent ? p->parent->pid : 0;
+		row.uid = p->uid;
+		row.pgid = p->pgid;
+		row.state = p->state;
+		row.priority = p->priority;
+		row.hart = p->state == RUNNING ? cpus[p->hart].hartid : -1;
+		row.ticks = p->ticks;
+		row.syscalls = p->syscalls;
+		row.vswitches = p->vswitch;
+		row.iswitches = p->iswitch;
+		row.mem_pages = p->vm.pages;
+		memcpy(row.name, p->name, sizeof row.name);
+		/* copyout may allocate (stack growth), never sleeps: safe here */
+		if (copyout(&me->vm, ubuf + i * sizeof row, &row, sizeof row) < 0) {
+			release(&schedlock);
+			return -EFAULT;
+		}
+	}
+	release(&schedlock);
+	return i;
+}
+
+long sys_meminfo(void)
+{
+	struct kmeminfo mi = {
+		.total_pages = ktotalpages(),
+		.free_pages = kfreepages(),
+		.nproc = nproc,
+		.page_size = PGSIZE,
+	};
+	if (copyout(&myproc()->vm, argraw(0), &mi, sizeof mi) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+long sys_exec(void)
+{
+	char path[MAXPATH];
+	int r = argstr(0, path, sizeof path);
+	if (r < 0)
+		return r;
+	return exec(path, argraw(1), argraw(2), 0, NULL);
+}
+
+long sys_spawn(void)
+{
+	char path[MAXPATH];
+	int r = argstr(0, path, sizeof path);
+	if (r < 0)
+		return r;
+	return spawn(path, argraw(1), argraw(2));
+}
+
+long sys_trace(void) { return trace_ctl((int)argraw(0), (int)argraw(1), (int)argraw(2)); }
+long sys_traceread(void) { return trace_read(argraw(0), argraw(1)); }
+
+/* strace(fd, flags): trace this process's system calls (and with
+ * STRACE_FOLLOW its future children's) as text lines written to fd. */
+long sys_strace(void)
+{
+	struct proc *p = myproc();
+	int fd = argraw(0), flags = argraw(1);
+	if (p->strace_file) {
+		fileclose(p->strace_file);
+		p->strace_file = NULL;
+		p->strace_fd = -1;
+		p->strace_flags = 0;
+	}
+	if (!(flags & STRACE_ON))
+		return 0;
+	if (fd < 0 || fd >= NOFILE || !p->ofile[fd])
+		return -EBADF;
+	p->strace_file = filedup(p->ofile[fd]);
+	p->strace_fd = fd;
+	p->strace_flags = flags;
+	return 0;
+}

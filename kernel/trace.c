@@ -1,0 +1,456 @@
+/* trace.c: seeing the mechanism work.
+ * Per-hart rings of timestamped events (read by the tracedump program),
+ * live lines in the style of the seed lab's printf()s, and strace.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+#include "trace.h"
+
+volatile u32 trace_mask;
+volatile int trace_pid = -1;
+
+#define RING_ORDER 6 /* 256 KiB per hart */
+#define RING_EVENTS ((PGSIZE << RING_ORDER) / sizeof(struct ktevent))
+
+struct ring {
+	struct ktevent *ev;
+	u64 head, tail; /* written, read */
+	u64 dropped;
+};
+static struct ring rings[NCPU];
+static struct spinlock ringlock = SPINLOCK_INIT("trace");
+
+static int want_live(struct proc *p) { return trace_pid < 0 || (p && p->pid == trace_pid); }
+
+void trace_event(int type, u64 a, u64 b, u64 c, u64 d, const char *name)
+{
+	if (!(trace_mask & TR_RECORD))
+		return;
+	struct cpu *cpu = mycpu();
+	struct ring *r = &rings[cpu->id];
+	if (!r->ev)
+		return;
+	/* Each hart writes only its own ring: no lock on the hot path. */
+	if (r->head - r->tail >= RING_EVENTS) {
+		r->dropped++;
+		return;
+	}
+	struct ktevent *e = &r->ev[r->head % RING_EVENTS];
+	e->time = arch_time();
+	e->type = type;
+	e->hart = cpu->hartid;
+	e->pid = cpu->proc ? cpu->proc->pid : 0;
+	e->a = a;
+	e->b = b;
+	e->c = c;
+	e->d = d;
+	if (name)
+		strlcpy(e->name, name, sizeof e->name);
+	else
+		e->name[0] = 0;
+	__atomic_store_n(&r->head, r->head + 1, __ATOMIC_RELEASE);
+}
+
+void trace_init(void)
+{
+	const char *s = params.trace;
+	u32 m = 0;
+	if (strstr(s, "syscall"))
+		m |= TR_SYSCALL;
+	if (strstr(s, "timer"))
+		m |= TR_TIMER;
+	if (strstr(s, "trap"))
+		m |= TR_TRAP;
+	if (strstr(s, "switch"))
+		m |= TR_SWITCH;
+	if (strstr(s, "proc"))
+		m |= TR_PROC;
+	if (strstr(s, "record"))
+		m |= TR_RECORD;
+	trace_pid = params.trace_pid;
+	if (m & TR_RECORD)
+		trace_ctl(1, m, 0);
+	else
+		trace_mask = m;
+}
+
+void trace_boot(int stage)
+{
+	static const char *const what[] = { "", "trap table installed (stvec)", "interrupt timer started",
+					    "other harts started", "first process" };
+	trace_event(EV_BOOT, stage, params.tick_us, ncpu, 0, what[stage]);
+}
+
+static const char *cause_name(u64 cause)
+{
+	if (cause & SCAUSE_INTR) {
+		switch (cause & 0xff) {
+		case IRQ_STIMER: return "timer interrupt";
+		case IRQ_SEXT: return "device interrupt";
+		case IRQ_SSOFT: return "software interrupt";
+		}
+		return "interrupt";
+	}
+	switch (cause) {
+	case EXC_ECALL_U: return "syscall";
+	case EXC_ILLEGAL_INST: return "illegal instruction";
+	case EXC_INST_PAGE: return "instruction page fault";
+	case EXC_LOAD_PAGE: return "load page fault";
+	case EXC_STORE_PAGE: return "store page fault";
+	}
+	return "exception";
+}
+
+void trace_trap_slow(struct proc *p, u64 cause, u64 epc)
+{
+	trace_event(EV_TRAP, cause, epc, 0, 0, NULL);
+	if ((trace_mask & TR_TRAP) && want_live(p) && (cause & 0xff) != IRQ_STIMER)
+		kprintf("usertrap: %s from pid %d (%s) at pc %p\n", cause_name(cause), p->pid, p->name, (void *)epc);
+}
+
+void trace_timer_slow(struct proc *p)
+{
+	trace_event(EV_TIMER, p ? p->pid : 0, ticks, 0, 0, NULL);
+	if ((trace_mask & TR_TIMER) && want_live(p)) {
+		if (p)
+			kprintf("clockintr: hart %d tick %d, pid %d (%s) interrupted\n", mycpu()->hartid, (int)ticks,
+				p->pid, p->name);
+		else if (trace_pid < 0)
+			kprintf("clockintr: hart %d tick %d, idle\n", mycpu()->hartid, (int)ticks);
+	}
+}
+
+static const char *const why_name[] = { "", "time slice used up", "yielded", "blocked", "exited" };
+
+void trace_switch_slow(struct proc *from, struct proc *to)
+{
+	int why = from ? (from->state == ZOMBIE ? WHY_EXIT : from->why) : WHY_NONE;
+	trace_event(EV_SWITCH, from ? from->pid : 0, to ? to->pid : 0, why, 0, to ? to->name : "idle");
+	if ((trace_mask & TR_SWITCH) && (want_live(from) || want_live(to)))
+		kprintf("swtch: hart %d %s %d (%s) -> %s %d (%s)%s%s\n", mycpu()->hartid, from ? "pid" : "",
+			from ? from->pid : 0, from ? from->name : "idle", to ? "pid" : "", to ? to->pid : 0,
+			to ? to->name : "idle", why ? ": " : "", why_name[why]);
+	if (from)
+		from->why = WHY_NONE;
+}
+
+void trace_state_slow(struct proc *p, int state)
+{
+	trace_event(EV_STATE, p->pid, state, p->state, 0, p->name);
+	if ((trace_mask & TR_PROC) && want_live(p))
+		kprintf("proc: pid %d (%s) %s -> %s\n", p->pid, p->name, procstate_name[p->state], procstate_name[state]);
+}
+
+void trace_proc_slow(struct proc *p, int state)
+{
+	if (state == ZOMBIE)
+		trace_event(EV_EXIT, p->pid, p->xstate, 0, 0, p->name);
+	trace_state_slow(p, state);
+}
+
+void trace_kill_slow(struct proc *p, int sig, u64 cause, u64 addr)
+{
+	trace_event(EV_KILL, p->pid, sig, cause, addr, p->name);
+}
+
+void trace_exec(struct proc *p)
+{
+	trace_event(EV_EXEC, p->pid, 0, 0, 0, p->name);
+}
+
+/* --- strace: one line per system call, Linux style --- */
+
+static const char *errname(long e)
+{
+	static const char *const n[] = {
+		[EPERM] = "EPERM",   [ENOENT] = "ENOENT", [ESRCH] = "ESRCH",     [EINTR] = "EINTR",
+		[EIO] = "EIO",       [E2BIG] = "E2BIG",   [ENOEXEC] = "ENOEXEC", [EBADF] = "EBADF",
+		[ECHILD] = "ECHILD", [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM",   [EACCES] = "EACCES",
+		[EFAULT] = "EFAULT", [EBUSY] = "EBUSY",   [EEXIST] = "EEXIST",   [EXDEV] = "EXDEV",
+		[ENODEV] = "ENODEV", [ENOTDIR] = "ENOTDIR", [EISDIR] = "EISDIR", [EINVAL] = "EINVAL",
+		[ENFILE] = "ENFILE", [EMFILE] = "EMFILE", [ENOTTY] = "ENOTTY",   [ETXTBSY] = "ETXTBSY",
+		[EFBIG] = "EFBIG",   [ENOSPC] = "ENOSPC", [ESPIPE] = "ESPIPE",   [EMLINK] = "EMLINK",
+		[EPIPE] = "EPIPE",   [ERANGE] = "ERANGE", [ENOSYS] = "ENOSYS",   [ENOTEMPTY] = "ENOTEMPTY",
+		[ENAMETOOLONG] = "ENAMETOOLONG", [ELOOP] = "ELOOP",
+	};
+	return e > 0 && e < (long)nelem(n) && n[e] ? n[e] : "E?";
+}
+
+struct sbuf {
+	char *b;
+	int n, len;
+};
+static void sput(struct sbuf *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int room = s->n - s->len;
+	int w = kvsnprintf(s->b + s->len, room > 0 ? room : 0, fmt, ap);
+	va_end(ap);
+	s->len += w;
+	if (s->len > s->n - 1)
+		s->len = s->n - 1;
+}
+
+/* A user string, quoted and escaped, cut after max characters. */
+static void sput_str(struct sbuf *s, struct proc *p, u64 uva, long len, int max)
+{
+	char tmp[40];
+	long want = len < 0 ? max + 1 : min(len, (long)max);
+	long got = 0;
+	if (len < 0) {
+		int r = copyinstr(&p->vm, tmp, uva, min((long)sizeof tmp, want + 1));
+		if (r == -EFAULT) {
+			sput(s, "%p", (void *)uva);
+			return;
+		}
+		got = r < 0 ? want : r;
+	} else if (copyin(&p->vm, tmp, uva, want) < 0) {
+		sput(s, "%p", (void *)uva);
+		return;
+	} else {
+		got = want;
+	}
+	sput(s, "\"");
+	for (long i = 0; i < got && i < max; i++) {
+		char c = tmp[i];
+		if (c == '\n')
+			sput(s, "\\n");
+		else if (c == '\t')
+			sput(s, "\\t");
+		else if (c == '"' || c == '\\')
+			sput(s, "\\%c", c);
+		else if (c < 32 || c > 126)
+			sput(s, "\\%d%d%d", (c >> 6) & 3, (c >> 3) & 7, c & 7);
+		else
+			sput(s, "%c", c);
+	}
+	sput(s, "\"");
+	if ((len < 0 && got > max) || (len >= 0 && len > max))
+		sput(s, "...");
+}
+
+static void sput_vec(struct sbuf *s, struct proc *p, u64 uva)
+{
+	if (!uva) {
+		sput(s, "NULL");
+		return;
+	}
+	sput(s, "[");
+	for (int i = 0; i < 8; i++) {
+		u64 sp;
+		if (copyin(&p->vm, &sp, uva + 8 * i, 8) < 0) {
+			sput(s, "%p", (void *)uva);
+			break;
+		}
+		if (!sp)
+			break;
+		if (i)
+			sput(s, ", ");
+		if (i == 7) {
+			sput(s, "...");
+			break;
+		}
+		sput_str(s, p, sp, -1, 24);
+	}
+	sput(s, "]");
+}
+
+static void sput_flags(struct sbuf *s, u64 f)
+{
+	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	sput(s, "%s", acc[f & O_ACCMODE]);
+	if (f & O_CREAT)
+		sput(s, "|O_CREAT");
+	if (f & O_TRUNC)
+		sput(s, "|O_TRUNC");
+	if (f & O_APPEND)
+		sput(s, "|O_APPEND");
+	if (f & O_EXCL)
+		sput(s, "|O_EXCL");
+	if (f & O_DIRECTORY)
+		sput(s, "|O_DIRECTORY");
+}
+
+/* Format "name(args" for the call in tf; 'r' buffers are formatted after
+ * the call returns, from the saved arguments. */
+static void format_call(struct sbuf *s, struct proc *p, u64 num, const u64 *a, long ret, int after)
+{
+	const struct syscall_desc *d = &syscall_desc[num];
+	sput(s, "%s(", d->name);
+	for (int i = 0; d->args[i]; i++) {
+		if (i)
+			sput(s, ", ");
+		switch (d->args[i]) {
+		case 'i': sput(s, "%d", (int)a[i]); break;
+		case 'u': sput(s, "%lu", a[i]); break;
+		case 'x': sput(s, "0x%lx", a[i]); break;
+		case 'p': sput(s, "%p", (void *)a[i]); break;
+		case 's': sput_str(s, p, a[i], -1, 32); break;
+		case 'w': sput_str(s, p, a[i], a[i + 1], 32); break;
+		case 'r':
+			if (after && ret > 0)
+				sput_str(s, p, a[i], ret, 32);
+			else
+				sput(s, "%p", (void *)a[i]);
+			break;
+		case 'v': sput_vec(s, p, a[i]); break;
+		case 'f': sput_flags(s, a[i]); break;
+		case 'o': sput(s, "0%o", (unsigned)a[i]); break;
+		}
+	}
+	sput(s, ")");
+}
+
+static void strace_emit(struct proc *p, const char *line, int len)
+{
+	char pre[24];
+	int n = 0;
+	if (p->strace_flags & STRACE_FOLLOW)
+		n = ksnprintf(pre, sizeof pre, "[pid %d] ", p->pid);
+	if (n)
+		filewrite_kernel(p->strace_file, pre, n);
+	filewrite_kernel(p->strace_file, line, len);
+}
+
+/* Arguments saved at entry (a0 is overwritten by the result) and, for
+ * calls whose pointers die with the call (exec), the formatted text. */
+struct strace_save {
+	u64 num;
+	u64 a[6];
+	char text[200];
+	int textlen;
+};
+static struct strace_save saves[NCPU];
+
+void trace_syscall_enter(struct proc *p, struct trapframe *tf)
+{
+	u64 num = TF_SYSNUM(tf);
+	int known = num < SYS_max && syscall_desc[num].name;
+	trace_event(EV_SYSCALL, num, tf->a0, tf->a1, tf->a2, known ? syscall_desc[num].name : "?");
+	if ((trace_mask & TR_TRAP) && want_live(p))
+		kprintf("usertrap: syscall from pid %d (%s), number %d (%s)\n", p->pid, p->name, (int)num,
+			known ? syscall_desc[num].name : "unknown");
+	struct strace_save *sv = &saves[mycpu()->id];
+	sv->num = num;
+	for (int i = 0; i < 6; i++)
+		sv->a[i] = TF_ARG(tf, i);
+	sv->textlen = 0;
+	if (!known)
+		return;
+	/* exec replaces the image and exit never returns: format now. */
+	if (num == SYS_exec || num == SYS_exit) {
+		struct sbuf s = { sv->text, sizeof sv->text, 0 };
+		format_call(&s, p, num, sv->a, 0, 0);
+		sv->textlen = s.len;
+		if (num == SYS_exit && p->strace_file) {
+			sput(&s, " = ?\n");
+			strace_emit(p, sv->text, s.len);
+		}
+	}
+	if (num == SYS_exit && (trace_mask & TR_SYSCALL) && want_live(p))
+		kprintf("syscall: pid %d (%s) exit(%d)\n", p->pid, p->name, (int)sv->a[0]);
+}
+
+void trace_syscall_exit(struct proc *p, u64 num, long ret)
+{
+	trace_event(EV_SYSRET, num, ret, 0, 0, NULL);
+	int live = (trace_mask & TR_SYSCALL) && want_live(p);
+	if (!p->strace_file && !live)
+		return;
+	struct strace_save *sv = &saves[mycpu()->id];
+	if (sv->num != num)
+		return; /* the process moved harts while blocked: re-saved below */
+	char line[320];
+	struct sbuf s = { line, sizeof line, 0 };
+	if (num >= SYS_max || !syscall_desc[num].name)
+		sput(&s, "syscall_%lu(0x%lx, 0x%lx, 0x%lx)", num, sv->a[0], sv->a[1], sv->a[2]);
+	else if (sv->textlen)
+		sput(&s, "%s", sv->text);
+	else
+		format_call(&s, p, num, sv->a, ret, 1);
+	if (ret < 0 && ret > -4096)
+		sput(&s, " = -1 %s\n", errname(-ret));
+	else if (num < SYS_max && syscall_desc[num].ret == 'p')
+		sput(&s, " = %p\n", (void *)ret);
+	else
+		sput(&s, " = %ld\n", ret);
+	if (p->strace_file)
+		strace_emit(p, line, s.len);
+	if (live)
+		kprintf("syscall: pid %d (%s) %s", p->pid, p->name, line);
+}
+
+void strace_exit(struct proc *p, int status)
+{
+	char line[64];
+	int n;
+	if (status & 0x7f)
+		n = ksnprintf(line, sizeof line, "+++ killed by %s +++\n",
+			      (status & 0x7f) == SIGSEGV ? "SIGSEGV" : (status & 0x7f) == SIGILL ? "SIGILL" :
+			      (status & 0x7f) == SIGKILL ? "SIGKILL" : (status & 0x7f) == SIGINT ? "SIGINT" :
+			      (status & 0x7f) == SIGPIPE ? "SIGPIPE" : (status & 0x7f) == SIGTERM ? "SIGTERM" : "a signal");
+	else
+		n = ksnprintf(line, sizeof line, "+++ exited with %d +++\n", (status >> 8) & 0xff);
+	strace_emit(p, line, n);
+}
+
+/* --- control and reading --- */
+
+/* op 0: return the mask; 1: set it; 2: set the pid filter; 3: clear. */
+int trace_ctl(int op, int arg, int arg2)
+{
+	(void)arg2;
+	switch (op) {
+	case 0:
+		return trace_mask;
+	case 1:
+		if (arg & TR_RECORD)
+			for (int i = 0; i < ncpu; i++)
+				if (!rings[i].ev && !(rings[i].ev = kalloc_order(RING_ORDER)))
+					return -ENOMEM;
+		trace_mask = arg;
+		return 0;
+	case 2:
+		trace_pid = arg;
+		return 0;
+	case 3:
+		acquire(&ringlock);
+		for (int i = 0; i < ncpu; i++)
+			rings[i].tail = rings[i].head;
+		release(&ringlock);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Copy out recorded events, oldest first across all harts. */
+long trace_read(u64 ubuf, u64 len)
+{
+	struct proc *p = myproc();
+	u64 n = 0, max = len / sizeof(struct ktevent);
+	acquire(&ringlock);
+	while (n < max) {
+		struct ring *best = NULL;
+		for (int i = 0; i < ncpu; i++) {
+			struct ring *r = &rings[i];
+			u64 head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+			if (!r->ev || r->tail == head)
+				continue;
+			if (!best || r->ev[r->tail % RING_EVENTS].time < best->ev[best->tail % RING_EVENTS].time)
+				best = r;
+		}
+		if (!best)
+			break;
+		struct ktevent e = best->ev[best->tail % RING_EVENTS];
+		best->tail++;
+		if (copyout(&p->vm, ubuf + n * sizeof e, &e, sizeof e) < 0) {
+			release(&ringlock);
+			return -EFAULT;
+		}
+		n++;
+	}
+	release(&ringlock);
+	return n * sizeof(struct ktevent);
+}

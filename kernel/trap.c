@@ -1,0 +1,213 @@
+/* trap.c: what the kernel does with a trap (the "Handle trap" row).
+ * trapentry.S saved the user registers in the trapframe and called
+ * usertrap.  The trap table below maps each scause to its handler: system
+ * calls, page faults, illegal instructions, timer and device interrupts.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "trace.h"
+
+volatile u64 ticks;
+static u64 boot_time;
+
+void trap_init(void)
+{
+	boot_time = arch_time();
+	arch_trap_init();
+}
+
+u64 uptime_ms(void) { return (arch_time() - boot_time) * 1000 / timebase_hz; }
+
+static const char *const exc_name[NEXC] = {
+	[EXC_INST_MISALIGNED] = "misaligned instruction fetch",
+	[EXC_INST_ACCESS] = "instruction access fault",
+	[EXC_ILLEGAL_INST] = "illegal instruction",
+	[EXC_BREAKPOINT] = "breakpoint",
+	[EXC_LOAD_MISALIGNED] = "misaligned load",
+	[EXC_LOAD_ACCESS] = "load access fault",
+	[EXC_STORE_MISALIGNED] = "misaligned store",
+	[EXC_STORE_ACCESS] = "store access fault",
+	[EXC_ECALL_U] = "system call",
+	[EXC_ECALL_S] = "system call from S-mode",
+	[EXC_INST_PAGE] = "instruction page fault",
+	[EXC_LOAD_PAGE] = "load page fault",
+	[EXC_STORE_PAGE] = "store page fault",
+};
+
+static const char *signame(int sig)
+{
+	switch (sig) {
+	case SIGINT: return "SIGINT";
+	case SIGILL: return "SIGILL";
+	case SIGTRAP: return "SIGTRAP";
+	case SIGKILL: return "SIGKILL";
+	case SIGBUS: return "SIGBUS";
+	case SIGSEGV: return "SIGSEGV";
+	case SIGSYS: return "SIGSYS";
+	case SIGPIPE: return "SIGPIPE";
+	case SIGTERM: return "SIGTERM";
+	}
+	return "signal";
+}
+
+/* A fault the process cannot recover from: say who, what and where on the
+ * console, and mark it to die.  Its parent's wait() sees the signal. */
+void kill_fault(struct proc *p, int sig, const char *what, u64 addr)
+{
+	kprintf("pid %d (%s): %s at %p, pc %p: killed (%s)\n", p->pid, p->name, what,
+		(void *)addr, (void *)p->tf->epc, signame(sig));
+	trace_kill(p, sig, csr_read(scause), addr);
+	if (!p->killed)
+		p->killed = sig;
+}
+
+/* --- exception handlers: the trap table's exception half --- */
+
+static void exc_syscall(struct trapframe *tf, u64 stval)
+{
+	(void)stval;
+	/* sepc points at the ecall itself; resume after it (ecall is always
+	 * 4 bytes, never compressed). */
+	tf->epc += 4;
+	syscall(tf);
+}
+
+static void exc_pagefault(struct trapframe *tf, u64 stval)
+{
+	u64 cause = csr_read(scause);
+	struct proc *p = myproc();
+	int r = vm_fault(&p->vm, stval, cause == EXC_STORE_PAGE, cause == EXC_INST_PAGE);
+	if (r == 0)
+		return;
+	const char *what = exc_name[cause];
+	if (r == -ENOMEM)
+		what = "out of memory on page fault";
+	else if (stval >= USTACK_GUARD && stval < USTACK_GUARD + PGSIZE)
+		what = "stack overflow (guard page)";
+	else if (stval >= USER_TOP)
+		what = cause == EXC_STORE_PAGE ? "store to kernel memory" :
+		       cause == EXC_LOAD_PAGE  ? "load from kernel memory" :
+						 "jump into kernel memory";
+	(void)tf;
+	kill_fault(p, r == -ENOMEM ? SIGKILL : SIGSEGV, what, stval);
+}
+
+static void exc_illegal(struct trapframe *tf, u64 stval)
+{
+	struct proc *p = myproc();
+	/* The first FPU instruction of a process whose FPU is off: give it
+	 * its registers (saved ones, or zeros) and retry the instruction. */
+	if ((tf->sstatus & SSTATUS_FS) == SSTATUS_FS_OFF) {
+		static const u64 zero[FPU_REGS];
+		csr_set(sstatus, SSTATUS_FS_CLEAN);
+		fpu_restore(p->fpu_saved ? p->fpu : zero);
+		csr_clear(sstatus, SSTATUS_FS);
+		tf->sstatus |= SSTATUS_FS_CLEAN;
+		/* Not an FPU instruction after all?  It traps again with FS on
+		 * and is reported below. */
+		return;
+	}
+	kill_fault(p, SIGILL, "illegal or privileged instruction", stval);
+}
+
+static void exc_other(struct trapframe *tf, u64 stval)
+{
+	u64 cause = csr_read(scause);
+	(void)tf;
+	int sig = cause == EXC_BREAKPOINT ? SIGTRAP : (cause == EXC_INST_ACCESS || cause == EXC_LOAD_ACCESS || cause == EXC_STORE_ACCESS) ? SIGSEGV : SIGBUS;
+	kill_fault(myproc(), sig, cause < NEXC && exc_name[cause] ? exc_name[cause] : "unknown trap", stval);
+}
+
+typedef void (*exc_handler)(struct trapframe *, u64);
+static const exc_handler exc_table[NEXC] = {
+	[EXC_ECALL_U] = exc_syscall,
+	[EXC_INST_PAGE] = exc_pagefault,
+	[EXC_LOAD_PAGE] = exc_pagefault,
+	[EXC_STORE_PAGE] = exc_pagefault,
+	[EXC_ILLEGAL_INST] = exc_illegal,
+};
+
+/* --- interrupt handlers: the trap table's interrupt half --- */
+
+/* The timer interrupt: the OS regains control.  Re-arm the timer, keep
+ * time, and charge the tick to whoever was running. */
+void timer_interrupt(void)
+{
+	struct cpu *c = mycpu();
+	c->next_timer = arch_time() + params.tick_us * timebase_hz / 1000000;
+	arch_timer_arm(c->next_timer);
+	if (c->id == 0) {
+		ticks++;
+		timer_wakeups(ticks);
+	}
+	struct proc *p = c->proc;
+	trace_timer(p);
+	if (p) {
+		p->ticks++;
+		p->slice_left--;
+	}
+}
+
+static void device_interrupt(void)
+{
+	int hart = mycpu()->hartid;
+	int irq = plic_claim(hart);
+	if (irq == bootinfo.uart_irq) {
+		int ch;
+		while ((ch = uart_getc()) >= 0)
+			console_intr(ch);
+	}
+	trace_irq(irq);
+	if (irq)
+		plic_complete(hart, irq);
+}
+
+static void soft_interrupt(void) { csr_clear(sip, 1UL << IRQ_SSOFT); }
+
+static void interrupt(u64 irq)
+{
+	switch (irq) {
+	case IRQ_STIMER: timer_interrupt(); break;
+	case IRQ_SEXT: device_interrupt(); break;
+	case IRQ_SSOFT: soft_interrupt(); break;
+	default: kprintf("unexpected interrupt %d\n", (int)irq);
+	}
+}
+
+/* A trap from user mode.  Returns the trapframe to return-from-trap with. */
+struct trapframe *usertrap(struct trapframe *tf)
+{
+	u64 cause = csr_read(scause);
+	struct proc *p = myproc();
+
+	if (likely(cause == EXC_ECALL_U)) {
+		exc_syscall(tf, 0);
+	} else if (cause & SCAUSE_INTR) {
+		u64 irq = cause & ~SCAUSE_INTR;
+		trace_trap(p, cause, tf->epc);
+		interrupt(irq);
+		if (irq == IRQ_STIMER && p->slice_left <= 0 && !params.coop)
+			preempt();
+	} else {
+		u64 stval = csr_read(stval);
+		trace_trap(p, cause, tf->epc);
+		exc_handler h = cause < NEXC ? exc_table[cause] : NULL;
+		(h ? h : exc_other)(tf, stval);
+	}
+	if (unlikely(p->killed))
+		exit(W_KILLED(p->killed));
+	return tf;
+}
+
+/* A trap while in the kernel: an interrupt in the idle loop, or a bug. */
+void kerneltrap(struct trapframe *tf)
+{
+	u64 cause = csr_read(scause);
+	if (cause & SCAUSE_INTR) {
+		interrupt(cause & ~SCAUSE_INTR);
+		return;
+	}
+	panic("kernel trap: %s (scause %p) at pc %p, stval %p",
+	      cause < NEXC && exc_name[cause] ? exc_name[cause] : "?", (void *)cause,
+	      (void *)tf->epc, (void *)csr_read(stval));
+}

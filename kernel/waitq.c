@@ -1,0 +1,132 @@
+/* waitq.c: wait queues, sleep and wakeup, and sleeping for a time.
+ * A process that must wait for an event (a child exiting, a key, pipe
+ * data, a timer) goes on that event's queue and leaves the CPU; the event's
+ * wakeup moves it to the ready queue.  Every operation is O(1) per process.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "trace.h"
+
+void waitq_push(struct waitq *wq, struct proc *p)
+{
+	p->queue = wq;
+	p->q_next = NULL;
+	p->q_prev = wq->tail;
+	if (wq->tail)
+		wq->tail->q_next = p;
+	else
+		wq->head = p;
+	wq->tail = p;
+}
+
+void waitq_remove(struct proc *p)
+{
+	struct waitq *wq = p->queue;
+	if (!wq)
+		return;
+	if (p->q_prev)
+		p->q_prev->q_next = p->q_next;
+	else
+		wq->head = p->q_next;
+	if (p->q_next)
+		p->q_next->q_prev = p->q_prev;
+	else
+		wq->tail = p->q_prev;
+	p->queue = NULL;
+	p->q_next = p->q_prev = NULL;
+}
+
+struct proc *waitq_pop(struct waitq *wq)
+{
+	struct proc *p = wq->head;
+	if (p)
+		waitq_remove(p);
+	return p;
+}
+
+/* Sleep on wq.  lk protects the condition being waited for; it is
+ * released only once this process is on wq with schedlock held, so a
+ * wakeup between the caller's test and the sleep cannot be lost.  lk may
+ * be schedlock itself. */
+void sleep(struct waitq *wq, struct spinlock *lk)
+{
+	struct proc *p = myproc();
+	if (lk != &schedlock)
+		acquire(&schedlock);
+	p->vswitch++;
+	trace_why(p, WHY_BLOCK);
+	trace_state(p, SLEEPING);
+	p->state = SLEEPING;
+	/* On the queue before lk is dropped: wakeup() peeks at the queue
+	 * under lk, so it sees this sleeper. */
+	waitq_push(wq, p);
+	if (lk != &schedlock)
+		release(lk);
+	sched();
+	if (lk != &schedlock) {
+		release(&schedlock);
+		acquire(lk);
+	}
+}
+
+/* Make every sleeper on wq ready.  schedlock held. */
+void wakeup_locked(struct waitq *wq)
+{
+	struct proc *p;
+	while ((p = waitq_pop(wq)))
+		ready(p);
+}
+
+void wakeup(struct waitq *wq)
+{
+	if (!wq->head) /* racy peek is fine: sleepers enqueue before lk drops */
+		return;
+	acquire(&schedlock);
+	wakeup_locked(wq);
+	release(&schedlock);
+}
+
+void wakeup_one(struct waitq *wq)
+{
+	acquire(&schedlock);
+	struct proc *p = waitq_pop(wq);
+	if (p)
+		ready(p);
+	release(&schedlock);
+}
+
+/* Timed sleep: a timer wheel of WHEEL buckets indexed by wake-up tick
+ * modulo WHEEL.  Each tick looks at one bucket only. */
+#define WHEEL 256
+static struct waitq wheel[WHEEL];
+
+int sleep_ticks(u64 n)
+{
+	struct proc *p = myproc();
+	acquire(&schedlock);
+	p->wake_tick = ticks + n;
+	struct waitq *b = &wheel[p->wake_tick % WHEEL];
+	b->name = "sleep";
+	while (!p->killed && ticks < p->wake_tick) {
+		sleep(b, &schedlock);
+	}
+	int r = p->killed ? -EINTR : 0;
+	release(&schedlock);
+	return r;
+}
+
+void timer_wakeups(u64 now)
+{
+	struct waitq *b = &wheel[now % WHEEL];
+	if (!b->head)
+		return;
+	acquire(&schedlock);
+	for (struct proc *p = b->head, *next; p; p = next) {
+		next = p->q_next;
+		if (p->wake_tick <= now) {
+			waitq_remove(p);
+			ready(p);
+		}
+	}
+	release(&schedlock);
+}

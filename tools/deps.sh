@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh: make sure the cross-compiler, picolibc, QEMU and cpio are here.
+# As root it installs what is missing with apt-get; otherwise it prints the
+# command to run and fails.
+need=""
+command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need="$need gcc-riscv64-unknown-elf"
+[ -f /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs ] || need="$need picolibc-riscv64-unknown-elf"
+command -v qemu-system-riscv64 >/dev/null 2>&1 || need="$need qemu-system-misc"
+command -v cpio >/dev/null 2>&1 || need="$need cpio"
+command -v python3 >/dev/null 2>&1 || need="$need python3"
+[ -z "$need" ] && exit 0
+echo "Trapdoor needs:$need"
+if [ "$(id -u)" = 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $need >/dev/null || {
+		echo "apt-get install failed"; exit 1; }
+	echo "installed:$need"
+else
+	echo "run:  sudo apt-get install$need"
+	exit 1
+fi

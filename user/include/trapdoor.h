@@ -1,0 +1,54 @@
+/* trapdoor.h: Trapdoor's own system calls for user programs.
+ * The POSIX ones (read, write, fork, execve, pipe, ...) come from
+ * picolibc's <unistd.h>; this adds the xv6-style and Trapdoor-only calls.
+ */
+#ifndef TRAPDOOR_H
+#define TRAPDOOR_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "trapdoor/abi.h"
+
+/* xv6-compatible where the two overlap */
+int wait(int *status);
+int exec(const char *path, char *const argv[]);
+int uptime(void); /* milliseconds since boot */
+int yield(void);
+
+/* Trapdoor */
+int msleep(unsigned ms);
+int poweroff(int fail);
+int waitpid(int pid, int *status, int options);
+int fgpgrp(int pgid);
+int spawn(const char *path, char *const argv[], char *const envp[]);
+int procinfo(struct kprocinfo *rows, unsigned long n);
+int meminfo(struct kmeminfo *mi);
+int tracectl(int op, int arg, int arg2);
+int traceread(struct ktevent *ev, unsigned long len);
+int strace(int fd, int flags);
+long clock_ns(void);
+int setprio(int pid, int prio); /* ready-queue level 0..7 */
+int getdents(int fd, void *buf, unsigned long n);
+long syscall(long n, ...);
+
+static inline unsigned long rdinstret(void)
+{
+	unsigned long v;
+	__asm__ volatile("rdinstret %0" : "=r"(v));
+	return v;
+}
+static inline unsigned long rdtime(void)
+{
+	unsigned long v;
+	__asm__ volatile("rdtime %0" : "=r"(v));
+	return v;
+}
+
+#ifndef WIFEXITED
+#define WIFEXITED(s) (((s)&0x7f) == 0)
+#define WEXITSTATUS(s) (((s) >> 8) & 0xff)
+#define WIFSIGNALED(s) (((s)&0x7f) != 0)
+#define WTERMSIG(s) ((s)&0x7f)
+#endif
+
+#endif

@@ -1,0 +1,24 @@
+/* crt0.S: where a user program starts (the kernel's sret lands here).
+ * The kernel leaves a0 = argc, a1 = argv, a2 = envp and a 16-byte
+ * aligned sp; every other register is zero.
+ */
+	.section .text.start, "ax"
+	.globl _start
+_start:
+	.option push
+	.option norelax
+	la	gp, __global_pointer$
+	.option pop
+	la	tp, __tls_base		/* thread-local storage (errno) */
+	la	t0, environ
+	sd	a2, 0(t0)
+	mv	s0, a0
+	mv	s1, a1
+	mv	s2, a2
+	call	__libc_init_array	/* C constructors */
+	mv	a0, s0
+	mv	a1, s1
+	mv	a2, s2
+	call	main
+	call	exit			/* flushes stdio, then _exit */
+1:	j	1b
