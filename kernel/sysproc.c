@@ -84,11 +84,11 @@ long sys_getpgid(void)
 }
 
 /* fgpgrp(pgid): make pgid the console's foreground group (Ctrl-C goes to
- * it).  fgpgrp(-1) only returns the current one. */
+ * it); 0 means none.  fgpgrp(-1) only returns the current one. */
 long sys_fgpgrp(void)
 {
 	int pg = argraw(0);
-	if (pg > 0)
+	if (pg >= 0)
 		console_fgpgid = pg;
 	return console_fgpgid;
 }

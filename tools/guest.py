@@ -1,0 +1,121 @@
+"""guest.py: boot Trapdoor in QEMU and talk to its console.
+
+Used by the test harness, the benchmark and the trace tool.  Every wait has
+a timeout; close() always kills QEMU, so nothing here can hang the host.
+"""
+import os
+import re
+import subprocess
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROMPT = "\n$ "
+
+
+class GuestError(Exception):
+    pass
+
+
+class Guest:
+    def __init__(self, cpus=1, mem="128M", args="", icount=None, extra=()):
+        self.cmd = [
+            "qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64",
+            "-smp", str(cpus), "-m", mem, "-nographic", "-bios", "default",
+            "-monitor", "none", "-serial", "stdio",
+            "-kernel", os.path.join(ROOT, "build/kernel.elf"),
+            "-initrd", os.path.join(ROOT, "build/initrd.cpio"),
+            "-append", args,
+        ]
+        self.cmd[self.cmd.index("-nographic")] = "-display"
+        self.cmd.insert(self.cmd.index("-display") + 1, "none")
+        if icount is not None:
+            self.cmd += ["-icount", "shift=%d,sleep=off" % icount]
+        self.cmd += list(extra)
+        self.out = ""
+        self.pos = 0  # how far expect() has consumed
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, bufsize=0)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            data = self.proc.stdout.read1(4096) if hasattr(self.proc.stdout, "read1") else self.proc.stdout.read(1)
+            if not data:
+                break
+            text = data.decode("utf-8", "replace").replace("\r", "")
+            with self.lock:
+                self.out += text
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def expect(self, pattern, timeout=10):
+        """Wait for regex pattern after the last match; return the match."""
+        rx = re.compile(pattern)
+        deadline = time.time() + timeout
+        while True:
+            with self.lock:
+                m = rx.search(self.out, self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+            if time.time() > deadline:
+                raise GuestError("timed out after %ds waiting for %r" % (timeout, pattern))
+            if not self.alive():
+                with self.lock:
+                    m = rx.search(self.out, self.pos)
+                    if m:
+                        self.pos = m.end()
+                        return m
+                raise GuestError("QEMU exited while waiting for %r" % pattern)
+            time.sleep(0.01)
+
+    def send(self, text):
+        try:
+            self.proc.stdin.write(text.encode())
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise GuestError("QEMU is gone")
+
+    def boot(self, timeout=20):
+        self.expect(r"\$ $|\$ ", timeout)
+        return self
+
+    def run(self, command, timeout=20):
+        """Type a command at the shell prompt; return what it printed."""
+        start = len(self.out)
+        self.send(command + "\n")
+        self.pos = max(self.pos, start)
+        self.expect(re.escape(PROMPT), timeout)
+        with self.lock:
+            text = self.out[start:self.pos - len(PROMPT) + 1]
+        # drop the echoed command line
+        first = text.find("\n")
+        return text[first + 1:] if first >= 0 else ""
+
+    def tail(self, n=40):
+        with self.lock:
+            return "\n".join(self.out.splitlines()[-n:])
+
+    def close(self):
+        if self.alive():
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def wait_exit(self, timeout=10):
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise GuestError("QEMU did not power off within %ds" % timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        self.close()
