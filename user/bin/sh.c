@@ -336,75 +336,100 @@ started:
 	fgpgrp(0);
 }
 
-/* Parse and run one line: pipelines separated by ; and &. */
-static void run_line(const char *line)
+/* Parse and run one pipeline (no ; or & inside), in the background if bg.
+ * Words are expanded only now, so "false; echo $?" sees false's status. */
+static void run_segment(const char *seg, int bg)
 {
 	static char buf[LINE * 2];
 	char *tok[MAXWORDS * 2];
-	int nt = tokenize(line, tok, MAXWORDS * 2, buf, sizeof buf);
+	int nt = tokenize(seg, tok, MAXWORDS * 2, buf, sizeof buf);
 	if (nt < 0) {
 		fprintf(stderr, "sh: line too long\n");
 		last_status = 2;
 		return;
 	}
+	if (nt == 0)
+		return;
 	struct cmd cmds[MAXCMDS];
-	int i = 0;
-	while (i < nt) {
-		int n = 0;
-		memset(&cmds[0], 0, sizeof cmds[0]);
-		int bad = 0;
-		for (; i < nt; i++) {
-			char *t = tok[i];
-			struct cmd *c = &cmds[n];
-			if (isop(t, ";") || isop(t, "&"))
-				break;
-			if (isop(t, "|")) {
-				if (c->argc == 0 || n + 1 >= MAXCMDS) {
-					bad = 1;
-					break;
-				}
-				n++;
-				memset(&cmds[n], 0, sizeof cmds[n]);
-				continue;
-			}
-			if (t[0] == '\001') {
-				struct redir *r = &c->redir[c->nredir];
-				if (c->nredir >= 8) {
-					bad = 1;
-					break;
-				}
-				if (strcmp(t + 1, "2>&1") == 0) {
-					r->fd = 2;
-					r->flags = -1;
-					r->dupfrom = 1;
-					c->nredir++;
-					continue;
-				}
-				if (i + 1 >= nt || tok[i + 1][0] == '\001') {
-					bad = 1;
-					break;
-				}
-				r->path = tok[++i];
-				r->fd = t[1] == '<' ? 0 : t[1] == '2' ? 2 : 1;
-				r->flags = t[1] == '<' ? O_RDONLY :
-					   strcmp(t + 1, ">>") == 0 ? O_WRONLY | O_CREAT | O_APPEND :
-								      O_WRONLY | O_CREAT | O_TRUNC;
+	int n = 0;
+	memset(&cmds[0], 0, sizeof cmds[0]);
+	for (int i = 0; i < nt; i++) {
+		char *t = tok[i];
+		struct cmd *c = &cmds[n];
+		if (isop(t, "|")) {
+			if ((c->argc == 0 && c->nredir == 0) || n + 1 >= MAXCMDS)
+				goto syntax;
+			n++;
+			memset(&cmds[n], 0, sizeof cmds[n]);
+			continue;
+		}
+		if (t[0] == '\001') {
+			struct redir *r = &c->redir[c->nredir];
+			if (c->nredir >= 8)
+				goto syntax;
+			if (strcmp(t + 1, "2>&1") == 0) {
+				r->fd = 2;
+				r->flags = -1;
+				r->dupfrom = 1;
 				c->nredir++;
 				continue;
 			}
-			if (c->argc < MAXWORDS - 1)
-				c->argv[c->argc++] = t;
+			if (i + 1 >= nt || tok[i + 1][0] == '\001')
+				goto syntax;
+			r->path = tok[++i];
+			r->fd = t[1] == '<' ? 0 : t[1] == '2' ? 2 : 1;
+			r->flags = t[1] == '<' ? O_RDONLY :
+				   strcmp(t + 1, ">>") == 0 ? O_WRONLY | O_CREAT | O_APPEND : O_WRONLY | O_CREAT | O_TRUNC;
+			c->nredir++;
+			continue;
 		}
-		int bg = i < nt && isop(tok[i], "&");
-		i++; /* skip ; or & */
-		if (bad || (cmds[n].argc == 0 && cmds[n].nredir == 0 && n > 0)) {
-			fprintf(stderr, "sh: syntax error\n");
-			last_status = 2;
+		if (c->argc < MAXWORDS - 1)
+			c->argv[c->argc++] = t;
+	}
+	if (cmds[n].argc == 0 && (n > 0 || cmds[n].nredir == 0))
+		goto syntax;
+	run_pipeline(cmds, n + 1, bg);
+	return;
+syntax:
+	fprintf(stderr, "sh: syntax error\n");
+	last_status = 2;
+}
+
+/* Run one line: pipelines separated by ; (in order) and & (background).
+ * Splits at unquoted ; and & (not the & of 2>&1). */
+static void run_line(const char *line)
+{
+	char seg[LINE];
+	size_t n = 0;
+	char quote = 0;
+	for (const char *p = line;; p++) {
+		char c = *p;
+		if (quote) {
+			if (c == quote)
+				quote = 0;
+		} else if (c == '\'' || c == '"') {
+			quote = c;
+		} else if (c == '\\' && p[1]) {
+			if (n < sizeof seg - 2)
+				seg[n++] = *p++;
+			c = *p;
+		} else if (c == '#' && (n == 0 || seg[n - 1] == ' ' || seg[n - 1] == '\t')) {
+			c = 0; /* a comment runs to the end of the line */
+		} else if (c == ';' || (c == '&' && !(n > 0 && seg[n - 1] == '>')) || c == 0 || c == '\n') {
+			seg[n] = 0;
+			run_segment(seg, c == '&');
+			n = 0;
+			if (c == 0 || c == '\n')
+				return;
+			continue;
+		}
+		if (c == 0) {
+			seg[n] = 0;
+			run_segment(seg, 0);
 			return;
 		}
-		if (cmds[0].argc == 0 && n == 0 && cmds[0].nredir == 0)
-			continue;
-		run_pipeline(cmds, n + 1, bg);
+		if (n < sizeof seg - 1)
+			seg[n++] = c;
 	}
 }
 

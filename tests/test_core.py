@@ -1,0 +1,31 @@
+"""Core: boot, the shell, limited direct execution (issue 2)."""
+import re
+from harness import test
+
+
+@test(boot=False)
+def boot_banner_and_prompt(g):
+    g.expect(r"Trapdoor: limited direct execution on RISC-V", 20)
+    g.expect(r"initrd: \d+ files", 5)
+    g.expect(r"timer: every 10000 us", 5)
+    g.expect(r"\$ ", 10)
+
+
+@test()
+def hello_runs_in_user_mode(g):
+    assert g.run("hello") == "hello\n"
+
+
+@test()
+def privileged_csr_write_is_killed(g):
+    out = g.run("priv; echo status=$?")
+    assert re.search(r"pid \d+ \(priv\): illegal or privileged instruction at 0x[0-9a-f]+, pc 0x[0-9a-f]+: killed \(SIGILL\)", out), out
+    assert "still alive" not in out
+    assert "status=132" in out, out
+
+
+@test()
+def kernel_memory_read_is_killed(g):
+    out = g.run("kmem; echo status=$?")
+    assert re.search(r"pid \d+ \(kmem\): load from kernel memory at 0xffffffc080200000", out), out
+    assert "SIGSEGV" in out and "status=139" in out, out

@@ -1,0 +1,79 @@
+"""harness.py: what test files import: @test, guest_test and helpers."""
+import os
+import re
+import threading
+import time
+
+from guest import GuestError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REGISTRY = []
+
+
+class Test:
+    def __init__(self, name, fn=None, cpus=1, mem="128M", args="", timeout=60, boot=True, program=None):
+        self.name, self.fn, self.cpus, self.mem = name, fn, cpus, mem
+        self.args, self.timeout, self.boot, self.program = args, timeout, boot, program
+
+
+def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None):
+    """Decorator: fn(g) gets a booted Guest (boot=False: not yet booted)."""
+    def wrap(fn):
+        REGISTRY.append(Test(name or fn.__name__, fn, cpus, mem, args, timeout, boot))
+        return fn
+    return wrap
+
+
+def guest_test(program, cpus=1, mem="128M", args="", timeout=120, name=None):
+    """An in-guest test program; each 'ok - x' / 'not ok - x' line counts."""
+    base = name or "%s%s" % (os.path.basename(program.split()[0]), "" if cpus == 1 else "@%dcpu" % cpus)
+    REGISTRY.append(Test(base, None, cpus, mem, args, timeout, True, program))
+
+
+RESULT = re.compile(r"^(not ok|ok)\b\s*\d*\s*-?\s*(.*)$", re.M)
+
+
+def run_guest_program(g, program, timeout):
+    """Run program at the shell; collect its ok / not ok lines.  The
+    program must end by printing a line 'done' (after its results)."""
+    base = os.path.basename(program.split()[0])
+    out = g.run(program + "; echo \"exit=$?\"", timeout=timeout)
+    results = []
+    for m in RESULT.finditer(out):
+        results.append(("%s: %s" % (base, m.group(2).strip()), m.group(1) == "ok", m.group(0)))
+    st = re.search(r"exit=(\d+)", out)
+    if not results:
+        results.append((base, False, "printed no results"))
+    if not st or st.group(1) != "0":
+        results.append((base + ": exit status", False, "exit status %s" % (st.group(1) if st else "?")))
+    return results
+
+
+_guards = {}
+
+
+def deadline_guard(g, timeout):
+    """Kill QEMU if the test runs past its timeout, whatever it is doing."""
+    t = threading.Timer(timeout + 30, g.close)
+    t.daemon = True
+    t.start()
+    _guards[id(g)] = t
+
+
+def cancel_guard(g):
+    t = _guards.pop(id(g), None)
+    if t:
+        t.cancel()
+
+
+def lines(out):
+    return [l for l in out.splitlines() if l.strip()]
+
+
+def wait_for(pred, timeout=10, step=0.05):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return False

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""test.py: Trapdoor's test harness (make test).
+
+Boots QEMU headless for each test, under a hard timeout, and checks what a
+user would see on the console.  Tests live in tests/test_*.py:
+
+    from harness import test, guest_test
+
+    @test(cpus=1, args="", timeout=60)
+    def shell_echo(g):             # g: a booted tools/guest.Guest
+        out = g.run("echo hi")
+        assert out == "hi\\n", out
+
+    guest_test("/test/forktest", cpus=4)   # in-guest program: every
+                                           # "ok - what" / "not ok - what"
+                                           # line it prints is one result
+
+On a failure the last console lines are shown.  The last line printed is
+"N passed, N failed"; the exit status is non-zero if anything failed.
+"""
+import argparse
+import concurrent.futures
+import importlib.util
+import os
+import re
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from guest import Guest, GuestError  # noqa: E402
+
+ROOT = harness.ROOT
+
+
+def load_tests():
+    tdir = os.path.join(ROOT, "tests")
+    for name in sorted(os.listdir(tdir)):
+        if name.startswith("test_") and name.endswith(".py"):
+            spec = importlib.util.spec_from_file_location(name[:-3], os.path.join(tdir, name))
+            mod = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(mod)
+    return harness.REGISTRY
+
+
+def run_one(t):
+    """Run test t; return (name, [(subname, ok, detail)], console, seconds)."""
+    start = time.time()
+    g = None
+    results = []
+    try:
+        g = Guest(cpus=t.cpus, mem=t.mem, args=t.args)
+        if t.boot:
+            g.boot(timeout=min(30, t.timeout))
+        harness.deadline_guard(g, t.timeout)
+        if t.program:
+            results = harness.run_guest_program(g, t.program, t.timeout)
+        else:
+            t.fn(g)
+            results = [(t.name, True, "")]
+    except AssertionError as e:
+        results.append((t.name, False, "assertion failed: %s" % (e if str(e) else traceback.format_exc(limit=2))))
+    except GuestError as e:
+        results.append((t.name, False, str(e)))
+    except Exception:
+        results.append((t.name, False, traceback.format_exc(limit=3)))
+    finally:
+        console = g.tail(60) if g else ""
+        if g:
+            harness.cancel_guard(g)
+            g.close()
+    return t.name, results, console, time.time() - start
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-k", help="only tests whose name contains this")
+    ap.add_argument("-j", type=int, default=2, help="QEMUs at once (default 2)")
+    ap.add_argument("-v", action="store_true", help="show the console of passing tests too")
+    a = ap.parse_args()
+    tests = [t for t in load_tests() if not a.k or a.k in t.name]
+    passed = failed = 0
+    t0 = time.time()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=a.j) as ex:
+        futures = [ex.submit(run_one, t) for t in tests]
+        for f in concurrent.futures.as_completed(futures):
+            name, results, console, secs = f.result()
+            bad = [r for r in results if not r[1]]
+            for sub, ok, detail in results:
+                if ok:
+                    passed += 1
+                    print("PASS %s" % sub)
+                else:
+                    failed += 1
+                    print("FAIL %s: %s" % (sub, detail))
+            if bad or a.v:
+                print("---- console of %s (last lines, %.1fs) ----" % (name, secs))
+                print(console)
+                print("----")
+            sys.stdout.flush()
+    print("# %d tests in %.0fs" % (passed + failed, time.time() - t0))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+/* spin.c: loop forever without a system call.  Under preemptive
+ * scheduling the timer still takes the CPU back; under sched=coop it takes
+ * over the machine, as the seeds warn.  With an argument N it stops after
+ * N seconds of its own (busy) time and prints how many loops it made.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include "trapdoor.h"
+
+int main(int argc, char **argv)
+{
+	volatile unsigned long n = 0;
+	if (argc > 1) {
+		unsigned long end = rdtime() + strtoul(argv[1], 0, 10) * 10000000UL;
+		while (rdtime() < end)
+			n++;
+		printf("spin: %lu loops\n", n);
+		return 0;
+	}
+	for (;;)
+		n++;
+}
