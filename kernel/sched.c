@@ -9,7 +9,8 @@
 #include "trace.h"
 
 static struct waitq runq[NPRIO];
-static u32 runq_bits; /* bit i set: runq[i] is not empty */
+static u32 runq_bits;  /* bit i set: runq[i] is not empty */
+static u32 idle_harts; /* bit i set: cpus[i] waits in its idle loop */
 struct cpu cpus[NCPU];
 int ncpu = 1;
 
@@ -27,6 +28,14 @@ void ready(struct proc *p)
 	p->state = RUNNABLE;
 	waitq_push(&runq[p->priority], p);
 	runq_bits |= 1u << p->priority;
+	/* A hart asleep in wfi would only notice at its next tick: wake one. */
+	if (idle_harts) {
+		int id = 0;
+		while (!(idle_harts & (1u << id)))
+			id++;
+		idle_harts &= ~(1u << id);
+		arch_kick(cpus[id].hartid);
+	}
 }
 
 static struct proc *runq_pop(void)
@@ -154,10 +163,12 @@ void scheduler(void)
 			/* back: whoever ran last went to sleep or exited */
 			continue;
 		}
+		idle_harts |= 1u << c->id;
 		release(&schedlock);
 		u64 t0 = arch_time();
 		arch_idle();
 		c->idle_ticks += arch_time() - t0;
 		acquire(&schedlock);
+		idle_harts &= ~(1u << c->id);
 	}
 }

@@ -77,6 +77,8 @@ void arch_idle(void)
 	intr_disable();
 }
 
+void arch_kick(int hartid) { sbi_send_ipi(hartid); }
+
 void arch_switch_pagetable(pagetable_t pt)
 {
 	/* No ASIDs: the sfence flushes this hart's TLB of the old space. */

@@ -51,6 +51,7 @@ extern u64 timebase_hz;        /* timer units per second (from the DT) */
 void arch_start_harts(void);   /* start the other harts (SBI HSM) */
 void arch_poweroff(int fail) __attribute__((noreturn));
 void arch_idle(void);          /* wait for an interrupt, briefly enabling them */
+void arch_kick(int hartid);    /* wake an idle hart (IPI) */
 void arch_switch_pagetable(pagetable_t pt);
 void arch_user_counters(void); /* let U-mode read time and instret */
 
@@ -78,6 +79,7 @@ struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2);
 void sbi_console_putchar(int c);
 long sbi_hart_start(u64 hartid, u64 start_pa, u64 opaque);
 void sbi_set_timer(u64 when);
+void sbi_send_ipi(u64 hartid);
 void sbi_shutdown(int fail) __attribute__((noreturn));
 
 #endif

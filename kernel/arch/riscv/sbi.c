@@ -7,6 +7,7 @@
 #define SBI_EXT_TIME 0x54494D45 /* "TIME" */
 #define SBI_EXT_HSM 0x48534D    /* "HSM": hart state management */
 #define SBI_EXT_SRST 0x53525354 /* "SRST": system reset */
+#define SBI_EXT_IPI 0x735049    /* "sPI": inter-processor interrupts */
 
 struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2)
 {
@@ -29,6 +30,9 @@ long sbi_hart_start(u64 hartid, u64 start_pa, u64 opaque)
 
 /* Only used when the hart lacks Sstc (then S-mode cannot write stimecmp). */
 void sbi_set_timer(u64 when) { sbi_call(SBI_EXT_TIME, 0, when, 0, 0); }
+
+/* Raise a supervisor software interrupt on one hart: wakes it from wfi. */
+void sbi_send_ipi(u64 hartid) { sbi_call(SBI_EXT_IPI, 0, 1, hartid, 0); }
 
 void sbi_shutdown(int fail)
 {
