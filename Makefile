@@ -58,8 +58,20 @@ $(B)/rootfs/etc/%: user/etc/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+# xv6 user programs compile unchanged against user/xv6/ (its kernel/*.h and
+# user/user.h); every .c in user/xv6bin becomes /xv6/NAME.
+XV6CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -specs=picolibc.specs -O2 -g \
+	-fno-builtin -Wall -Werror -Wno-main -Iuser/xv6 -include user/xv6/compat.h
+UXV6 := $(patsubst user/xv6bin/%.c,$(B)/rootfs/xv6/%,$(wildcard user/xv6bin/*.c))
+$(B)/user/xv6bin/%.o: user/xv6bin/%.c user/xv6/compat.h user/xv6/user/user.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(XV6CFLAGS) -c $< -o $@
+$(B)/rootfs/xv6/%: $(B)/user/xv6bin/%.o $(B)/user/xv6/ulib.o $(ULIB) user/lib/user.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(B)/user/xv6/ulib.o $(ULIB)
+
 # The initramfs: a cpio -H newc archive of build/rootfs, owned by root.
-$(B)/initrd.cpio: $(UBIN) $(UTEST) $(UETC)
+$(B)/initrd.cpio: $(UBIN) $(UTEST) $(UETC) $(UXV6)
 	cd $(B)/rootfs && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
 
 all: $(B)/kernel.elf $(B)/initrd.cpio

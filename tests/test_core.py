@@ -29,3 +29,10 @@ def kernel_memory_read_is_killed(g):
     out = g.run("kmem; echo status=$?")
     assert re.search(r"pid \d+ \(kmem\): load from kernel memory at 0xffffffc080200000", out), out
     assert "SIGSEGV" in out and "status=139" in out, out
+
+
+@test()
+def xv6_program_compiles_and_runs(g):
+    out = g.run("/xv6/xv6demo a b")
+    assert "xv6demo: got ping from child" in out and "status 1792" in out, out
+    assert "file size 3 type 2, argc 3" in out, out
