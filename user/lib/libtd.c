@@ -30,6 +30,19 @@ FILE *const stdin = (FILE *)&f_in;
 FILE *const stdout = (FILE *)&f_out;
 FILE *const stderr = (FILE *)&f_err;
 
+/* exit: as picolibc's, which runs the destructors and then _exit(), but
+ * first flushing the standard streams, which picolibc leaves to the
+ * program: output without a final newline (echo -n) or in a fully
+ * buffered stdout would be lost. */
+void __libc_fini_array(void);
+void exit(int code)
+{
+	fflush(stdout);
+	fflush(stderr);
+	__libc_fini_array();
+	_exit(code);
+}
+
 int __sys_stat(const char *path, struct kstat *st);
 int __sys_fstat(int fd, struct kstat *st);
 int __sys_mkdir(const char *path, mode_t mode);

@@ -1,0 +1,7 @@
+/* false.c: do nothing, unsuccessfully.
+ * Exit status 1, as scripts testing for failure expect.
+ */
+int main(void)
+{
+	return 1;
+}

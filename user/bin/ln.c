@@ -1,0 +1,104 @@
+/* ln.c: make hard links: ln OLD NEW, or ln NAME... DIR (each as
+ * DIR/name).  -f: replace an existing NEW.  No symbolic links (the file
+ * system has none).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int fflag;
+
+static const char *basename_of(const char *path)
+{
+	const char *end = path + strlen(path);
+	while (end > path + 1 && end[-1] == '/')
+		end--;
+	const char *b = end;
+	while (b > path && b[-1] != '/')
+		b--;
+	static char name[256];
+	snprintf(name, sizeof name, "%.*s", (int)(end - b), b);
+	return name;
+}
+
+static int makelink(const char *old, const char *new)
+{
+	struct stat os, ns;
+	if (stat(old, &os) < 0) {
+		fprintf(stderr, "ln: %s: %s\n", old, strerror(errno));
+		return -1;
+	}
+	if (fflag && stat(new, &ns) == 0 && !S_ISDIR(ns.st_mode)) {
+		/* already the same file: unlinking new would remove the data */
+		if (ns.st_ino == os.st_ino && ns.st_dev == os.st_dev) {
+			fprintf(stderr, "ln: '%s' and '%s' are the same file\n", old, new);
+			return -1;
+		}
+		if (unlink(new) < 0) {
+			fprintf(stderr, "ln: %s: %s\n", new, strerror(errno));
+			return -1;
+		}
+	}
+	if (link(old, new) < 0) {
+		int e = errno;
+		fprintf(stderr, "ln: %s: %s\n", e == EPERM && S_ISDIR(os.st_mode) ? old : new,
+			e == EPERM && S_ISDIR(os.st_mode) ? "hard link not allowed for directory" : strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int i, status = 0;
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		for (char *p = argv[i] + 1; *p; p++) {
+			if (*p == 'f') {
+				fflag = 1;
+			} else {
+				fprintf(stderr, "ln: invalid option -- '%c'%s\nusage: ln [-f] old new, ln [-f] name... dir\n",
+					*p, *p == 's' ? " (no symbolic links here)" : "");
+				return 1;
+			}
+		}
+	}
+	int n = argc - i;
+	if (n < 2) {
+		fprintf(stderr, "ln: missing %s operand\nusage: ln [-f] old new, ln [-f] name... dir\n",
+			n == 0 ? "file" : "destination file");
+		return 1;
+	}
+	const char *target = argv[argc - 1];
+	struct stat st;
+	int exists = stat(target, &st) == 0;
+	int todir = exists && S_ISDIR(st.st_mode);
+	if (!todir && n > 2) {
+		fprintf(stderr, "ln: %s: %s\n", target, strerror(exists ? ENOTDIR : errno));
+		return 1;
+	}
+	for (; i < argc - 1; i++) {
+		if (!todir) {
+			if (makelink(argv[i], target) < 0)
+				status = 1;
+			continue;
+		}
+		const char *name = basename_of(argv[i]);
+		char *dst = malloc(strlen(target) + strlen(name) + 2);
+		if (!dst) {
+			fprintf(stderr, "ln: out of memory\n");
+			return 1;
+		}
+		sprintf(dst, "%s%s%s", target, target[strlen(target) - 1] == '/' ? "" : "/", name);
+		if (makelink(argv[i], dst) < 0)
+			status = 1;
+		free(dst);
+	}
+	return status;
+}
