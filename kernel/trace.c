@@ -282,13 +282,37 @@ static void sput_flags(struct sbuf *s, u64 f)
 		sput(s, "|O_DIRECTORY");
 }
 
-/* Format "name(args" for the call in tf; 'r' buffers are formatted after
- * the call returns, from the saved arguments. */
+/* A file mode, as strace prints it: 0644.  (kprintf has no %o.) */
+static void sput_octal(struct sbuf *s, u64 v)
+{
+	char d[24];
+	int n = 0;
+	v &= 07777777;
+	if (!v) {
+		sput(s, "0");
+		return;
+	}
+	do {
+		d[n++] = '0' + (v & 7);
+		v >>= 3;
+	} while (v);
+	sput(s, "0");
+	while (n > 0)
+		sput(s, "%c", d[--n]);
+}
+
+/* Format "name(args)" for call num with arguments a, by the letters of
+ * syscalls.h.  A buffer the kernel fills ('r') is shown only after the
+ * call (after = 1), as many bytes as it returned. */
 static void format_call(struct sbuf *s, struct proc *p, u64 num, const u64 *a, long ret, int after)
 {
 	const struct syscall_desc *d = &syscall_desc[num];
 	sput(s, "%s(", d->name);
 	for (int i = 0; d->args[i]; i++) {
+		/* open's mode means something only with O_CREAT (as Linux's
+		 * strace shows it) */
+		if (d->args[i] == 'o' && i > 0 && d->args[i - 1] == 'f' && !(a[i - 1] & O_CREAT))
+			continue;
 		if (i)
 			sput(s, ", ");
 		switch (d->args[i]) {
@@ -306,21 +330,25 @@ static void format_call(struct sbuf *s, struct proc *p, u64 num, const u64 *a, l
 			break;
 		case 'v': sput_vec(s, p, a[i]); break;
 		case 'f': sput_flags(s, a[i]); break;
-		case 'o': sput(s, "0%o", (unsigned)a[i]); break;
+		case 'o': sput_octal(s, a[i]); break;
 		}
 	}
 	sput(s, ")");
 }
 
+/* One write per line, prefix included, so that with -f the lines of
+ * processes on other harts cannot cut into each other. */
 static void strace_emit(struct proc *p, const char *line, int len)
 {
-	char pre[24];
-	int n = 0;
+	char buf[360];
+	struct sbuf s = { buf, sizeof buf, 0 };
 	if (p->strace_flags & STRACE_FOLLOW)
-		n = ksnprintf(pre, sizeof pre, "[pid %d] ", p->pid);
-	if (n)
-		filewrite_kernel(p->strace_file, pre, n);
-	filewrite_kernel(p->strace_file, line, len);
+		sput(&s, "[pid %d] ", p->pid);
+	int n = min(len, s.n - 1 - s.len);
+	memcpy(buf + s.len, line, n);
+	s.len += n;
+	buf[s.len] = 0; /* the console path prints it as a C string */
+	filewrite_kernel(p->strace_file, buf, s.len);
 }
 
 /* The arguments are still in the trapframe when trace_syscall_exit runs

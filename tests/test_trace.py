@@ -30,9 +30,21 @@ def strace_failing_calls_show_errno(g):
     out = g.run('strace sh -c "cd /nonexistent"; echo status=$?')
     assert 'chdir("/nonexistent") = -1 ENOENT' in out, out
     assert "+++ exited with 1 +++" in out and "status=1" in out, out
+    out = g.run("strace sh /nonexistent")
+    assert 'open("/nonexistent", O_RDONLY) = -1 ENOENT' in out, out
     out = g.run("strace nosuchprogram; echo status=$?")
     assert re.search(r'exec\("/bin/nosuchprogram", \["nosuchprogram"\], .*\) = -1 ENOENT', out), out
     assert "status=127" in out, out
+
+
+@test()
+def strace_output_file(g):
+    out = g.run("strace -o /st.txt echo hi")
+    assert out == "hi\n", out  # the trace went to the file
+    # No cat here: let strace show the shell reading the file.
+    out = g.run("strace sh /st.txt")
+    assert re.search(r'^read\(3, "exec\(\\"/bin/echo\\", \[\\"echo\\", \\"hi\\"\]"\.\.\., 512\) = \d+$',
+                     out, re.M), out
 
 
 @test()
