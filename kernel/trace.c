@@ -131,10 +131,14 @@ void trace_switch_slow(struct proc *from, struct proc *to)
 {
 	int why = from ? (from->state == ZOMBIE ? WHY_EXIT : from->why) : WHY_NONE;
 	trace_event(EV_SWITCH, from ? from->pid : 0, to ? to->pid : 0, why, 0, to ? to->name : "idle");
-	if ((trace_mask & TR_SWITCH) && (want_live(from) || want_live(to)))
-		kprintf("swtch: hart %d %s %d (%s) -> %s %d (%s)%s%s\n", mycpu()->hartid, from ? "pid" : "",
-			from ? from->pid : 0, from ? from->name : "idle", to ? "pid" : "", to ? to->pid : 0,
-			to ? to->name : "idle", why ? ": " : "", why_name[why]);
+	if ((trace_mask & TR_SWITCH) && (want_live(from) || want_live(to))) {
+		char f[40] = "idle", t[40] = "idle";
+		if (from)
+			ksnprintf(f, sizeof f, "pid %d (%s)", from->pid, from->name);
+		if (to)
+			ksnprintf(t, sizeof t, "pid %d (%s)", to->pid, to->name);
+		kprintf("swtch: hart %d %s -> %s%s%s\n", mycpu()->hartid, f, t, why ? ": " : "", why_name[why]);
+	}
 	if (from)
 		from->why = WHY_NONE;
 }
