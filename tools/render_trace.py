@@ -454,21 +454,33 @@ def syscall_rows(an, story):
                         % (ex.name, fmt_ms(tr, ex.time)))
         os_lines.append("Set up user stack with `argv`")
     os_lines.append("Fill kernel stack with reg/PC: the trapframe at the top of pid %d's kernel stack" % p.pid)
+    first_in = next((e for e in tr.events if e.type == "switch" and e.b == p.pid
+                     and (not p.created or e.time >= p.created.time)), None)
+    if first_in:
+        os_lines.append("Put it on the ready queue; the dispatcher switches to it at t = %s (from %s%s)" % (
+            fmt_ms(tr, first_in.time), pname(an, first_in.a, first_in.time),
+            ": " + WHY[first_in.c] if 0 < first_in.c < 5 else ""))
     fu = story["first_user"]
     if fu:
         os_lines.append("**return-from-trap** (`trap_return`: `sret`, t = %s)" % fmt_ms(tr, fu.time))
-    rows.append(("", "<br>".join(os_lines), "", ""))
+    t_from = p.created.time if p.created else (ex.time if ex else None)
+    when = ""
+    if t_from is not None:
+        when = "t = %s … %s" % (fmt_ms(tr, t_from), fmt_ms(tr, fu.time)) if fu else "t = %s" % fmt_ms(tr, t_from)
+    rows.append((when, "<br>".join(os_lines), "", ""))
     if fu:
         rows.append(("t = %s" % fmt_ms(tr, fu.time), "",
-                     "restore regs from kernel stack<br>move to user mode<br>jump to `main` "
-                     "(the entry point, pc 0x%x)" % fu.b, ""))
+                     "restore regs from kernel stack (`trap_return` loads the trapframe)<br>"
+                     "move to user mode<br>jump to `main` (`sret` to `sepc`: "
+                     "the entry point, pc 0x%x)" % fu.b, ""))
     if call:
         e = call.enter
         rows.append(("t = %s … %s" % (fmt_ms(tr, fu.time), fmt_ms(tr, e.time)) if fu else "t = %s" % fmt_ms(tr, e.time), "", "",
                      "Run `main()` of %s<br>…<br>Call system call `%s()`<br>**trap** into OS (`ecall`, a7 = %d)"
                      % (p.name_at(e.time), call.name, call.num)))
-        rows.append(("", "", "save regs to kernel stack (`trap_entry`: the trapframe)<br>move to kernel mode"
-                     "<br>jump to trap handler (`stvec`), scause 8: ecall from U-mode", ""))
+        rows.append(("", "", "save regs to kernel stack: the hart keeps pc in `sepc`, `trap_entry` "
+                     "stores the registers in the trapframe<br>move to kernel mode<br>"
+                     "jump to trap handler (`stvec` = `trap_entry`), `scause` = 8: ecall from U-mode", ""))
         kt = (call.user.time if call.user else call.ret.time) - e.time
         rows.append(("t = %s … %s" % (fmt_ms(tr, e.time), fmt_ms(tr, call.ret.time)),
                      "Handle trap: `usertrap()` → `syscall()`: number %d is `%s`, checked and looked up in "
@@ -477,7 +489,8 @@ def syscall_rows(an, story):
                      % (call.num, call.name, fmt_call(call), fmt_dur(tr, kt)), "", ""))
         if call.user:
             rows.append(("t = %s" % fmt_ms(tr, call.user.time), "",
-                         "restore regs from kernel stack<br>move to user mode<br>jump to PC after **trap** "
+                         "restore regs from kernel stack (`trap_return`)<br>move to user mode (`sret`)"
+                         "<br>jump to PC after **trap** "
                          "(pc 0x%x)" % call.user.b, ""))
     ec = story["exit_call"]
     if ec or p.exit:
@@ -495,7 +508,12 @@ def syscall_rows(an, story):
         if p.reaped:
             os_lines.append("Remove from process list: %s reaps it in `wait` (t = %s)"
                             % (pname(an, p.reaped.pid, p.reaped.time), fmt_ms(tr, p.reaped.time)))
-        rows.append(("", "<br>".join(os_lines), "", ""))
+        when = ""
+        if p.exit:
+            when = "t = %s" % fmt_ms(tr, p.exit.time)
+            if p.reaped:
+                when = "t = %s … %s" % (fmt_ms(tr, p.exit.time), fmt_ms(tr, p.reaped.time))
+        rows.append((when, "<br>".join(os_lines), "", ""))
     return rows
 
 
@@ -510,7 +528,8 @@ def timer_rows(an, st):
                  "", "", "Process A: **%s**<br>…" % na))
     if trap:
         rows.append(("t = %s, hart %d" % (fmt_ms(tr, trap.time), trap.hart), "",
-                     "**timer interrupt**: %s<br>save regs(A) → k-stack(A) (trapframe)<br>move to kernel mode"
+                     "**timer interrupt**: %s<br>save regs(A) → k-stack(A) (`sepc`; `trap_entry` fills A's "
+                     "trapframe)<br>move to kernel mode"
                      "<br>jump to trap handler (pc of A was 0x%x)" % (fmt_cause(trap.a, False), trap.b), ""))
     tick = st["timer"]
     where = "its own trap handler"
@@ -534,7 +553,8 @@ def timer_rows(an, st):
     rows.append(("t = %s" % fmt_ms(tr, sw.time), "<br>".join(os_lines), "", ""))
     if back:
         rows.append(("t = %s, hart %d" % (fmt_ms(tr, back.time), back.hart), "",
-                     "restore regs(B) ← k-stack(B)<br>move to user mode<br>jump to B's PC (0x%x)" % back.b, ""))
+                     "restore regs(B) ← k-stack(B) (`trap_return` loads B's trapframe)<br>move to user mode"
+                     "<br>jump to B's PC (`sret`, pc 0x%x)" % back.b, ""))
         rows.append(("", "", "", "Process B: **%s**<br>…" % nb))
     return rows
 
