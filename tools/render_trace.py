@@ -10,7 +10,7 @@ raw console capture: other lines are ignored).  Output:
              one lane per hart, user and kernel time, timer interrupts,
              system calls and switches; hover for details
 
-    python3 tools/render_trace.py build/trace/run.trace [--out DIR]
+    python3 tools/render_trace.py build/trace/run.trace [--out DIR] [--png]
 """
 import argparse
 import html
@@ -300,13 +300,15 @@ class Analysis:
     def timer_switch(self):
         """The first switch from one process to another because the first
         one's time slice was used up, with the timer trap that caused it."""
-        best = None
-        for e in self.tr.events:
-            if e.type == "switch" and e.c == WHY_SLICE and e.a > 0 and e.b > 0 and e.a != e.b:
-                best = e
-                break
-        if not best:
+        boring = {"sh", "init", "trace", "tracedump"}
+        cands = [e for e in self.tr.events
+                 if e.type == "switch" and e.c == WHY_SLICE and e.a > 0 and e.b > 0 and e.a != e.b]
+        if not cands:
             return None
+        # A program of the user's that hogs the CPU tells the story best:
+        # the shell caught between two system calls is true but less clear.
+        best = min(cands, key=lambda e: (self.proc(e.a).name_at(e.time) in boring,
+                                         self.proc(e.b).name_at(e.time) in boring, e.time))
         trap = timer = None
         for e in reversed(self.tr.events[:self._index(best)]):
             if e.hart != best.hart:
@@ -343,9 +345,9 @@ class Analysis:
         """The timer switch and the system call the tables tell, the same
         in every output: the call is B's if B makes one."""
         st = self.timer_switch()
-        return st, self.syscall_story(prefer=st["b"] if st else None)
+        return st, self.syscall_story(prefer=st["b"] if st else None, avoid=st["a"] if st else None)
 
-    def syscall_story(self, prefer=None):
+    def syscall_story(self, prefer=None, avoid=None):
         """A process from creation to reaping, with one system call: the
         seeds' "LDE protocol" table."""
         boring = {"sh", "init", "tracedump", "trace"}
@@ -359,7 +361,10 @@ class Analysis:
             cands = [p for p in self.procs.values() if p.exit and p.syscalls]
         if not cands:
             return None
-        cands.sort(key=lambda p: (p.pid != prefer, p.name in boring, p.created.time if p.created else 0))
+        # B of the timer story, else not A (two stories, two programs),
+        # else the user's programs before the shell's helpers.
+        cands.sort(key=lambda p: (p.pid != prefer, p.pid == avoid, p.name in boring,
+                                  p.created.time if p.created else 0))
         p = cands[0]
         start = p.execs[-1].time if p.execs else (p.created.time if p.created else self.start)
         calls = [s for s in p.syscalls if s.enter.time >= start and s.ret and s.user and s.name != "exec"]
@@ -435,7 +440,7 @@ def boot_rows(an):
     if e:
         rows.append(("t = %s" % fmt_ms(tr, e.time),
                      "start the other harts (%d running); each installs the same trap table and "
-                     "starts its own timer" % e.c, "", ""))
+                     "starts its own timer" % e.c if e.c > 1 else "no other harts to start (1 hart)", "", ""))
     return rows
 
 
@@ -943,9 +948,16 @@ def main():
     ap.add_argument("--out", help="directory for NAME.md and NAME.html (default: next to the trace)")
     ap.add_argument("--name", help="base name of the outputs (default: the trace's)")
     ap.add_argument("--title")
+    ap.add_argument("--png", action="store_true", help="also NAME.png, a picture of the page (Chromium)")
     a = ap.parse_args()
     try:
         tr, an, md, page = render(a.trace, a.out, a.name, a.title)
+        if a.png:
+            ok, why = screenshot(page, os.path.splitext(page)[0] + ".png")
+            if not ok:
+                print("render_trace: no picture: %s" % why, file=sys.stderr)
+                return 1
+            render(a.trace, a.out, a.name, a.title)  # the Markdown now links the picture
     except (OSError, TraceError) as e:
         print("render_trace: %s" % e, file=sys.stderr)
         return 1
