@@ -11,7 +11,7 @@
  *   syscall: pid 3 (sh) write(1, "$ ", 2) = 2                  (syscall)
  *   clockintr: hart 0 tick 12, pid 4 (spin) interrupted        (timer)
  *   swtch: hart 0 pid 4 (spin) -> pid 3 (sh): time slice used up (switch)
- *   proc: pid 5 (echo) RUNNABLE -> RUNNING                     (proc)
+ *   proc: pid 5 (echo) running -> zombie                       (proc)
  * Boot with tick=1s to watch them at the speed of reading.
  */
 #include <stdio.h>
