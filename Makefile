@@ -93,8 +93,9 @@ test: all
 bench: all
 	python3 tools/bench.py $(if $(ICOUNT),--icount $(ICOUNT))
 
+# make trace CMD="spin 1 & echo hi" [CPUS=2] [ARGS="tick=100ms"] [OUT=docs/run]
 trace: all
-	python3 tools/trace.py --cmd "$(CMD)" $(if $(OUT),--out $(OUT))
+	python3 tools/trace.py --cmd "$(CMD)" --cpus $(CPUS) $(if $(ARGS),--args "$(ARGS)") $(if $(OUT),--out $(OUT)) --png
 
 compile_commands.json: clean
 	bear -- $(MAKE) all

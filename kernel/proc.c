@@ -114,6 +114,7 @@ static void adopt(struct proc *parent, struct proc *child)
 void forkret(void)
 {
 	release(&schedlock);
+	trace_user(myproc());
 	trap_return(myproc()->tf);
 }
 
@@ -213,8 +214,8 @@ void exit(int status)
 	if (zombies)
 		wakeup_locked(&initproc->childq);
 	p->xstate = status;
+	trace_proc(p, ZOMBIE); /* before the change: it reports old -> new */
 	p->state = ZOMBIE;
-	trace_proc(p, ZOMBIE);
 	wakeup_locked(&p->parent->childq);
 	sched();
 	panic("zombie %d ran", p->pid);
@@ -235,6 +236,7 @@ int waitpid(int pid, u64 ustatus, int options)
 			if (c->state != ZOMBIE)
 				continue;
 			*cp = c->sibling; /* unlink: no one else can reach it */
+			trace_state(c, UNUSED); /* reaped: the PCB is freed */
 			release(&schedlock);
 			int cpid = c->pid, st = c->xstate;
 			p->ticks_children += c->ticks + c->ticks_children;

@@ -39,13 +39,15 @@ void syscall(struct trapframe *tf)
 	struct proc *p = myproc();
 	u64 num = TF_SYSNUM(tf);
 	p->syscalls++;
-	int traced = unlikely(p->strace_fd >= 0 || (trace_mask & (TR_RECORD | TR_SYSCALL)));
+	int traced = unlikely(p->strace_fd >= 0 || (trace_mask & (TR_RECORD | TR_SYSCALL | TR_TRAP)));
 	if (traced)
 		trace_syscall_enter(p, tf);
 	long ret = -ENOSYS;
 	if (likely(num < SYS_max && syscalls[num]))
 		ret = syscalls[num]();
-	TF_RET(tf) = ret;
+	/* Before a0 is overwritten: the tracer formats the arguments from
+	 * the trapframe. */
 	if (traced)
-		trace_syscall_exit(p, num, ret);
+		trace_syscall_exit(p, tf, num, ret);
+	TF_RET(tf) = ret;
 }

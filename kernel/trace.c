@@ -10,7 +10,10 @@
 volatile u32 trace_mask;
 volatile int trace_pid = -1;
 
-#define RING_ORDER 6 /* 256 KiB per hart */
+/* 1 MiB per hart: 16384 events, a few seconds of a busy shell session
+ * at the default 10 ms tick.  When a ring is full new events are dropped
+ * (and counted), so the start of a run, with the boot, is kept. */
+#define RING_ORDER 8
 #define RING_EVENTS ((PGSIZE << RING_ORDER) / sizeof(struct ktevent))
 
 struct ring {
@@ -56,6 +59,8 @@ void trace_init(void)
 {
 	const char *s = params.trace;
 	u32 m = 0;
+	if (strstr(s, "all"))
+		m |= TR_SYSCALL | TR_TIMER | TR_TRAP | TR_SWITCH | TR_PROC;
 	if (strstr(s, "syscall"))
 		m |= TR_SYSCALL;
 	if (strstr(s, "timer"))
@@ -77,9 +82,8 @@ void trace_init(void)
 
 void trace_boot(int stage)
 {
-	static const char *const what[] = { "", "trap table installed (stvec)", "interrupt timer started",
-					    "other harts started", "first process" };
-	trace_event(EV_BOOT, stage, params.tick_us, ncpu, 0, what[stage]);
+	static const char *const what[] = { "", "stvec", "timer", "harts" };
+	trace_event(EV_BOOT, stage, params.tick_us, stage == BOOT_HARTS ? ncpu : 1, timebase_hz, what[stage]);
 }
 
 static const char *cause_name(u64 cause)
@@ -127,10 +131,14 @@ void trace_switch_slow(struct proc *from, struct proc *to)
 {
 	int why = from ? (from->state == ZOMBIE ? WHY_EXIT : from->why) : WHY_NONE;
 	trace_event(EV_SWITCH, from ? from->pid : 0, to ? to->pid : 0, why, 0, to ? to->name : "idle");
-	if ((trace_mask & TR_SWITCH) && (want_live(from) || want_live(to)))
-		kprintf("swtch: hart %d %s %d (%s) -> %s %d (%s)%s%s\n", mycpu()->hartid, from ? "pid" : "",
-			from ? from->pid : 0, from ? from->name : "idle", to ? "pid" : "", to ? to->pid : 0,
-			to ? to->name : "idle", why ? ": " : "", why_name[why]);
+	if ((trace_mask & TR_SWITCH) && (want_live(from) || want_live(to))) {
+		char f[40] = "idle", t[40] = "idle";
+		if (from)
+			ksnprintf(f, sizeof f, "pid %d (%s)", from->pid, from->name);
+		if (to)
+			ksnprintf(t, sizeof t, "pid %d (%s)", to->pid, to->name);
+		kprintf("swtch: hart %d %s -> %s%s%s\n", mycpu()->hartid, f, t, why ? ": " : "", why_name[why]);
+	}
 	if (from)
 		from->why = WHY_NONE;
 }
@@ -157,6 +165,11 @@ void trace_kill_slow(struct proc *p, int sig, u64 cause, u64 addr)
 void trace_exec(struct proc *p)
 {
 	trace_event(EV_EXEC, p->pid, 0, 0, 0, p->name);
+}
+
+void trace_user_slow(struct proc *p)
+{
+	trace_event(EV_USER, p->pid, p->tf->epc, 0, 0, NULL);
 }
 
 /* --- strace: one line per system call, Linux style --- */
@@ -273,13 +286,37 @@ static void sput_flags(struct sbuf *s, u64 f)
 		sput(s, "|O_DIRECTORY");
 }
 
-/* Format "name(args" for the call in tf; 'r' buffers are formatted after
- * the call returns, from the saved arguments. */
+/* A file mode, as strace prints it: 0644.  (kprintf has no %o.) */
+static void sput_octal(struct sbuf *s, u64 v)
+{
+	char d[24];
+	int n = 0;
+	v &= 07777777;
+	if (!v) {
+		sput(s, "0");
+		return;
+	}
+	do {
+		d[n++] = '0' + (v & 7);
+		v >>= 3;
+	} while (v);
+	sput(s, "0");
+	while (n > 0)
+		sput(s, "%c", d[--n]);
+}
+
+/* Format "name(args)" for call num with arguments a, by the letters of
+ * syscalls.h.  A buffer the kernel fills ('r') is shown only after the
+ * call (after = 1), as many bytes as it returned. */
 static void format_call(struct sbuf *s, struct proc *p, u64 num, const u64 *a, long ret, int after)
 {
 	const struct syscall_desc *d = &syscall_desc[num];
 	sput(s, "%s(", d->name);
 	for (int i = 0; d->args[i]; i++) {
+		/* open's mode means something only with O_CREAT (as Linux's
+		 * strace shows it) */
+		if (d->args[i] == 'o' && i > 0 && d->args[i - 1] == 'f' && !(a[i - 1] & O_CREAT))
+			continue;
 		if (i)
 			sput(s, ", ");
 		switch (d->args[i]) {
@@ -297,32 +334,46 @@ static void format_call(struct sbuf *s, struct proc *p, u64 num, const u64 *a, l
 			break;
 		case 'v': sput_vec(s, p, a[i]); break;
 		case 'f': sput_flags(s, a[i]); break;
-		case 'o': sput(s, "0%o", (unsigned)a[i]); break;
+		case 'o': sput_octal(s, a[i]); break;
 		}
 	}
 	sput(s, ")");
 }
 
+/* One write per line, prefix included, so that with -f the lines of
+ * processes on other harts cannot cut into each other. */
 static void strace_emit(struct proc *p, const char *line, int len)
 {
-	char pre[24];
-	int n = 0;
+	char buf[360];
+	struct sbuf s = { buf, sizeof buf, 0 };
 	if (p->strace_flags & STRACE_FOLLOW)
-		n = ksnprintf(pre, sizeof pre, "[pid %d] ", p->pid);
-	if (n)
-		filewrite_kernel(p->strace_file, pre, n);
-	filewrite_kernel(p->strace_file, line, len);
+		sput(&s, "[pid %d] ", p->pid);
+	int n = min(len, s.n - 1 - s.len);
+	memcpy(buf + s.len, line, n);
+	s.len += n;
+	buf[s.len] = 0; /* the console path prints it as a C string */
+	filewrite_kernel(p->strace_file, buf, s.len);
 }
 
-/* Arguments saved at entry (a0 is overwritten by the result) and, for
- * calls whose pointers die with the call (exec), the formatted text. */
-struct strace_save {
-	u64 num;
-	u64 a[6];
+/* The arguments are still in the trapframe when trace_syscall_exit runs
+ * (syscall() stores the result in a0 after it), so a call that blocked and
+ * resumed, even on another hart, is formatted from its own registers.
+ * exec is the exception: a successful one replaces the registers and the
+ * memory the arguments pointed to, so its line is formatted at entry.
+ * exec never sleeps and the kernel is not preempted, so one buffer per
+ * hart is enough; the pid makes sure it is the right one. */
+struct exec_text {
+	int pid;
+	int len;
 	char text[200];
-	int textlen;
 };
-static struct strace_save saves[NCPU];
+static struct exec_text exec_texts[NCPU];
+
+static void args_of(struct trapframe *tf, u64 *a)
+{
+	for (int i = 0; i < 6; i++)
+		a[i] = TF_ARG(tf, i);
+}
 
 void trace_syscall_enter(struct proc *p, struct trapframe *tf)
 {
@@ -332,44 +383,47 @@ void trace_syscall_enter(struct proc *p, struct trapframe *tf)
 	if ((trace_mask & TR_TRAP) && want_live(p))
 		kprintf("usertrap: syscall from pid %d (%s), number %d (%s)\n", p->pid, p->name, (int)num,
 			known ? syscall_desc[num].name : "unknown");
-	struct strace_save *sv = &saves[mycpu()->id];
-	sv->num = num;
-	for (int i = 0; i < 6; i++)
-		sv->a[i] = TF_ARG(tf, i);
-	sv->textlen = 0;
 	if (!known)
 		return;
-	/* exec replaces the image and exit never returns: format now. */
-	if (num == SYS_exec || num == SYS_exit) {
-		struct sbuf s = { sv->text, sizeof sv->text, 0 };
-		format_call(&s, p, num, sv->a, 0, 0);
-		sv->textlen = s.len;
-		if (num == SYS_exit && p->strace_file) {
-			sput(&s, " = ?\n");
-			strace_emit(p, sv->text, s.len);
-		}
+	int live = (trace_mask & TR_SYSCALL) && want_live(p);
+	if (num == SYS_exec && (p->strace_file || live)) {
+		struct exec_text *x = &exec_texts[mycpu()->id];
+		struct sbuf s = { x->text, sizeof x->text, 0 };
+		u64 a[6];
+		args_of(tf, a);
+		format_call(&s, p, num, a, 0, 0);
+		x->len = s.len;
+		x->pid = p->pid;
+	} else if (num == SYS_exit && (p->strace_file || live)) {
+		/* exit never returns: its line ends in "= ?" as in Linux. */
+		char line[64];
+		int n = ksnprintf(line, sizeof line, "exit(%d) = ?\n", (int)TF_ARG(tf, 0));
+		if (p->strace_file)
+			strace_emit(p, line, n);
+		if (live)
+			kprintf("syscall: pid %d (%s) %s", p->pid, p->name, line);
 	}
-	if (num == SYS_exit && (trace_mask & TR_SYSCALL) && want_live(p))
-		kprintf("syscall: pid %d (%s) exit(%d)\n", p->pid, p->name, (int)sv->a[0]);
 }
 
-void trace_syscall_exit(struct proc *p, u64 num, long ret)
+/* Called before the result is stored in a0: tf still holds the arguments
+ * (except after a successful exec). */
+void trace_syscall_exit(struct proc *p, struct trapframe *tf, u64 num, long ret)
 {
 	trace_event(EV_SYSRET, num, ret, 0, 0, NULL);
 	int live = (trace_mask & TR_SYSCALL) && want_live(p);
 	if (!p->strace_file && !live)
 		return;
-	struct strace_save *sv = &saves[mycpu()->id];
-	if (sv->num != num)
-		return; /* the process moved harts while blocked: re-saved below */
+	u64 a[6];
+	args_of(tf, a);
 	char line[320];
 	struct sbuf s = { line, sizeof line, 0 };
+	struct exec_text *x = &exec_texts[mycpu()->id];
 	if (num >= SYS_max || !syscall_desc[num].name)
-		sput(&s, "syscall_%lu(0x%lx, 0x%lx, 0x%lx)", num, sv->a[0], sv->a[1], sv->a[2]);
-	else if (sv->textlen)
-		sput(&s, "%s", sv->text);
+		sput(&s, "syscall_%lu(0x%lx, 0x%lx, 0x%lx)", num, a[0], a[1], a[2]);
+	else if (num == SYS_exec && x->pid == p->pid)
+		sput(&s, "%s", x->text);
 	else
-		format_call(&s, p, num, sv->a, ret, 1);
+		format_call(&s, p, num, a, ret, 1);
 	if (ret < 0 && ret > -4096)
 		sput(&s, " = -1 %s\n", errname(-ret));
 	else if (num < SYS_max && syscall_desc[num].ret == 'p')
@@ -398,29 +452,46 @@ void strace_exit(struct proc *p, int status)
 
 /* --- control and reading --- */
 
-/* op 0: return the mask; 1: set it; 2: set the pid filter; 3: clear. */
+/* tracectl(op, arg, arg2): the TRACECTL_* operations of abi.h. */
 int trace_ctl(int op, int arg, int arg2)
 {
 	(void)arg2;
+	/* Rings for every hart the machine has, started or not yet: at boot
+	 * (trace=record) only hart 0 runs. */
+	int nrings = min(bootinfo.nharts, NCPU);
 	switch (op) {
-	case 0:
+	case TRACECTL_GETMASK:
 		return trace_mask;
-	case 1:
+	case TRACECTL_SETMASK:
+		if (arg & ~(TR_RECORD | TR_SYSCALL | TR_TIMER | TR_TRAP | TR_SWITCH | TR_PROC))
+			return -EINVAL;
 		if (arg & TR_RECORD)
-			for (int i = 0; i < ncpu; i++)
+			for (int i = 0; i < nrings; i++)
 				if (!rings[i].ev && !(rings[i].ev = kalloc_order(RING_ORDER)))
 					return -ENOMEM;
 		trace_mask = arg;
 		return 0;
-	case 2:
-		trace_pid = arg;
+	case TRACECTL_SETPID:
+		trace_pid = arg > 0 ? arg : -1;
 		return 0;
-	case 3:
+	case TRACECTL_CLEAR:
 		acquire(&ringlock);
-		for (int i = 0; i < ncpu; i++)
+		for (int i = 0; i < nrings; i++) {
 			rings[i].tail = rings[i].head;
+			rings[i].dropped = 0;
+		}
 		release(&ringlock);
 		return 0;
+	case TRACECTL_GETPID:
+		return trace_pid > 0 ? trace_pid : 0; /* 0: every process */
+	case TRACECTL_TIMEBASE:
+		return timebase_hz;
+	case TRACECTL_DROPPED: {
+		u64 n = 0;
+		for (int i = 0; i < nrings; i++)
+			n += rings[i].dropped;
+		return n > 0x7fffffff ? 0x7fffffff : (int)n;
+	}
 	}
 	return -EINVAL;
 }
@@ -433,7 +504,7 @@ long trace_read(u64 ubuf, u64 len)
 	acquire(&ringlock);
 	while (n < max) {
 		struct ring *best = NULL;
-		for (int i = 0; i < ncpu; i++) {
+		for (int i = 0; i < NCPU; i++) {
 			struct ring *r = &rings[i];
 			u64 head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
 			if (!r->ev || r->tail == head)

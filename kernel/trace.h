@@ -9,35 +9,10 @@
 
 struct proc;
 
-/* trace_mask bits: what is recorded (ring) and what is printed (live). */
-#define TR_RECORD 0x01  /* events go to the per-hart ring buffers */
-#define TR_SYSCALL 0x02 /* print a line per system call */
-#define TR_TIMER 0x04   /* print a line per timer interrupt */
-#define TR_TRAP 0x08    /* print a line per trap (usertrap) */
-#define TR_SWITCH 0x10  /* print a line per context switch */
-#define TR_PROC 0x20    /* print process state changes */
+/* The mask bits (TR_*), event types (EV_*), boot stages (BOOT_*) and
+ * switch reasons (WHY_*) cross to user space: they are in abi.h. */
 extern volatile u32 trace_mask;
 extern volatile int trace_pid; /* live lines only for this pid, or -1 */
-
-/* why a process left the CPU */
-enum { WHY_NONE, WHY_SLICE, WHY_YIELD, WHY_BLOCK, WHY_EXIT };
-
-/* event types in the ring */
-enum {
-	EV_BOOT = 1, /* a = stage (enum boot_stage) */
-	EV_TRAP,     /* a = scause, b = sepc */
-	EV_SYSCALL,  /* a = number, b..d = a0..a2 */
-	EV_SYSRET,   /* a = number, b = result */
-	EV_TIMER,    /* a = pid interrupted (0 if idle) */
-	EV_SWITCH,   /* a = from pid, b = to pid (0 = idle), c = why */
-	EV_STATE,    /* a = pid, b = new state */
-	EV_IRQ,      /* a = irq */
-	EV_KILL,     /* a = pid, b = signal, c = scause, d = address */
-	EV_EXEC,     /* a = pid, name in the payload */
-	EV_EXIT,     /* a = pid, b = status */
-	EV_USER,     /* a = pid: return to user mode */
-};
-enum { BOOT_TRAPTABLE = 1, BOOT_TIMER, BOOT_HARTS, BOOT_INIT };
 
 void trace_init(void);
 void trace_event(int type, u64 a, u64 b, u64 c, u64 d, const char *name);
@@ -49,8 +24,9 @@ void trace_state_slow(struct proc *p, int state);
 void trace_proc_slow(struct proc *p, int state);
 void trace_kill_slow(struct proc *p, int sig, u64 cause, u64 addr);
 void trace_syscall_enter(struct proc *p, struct trapframe *tf);
-void trace_syscall_exit(struct proc *p, u64 num, long ret);
+void trace_syscall_exit(struct proc *p, struct trapframe *tf, u64 num, long ret);
 void trace_exec(struct proc *p);
+void trace_user_slow(struct proc *p);
 void strace_exit(struct proc *p, int status);
 long trace_read(u64 ubuf, u64 len);
 int trace_ctl(int op, int arg, int arg2);
@@ -63,6 +39,7 @@ int trace_ctl(int op, int arg, int arg2);
 #define trace_proc(p, s) do { if (TRACE_ON(TR_RECORD | TR_PROC)) trace_proc_slow(p, s); } while (0)
 #define trace_kill(p, s, c, a) do { if (TRACE_ON(TR_RECORD)) trace_kill_slow(p, s, c, a); } while (0)
 #define trace_irq(irq) do { if (TRACE_ON(TR_RECORD)) trace_event(EV_IRQ, irq, 0, 0, 0, NULL); } while (0)
+#define trace_user(p) do { if (TRACE_ON(TR_RECORD)) trace_user_slow(p); } while (0)
 #define trace_why(p, w) do { (p)->why = (w); } while (0)
 
 #endif

@@ -196,6 +196,7 @@ struct trapframe *usertrap(struct trapframe *tf)
 	}
 	if (unlikely(p->killed))
 		exit(W_KILLED(p->killed));
+	trace_user(p);
 	return tf;
 }
 

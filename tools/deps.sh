@@ -2,6 +2,21 @@
 # deps.sh: make sure the cross-compiler, picolibc, QEMU and cpio are here.
 # As root it installs what is missing with apt-get; otherwise it prints the
 # command to run and fails.
+#   sh tools/deps.sh --chromium   the optional extra: Chromium, used only by
+#                                 the test that looks at the trace page
+#                                 (tests/test_render.py skips without it)
+if [ "$1" = "--chromium" ]; then
+	command -v chromium >/dev/null 2>&1 && exit 0
+	if [ "$(id -u)" = 0 ]; then
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null &&
+			command -v chromium >/dev/null 2>&1 && exit 0
+		echo "apt-get install chromium failed"
+	else
+		echo "run:  sudo apt-get install chromium"
+	fi
+	exit 1
+fi
 need=""
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need="$need gcc-riscv64-unknown-elf"
 [ -f /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs ] || need="$need picolibc-riscv64-unknown-elf"

@@ -11,15 +11,31 @@ REGISTRY = []
 
 
 class Test:
-    def __init__(self, name, fn=None, cpus=1, mem="128M", args="", timeout=60, boot=True, program=None):
+    def __init__(self, name, fn=None, cpus=1, mem="128M", args="", timeout=60, boot=True, program=None,
+                 host=False):
         self.name, self.fn, self.cpus, self.mem = name, fn, cpus, mem
         self.args, self.timeout, self.boot, self.program = args, timeout, boot, program
+        self.host = host
+
+
+class Skip(Exception):
+    """Raised by a test that cannot run here (a missing optional tool):
+    reported as SKIP with the reason, counted neither passed nor failed."""
 
 
 def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None):
     """Decorator: fn(g) gets a booted Guest (boot=False: not yet booted)."""
     def wrap(fn):
         REGISTRY.append(Test(name or fn.__name__, fn, cpus, mem, args, timeout, boot))
+        return fn
+    return wrap
+
+
+def host_test(timeout=120, name=None):
+    """Decorator: fn() runs on the host alone, no QEMU is booted (tests of
+    the host tools, e.g. tools/render_trace.py)."""
+    def wrap(fn):
+        REGISTRY.append(Test(name or fn.__name__, fn, timeout=timeout, boot=False, host=True))
         return fn
     return wrap
 

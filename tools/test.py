@@ -15,8 +15,13 @@ user would see on the console.  Tests live in tests/test_*.py:
                                            # "ok - what" / "not ok - what"
                                            # line it prints is one result
 
+    @host_test()                   # no QEMU: tests of the host tools
+    def render_works():            # (--host runs only these)
+        raise harness.Skip("why")  # SKIP: cannot run here, not a failure
+
 On a failure the last console lines are shown.  The last line printed is
-"N passed, N failed"; the exit status is non-zero if anything failed.
+"N passed, N failed" (", N skipped" if any were); the exit status is
+non-zero if anything failed.
 """
 import argparse
 import concurrent.futures
@@ -49,6 +54,17 @@ def run_one(t):
     start = time.time()
     g = None
     results = []
+    if t.host:
+        try:
+            t.fn()
+            results = [(t.name, True, "")]
+        except harness.Skip as e:
+            results = [(t.name, None, str(e))]
+        except AssertionError as e:
+            results = [(t.name, False, "assertion failed: %s" % (e if str(e) else traceback.format_exc(limit=2)))]
+        except Exception:
+            results = [(t.name, False, traceback.format_exc(limit=3))]
+        return t.name, results, "", time.time() - start
     try:
         g = Guest(cpus=t.cpus, mem=t.mem, args=t.args)
         if t.boot:
@@ -59,6 +75,8 @@ def run_one(t):
         else:
             t.fn(g)
             results = [(t.name, True, "")]
+    except harness.Skip as e:
+        results.append((t.name, None, str(e)))
     except AssertionError as e:
         results.append((t.name, False, "assertion failed: %s" % (e if str(e) else traceback.format_exc(limit=2))))
     except GuestError as e:
@@ -78,29 +96,33 @@ def main():
     ap.add_argument("-k", help="only tests whose name contains this")
     ap.add_argument("-j", type=int, default=2, help="QEMUs at once (default 2)")
     ap.add_argument("-v", action="store_true", help="show the console of passing tests too")
+    ap.add_argument("--host", action="store_true", help="only the host tests (no QEMU)")
     a = ap.parse_args()
-    tests = [t for t in load_tests() if not a.k or a.k in t.name]
-    passed = failed = 0
+    tests = [t for t in load_tests() if (not a.k or a.k in t.name) and (t.host or not a.host)]
+    passed = failed = skipped = 0
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.j) as ex:
         futures = [ex.submit(run_one, t) for t in tests]
         for f in concurrent.futures.as_completed(futures):
             name, results, console, secs = f.result()
-            bad = [r for r in results if not r[1]]
+            bad = [r for r in results if r[1] is False]
             for sub, ok, detail in results:
-                if ok:
+                if ok is None:
+                    skipped += 1
+                    print("SKIP %s: %s" % (sub, detail))
+                elif ok:
                     passed += 1
                     print("PASS %s" % sub)
                 else:
                     failed += 1
                     print("FAIL %s: %s" % (sub, detail))
-            if bad or a.v:
+            if (bad or a.v) and console:
                 print("---- console of %s (last lines, %.1fs) ----" % (name, secs))
                 print(console)
                 print("----")
             sys.stdout.flush()
-    print("# %d tests in %.0fs" % (passed + failed, time.time() - t0))
-    print("%d passed, %d failed" % (passed, failed))
+    print("# %d tests in %.0fs" % (passed + failed + skipped, time.time() - t0))
+    print("%d passed, %d failed%s" % (passed, failed, ", %d skipped" % skipped if skipped else ""))
     return 1 if failed or not passed else 0
 
 

@@ -163,6 +163,45 @@ struct ktevent {
 	char name[16];
 };
 
+/* Event types in ktevent.type, and what a..d hold.  pid is the process
+ * running on the hart when the event was recorded (0: the idle loop). */
+enum {
+	EV_BOOT = 1, /* a = stage (BOOT_*), b = tick in us, c = harts, d = timebase */
+	EV_TRAP,     /* a = scause, b = sepc: entered the kernel from user mode */
+	EV_SYSCALL,  /* a = number, b..d = a0..a2; name = the call's name */
+	EV_SYSRET,   /* a = number, b = result */
+	EV_TIMER,    /* a = pid interrupted (0: idle), b = tick count */
+	EV_SWITCH,   /* a = from pid, b = to pid (0: idle), c = why (WHY_*) */
+	EV_STATE,    /* a = pid, b = new state, c = old state (enum procstate) */
+	EV_IRQ,      /* a = irq number */
+	EV_KILL,     /* a = pid, b = signal, c = scause, d = address */
+	EV_EXEC,     /* a = pid, name = its new name */
+	EV_EXIT,     /* a = pid, b = wait status */
+	EV_USER,     /* a = pid, b = pc: return-from-trap into user mode */
+	EV_max
+};
+/* EV_BOOT stages: the seeds' "OS @ boot" rows */
+enum { BOOT_TRAPTABLE = 1, BOOT_TIMER, BOOT_HARTS };
+/* EV_SWITCH: why a process left the CPU */
+enum { WHY_NONE, WHY_SLICE, WHY_YIELD, WHY_BLOCK, WHY_EXIT };
+
+/* tracectl(op, arg, arg2) */
+#define TRACECTL_GETMASK 0 /* returns the mask */
+#define TRACECTL_SETMASK 1 /* mask = arg */
+#define TRACECTL_SETPID 2  /* live lines only for pid arg (0: all) */
+#define TRACECTL_CLEAR 3   /* empty the rings */
+#define TRACECTL_GETPID 4  /* returns the pid filter (0: none) */
+#define TRACECTL_DROPPED 5 /* returns events lost to full rings */
+#define TRACECTL_TIMEBASE 6 /* returns timer units per second */
+
+/* The trace mask: what is recorded (ring) and what is printed (live). */
+#define TR_RECORD 0x01  /* events go to the per-hart rings (tracedump) */
+#define TR_SYSCALL 0x02 /* a line per system call, strace style */
+#define TR_TIMER 0x04   /* a line per timer interrupt (clockintr) */
+#define TR_TRAP 0x08    /* a line per trap from user mode (usertrap) */
+#define TR_SWITCH 0x10  /* a line per context switch (swtch) */
+#define TR_PROC 0x20    /* a line per process state change */
+
 /* strace() flags */
 #define STRACE_ON 1
 #define STRACE_FOLLOW 2 /* children inherit tracing (-f) */

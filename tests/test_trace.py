@@ -1,0 +1,225 @@
+"""Trace: strace, live trace lines, recorded events, Ctrl-P (seeing LDE work)."""
+import os
+import re
+import sys
+import time
+
+import harness
+from harness import test
+
+sys.path.insert(0, os.path.join(harness.ROOT, "tools"))
+import render_trace  # noqa: E402
+
+
+# --- strace -----------------------------------------------------------------
+
+@test()
+def strace_echo_shows_write_and_exit(g):
+    out = g.run("strace echo hi; echo status=$?")
+    assert 'write(1, "hi\\n", 3) = 3' in out, out
+    assert "+++ exited with 0 +++" in out, out
+    assert re.search(r'^exec\("/bin/echo", \["echo", "hi"\], .*\) = 2$', out, re.M), out
+    assert "exit(0) = ?" in out, out
+    assert "status=0" in out, out
+    # the program's own output is there too
+    assert len(re.findall(r"^hi$", out, re.M)) == 1, out
+
+
+@test()
+def strace_failing_calls_show_errno(g):
+    out = g.run('strace sh -c "cd /nonexistent"; echo status=$?')
+    assert 'chdir("/nonexistent") = -1 ENOENT' in out, out
+    assert "+++ exited with 1 +++" in out and "status=1" in out, out
+    out = g.run("strace sh /nonexistent")
+    assert 'open("/nonexistent", O_RDONLY) = -1 ENOENT' in out, out
+    out = g.run("strace nosuchprogram; echo status=$?")
+    assert re.search(r'exec\("/bin/nosuchprogram", \["nosuchprogram"\], .*\) = -1 ENOENT', out), out
+    assert "status=127" in out, out
+
+
+@test()
+def strace_output_file(g):
+    out = g.run("strace -o /st.txt echo hi")
+    assert out == "hi\n", out  # the trace went to the file
+    # No cat here: let strace show the shell reading the file.
+    out = g.run("strace sh /st.txt")
+    assert re.search(r'^read\(3, "exec\(\\"/bin/echo\\", \[\\"echo\\", \\"hi\\"\]"\.\.\., 512\) = \d+$',
+                     out, re.M), out
+
+
+@test()
+def strace_follows_children(g):
+    out = g.run('strace -f sh -c "echo a | echo b"')
+    pids = set(re.findall(r"^\[pid (\d+)\] ", out, re.M))
+    assert len(pids) == 3, out  # the shell and its two children
+    forks = re.findall(r"^\[pid (\d+)\] fork\(\) = (\d+)$", out, re.M)
+    assert len(forks) == 2 and {c for _, c in forks} | {forks[0][0]} == pids, out
+    assert re.search(r'^\[pid \d+\] write\(1, "b\\n", 2\) = 2$', out, re.M), out
+    # If echo b has already exited, nobody reads the pipe: echo a's write
+    # fails and SIGPIPE kills it, as on any Unix.  Both endings are right.
+    a = re.search(r'^\[pid \d+\] write\(1, "a\\n", 2\) = (2|-1 EPIPE)$', out, re.M)
+    assert a, out
+    exited = len(re.findall(r"^\[pid \d+\] \+\+\+ exited with 0 \+\+\+$", out, re.M))
+    piped = len(re.findall(r"^\[pid \d+\] \+\+\+ killed by SIGPIPE \+\+\+$", out, re.M))
+    assert (exited, piped) == ((3, 0) if a.group(1) == "2" else (2, 1)), out
+    assert re.search(r"^\[pid \d+\] waitpid\(\d+, 0x[0-9a-f]+, 0\) = \d+$", out, re.M), out
+    # without -f the children are not traced
+    out = g.run('strace sh -c "echo a | echo b"')
+    assert "[pid" not in out and 'write(1, "a' not in out, out
+    assert re.search(r"^fork\(\) = \d+$", out, re.M), out
+
+
+@test()
+def strace_killed_process(g):
+    out = g.run("strace kmem; echo status=$?")
+    assert 'write(1, "kmem: read\\n", 11) = 11' in out, out
+    assert "+++ killed by SIGSEGV +++" in out, out
+    assert "exited with" not in out, out
+    assert "status=139" in out, out
+
+
+@test()
+def strace_blocking_call_keeps_its_arguments(g):
+    """A call that sleeps while other traced processes make system calls
+    on the same hart is printed, when it returns, with its own arguments."""
+    out = g.run("strace -f sh -c \"sh -c 'echo y; echo z'; echo w\"")
+    waits = re.findall(r"^\[pid (\d+)\] waitpid\((-?\d+), 0x[0-9a-f]+, 0\) = (\d+)$", out, re.M)
+    # the outer shell waits for the inner one and for echo w, the inner
+    # one for echo y and echo z: each waitpid names the child it reaped
+    assert len(waits) == 4, out
+    assert all(w[1] == w[2] for w in waits), waits
+    assert len({w[0] for w in waits}) == 2, waits
+
+
+# --- live trace lines ---------------------------------------------------------
+
+@test()
+def trace_live_syscall_lines_on_and_off(g):
+    assert g.run("trace") == "trace: off\n"
+    out = g.run("trace syscall")
+    assert "trace: syscall (lines for every process)" in out, out
+    out = g.run("echo hi")
+    assert re.search(r'^syscall: pid \d+ \(echo\) write\(1, "hi\\n", 3\) = 3$', out, re.M), out
+    assert re.search(r'^syscall: pid \d+ \(sh\) read\(0, "echo hi\\n", \d+\) = 8$', out, re.M), out
+    assert re.search(r"^syscall: pid \d+ \(echo\) exit\(0\) = \?$", out, re.M), out
+    g.run("trace off")
+    out = g.run("echo bye")
+    assert out == "bye\n", out
+    assert g.run("trace") == "trace: off\n"
+
+
+@test()
+def trace_live_usertrap_lines_like_the_lab(g):
+    g.run("trace trap")
+    out = g.run("echo hi")
+    # the seed lab's first printf, in usertrap: number 16 is write (as in xv6)
+    assert re.search(r"^usertrap: syscall from pid \d+ \(echo\), number 16 \(write\)$", out, re.M), out
+    # the shell's read traps before the command is typed: after the prompt
+    assert re.search(r"\$ usertrap: syscall from pid \d+ \(sh\), number 5 \(read\)\n", g.out), g.tail()
+    g.run("trace off")
+    out = g.run("kmem")
+    assert "usertrap:" not in out, out
+
+
+@test()
+def trace_pid_filter_and_add_remove(g):
+    out = g.run("trace -p 1 syscall")
+    assert "lines for pid 1 only" in out, out
+    out = g.run("echo quiet")
+    assert out == "quiet\n", out  # init (pid 1) sleeps in wait: no lines
+    out = g.run("trace -p all +switch")
+    assert "trace: syscall switch (lines for every process)" in out, out
+    out = g.run("trace -syscall")
+    assert "trace: switch (lines for every process)" in out, out
+    out = g.run("echo x")
+    assert re.search(r"^swtch: hart 0 pid \d+ \(sh\) -> pid \d+ \(echo\): blocked$", out, re.M), out
+    g.run("trace off")
+    out = g.run("trace bogus")
+    assert "unknown 'bogus'" in out, out
+
+
+@test(args="trace=timer tick=100ms", timeout=90)
+def trace_timer_lines_at_boot(g):
+    g.expect(r"clockintr: hart 0 tick \d+, idle", 10)
+    out = g.run("spin 1", timeout=30)
+    hits = re.findall(r"^clockintr: hart 0 tick (\d+), pid \d+ \(spin\) interrupted$", out, re.M)
+    # 1 s of spinning at 100 ms a tick: about 10 interrupts
+    assert 6 <= len(hits) <= 14, out
+    ticks = [int(t) for t in hits]
+    assert ticks == sorted(ticks), ticks
+    g.run("trace off")
+    time.sleep(0.5)
+    assert "clockintr" not in g.run("echo done")
+
+
+@test(args="sched=coop", timeout=60)
+def trace_ctrl_p_with_a_hog_in_coop(g):
+    """Cooperative scheduling: spin never makes a system call, so the shell
+    never runs again; the kernel still takes device interrupts, and Ctrl-P
+    prints the process table from inside the interrupt handler."""
+    g.send("spin &\n")
+    g.expect(r"\[\d+\]", 10)
+    time.sleep(1)
+    g.send("\x10")
+    m = g.expect(r"PID\s+PPID\s+UID\s+STATE\s+NAME.*\n((?:.*\n){3})", 10)
+    table = m.group(1)
+    assert re.search(r"^\d+\s+\d+\s+\d+\s+running\s+spin\s+\d+", table, re.M), table
+    assert re.search(r"^\d+\s+\d+\s+\d+\s+sleeping\s+sh\b", table, re.M), table
+    # spin charged many ticks and was never switched out
+    row = re.search(r"^\d+\s+\d+\s+\d+\s+running\s+spin\s+(\d+)\s+\d+\s+(\d+)\s+(\d+)", table, re.M)
+    assert int(row.group(1)) > 20 and row.group(3) == "0", table
+
+
+# --- recording ----------------------------------------------------------------
+
+def dump(g, timeout=60):
+    """Run tracedump; return the parsed trace and the raw output."""
+    out = g.run("tracedump -s", timeout=timeout)
+    return render_trace.Trace(out), out
+
+
+@test(args="trace=record", timeout=90)
+def trace_record_switch_for_used_up_slice(g):
+    g.run("spin 1 & echo hi", timeout=30)
+    g.run("wait", timeout=30)
+    tr, out = dump(g)
+    assert tr.missing == 0 and tr.dropped == 0 and tr.bad_lines == 0, out[-500:]
+    an = render_trace.Analysis(tr)
+    spin = [p.pid for p in an.procs.values() if p.name == "spin"]
+    assert len(spin) == 1, [(p.pid, p.name) for p in an.procs.values()]
+    sw = [e for e in tr.events if e.type == "switch" and e.a == spin[0] and e.b > 0 and e.b != spin[0]]
+    slice_sw = [e for e in sw if render_trace.WHY[e.c] == "time slice used up"]
+    assert slice_sw, [repr(e) for e in sw]
+    # the switch came from a timer interrupt on spin while in user mode
+    st = an.timer_switch()
+    assert st and st["trap"] and st["trap"].pid == st["a"], st
+    # and the boot is in the recording
+    assert [e.a for e in tr.events if e.type == "boot"] == [1, 2, 3]
+
+
+@test(args="trace=record", timeout=60)
+def trace_tracedump_lines_parse(g):
+    g.run("echo hi")
+    tr, out = dump(g)
+    lines = [l for l in out.splitlines() if l.startswith("EV ")]
+    assert lines and all(render_trace.EV_RE.fullmatch(l) for l in lines), out[-500:]
+    assert len(lines) == tr.expected == len(tr.events)
+    assert out.splitlines()[0].startswith("TRACE-BEGIN v1 timebase=10000000 mask=0x1")
+    kinds = {e.type for e in tr.events}
+    assert {"boot", "syscall", "sysret", "user", "switch", "state", "exec", "exit", "timer"} <= kinds, kinds
+    # recording was stopped by -s; a second dump is empty
+    out = g.run("tracedump")
+    assert "TRACE-END events=0 dropped=0" in out, out
+    assert g.run("trace") == "trace: off\n"
+
+
+@test(cpus=2, args="trace=record", timeout=90)
+def trace_record_two_harts(g):
+    g.run("spin 1 & spin 1", timeout=30)
+    g.run("wait", timeout=30)
+    tr, out = dump(g)
+    harts = {e.hart for e in tr.events}
+    assert harts == {0, 1}, harts
+    an = render_trace.Analysis(tr)
+    spins = [p for p in an.procs.values() if p.name == "spin"]
+    assert len(spins) == 2 and all(p.user > 0.9 * tr.timebase for p in spins), [(p.pid, p.user) for p in spins]

@@ -1,0 +1,972 @@
+#!/usr/bin/env python3
+"""render_trace.py: turn a recorded Trapdoor trace into the seeds' pictures.
+
+Input: the lines tracedump printed (a file written by tools/trace.py, or a
+raw console capture: other lines are ignored).  Output:
+  NAME.md    the limited-direct-execution protocol tables (OS | Hardware |
+             Program), filled in from what really happened: pids, program
+             and system-call names, times
+  NAME.html  a self-contained page: the same tables and an SVG timeline,
+             one lane per hart, user and kernel time, timer interrupts,
+             system calls and switches; hover for details
+
+    python3 tools/render_trace.py build/trace/run.trace [--out DIR] [--png]
+"""
+import argparse
+import html
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+# Event types, as tracedump names them (include/trapdoor/abi.h EV_*).
+TYPES = ("boot", "trap", "syscall", "sysret", "timer", "switch", "state", "irq", "kill", "exec", "exit",
+         "user")
+STATES = ["UNUSED", "EMBRYO", "RUNNABLE", "RUNNING", "SLEEPING", "ZOMBIE"]
+WHY = ["", "time slice used up", "yielded", "blocked", "exited"]
+WHY_SLICE, WHY_YIELD, WHY_BLOCK, WHY_EXIT = 1, 2, 3, 4
+SCAUSE_INTR = 1 << 63
+EXC_NAMES = {0: "misaligned instruction fetch", 1: "instruction access fault", 2: "illegal instruction",
+             3: "breakpoint", 4: "misaligned load", 5: "load access fault", 6: "misaligned store",
+             7: "store access fault", 8: "ecall from U-mode (system call)", 12: "instruction page fault",
+             13: "load page fault", 15: "store page fault"}
+IRQ_NAMES = {1: "software interrupt", 5: "timer interrupt", 9: "device interrupt"}
+SIGNALS = {2: "SIGINT", 4: "SIGILL", 5: "SIGTRAP", 9: "SIGKILL", 10: "SIGBUS", 11: "SIGSEGV", 12: "SIGSYS",
+           13: "SIGPIPE", 15: "SIGTERM"}
+
+EV_RE = re.compile(r"EV (\d+) (\d+) (-?\d+) ([a-z]+) (-?\d+) (-?\d+) (-?\d+) (-?\d+) (\S+)\s*$")
+BEGIN_RE = re.compile(r"TRACE-BEGIN v1 timebase=(\d+) mask=0x([0-9a-f]+)")
+END_RE = re.compile(r"TRACE-END events=(\d+) dropped=(\d+)")
+META_RE = re.compile(r"^# ([a-z]+): (.*)$")
+
+
+class Event:
+    __slots__ = ("time", "hart", "pid", "type", "a", "b", "c", "d", "name", "idx")
+
+    def __init__(self, m, idx):
+        self.time, self.hart, self.pid = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        self.type = m.group(4)
+        self.a, self.b, self.c, self.d = (int(m.group(i)) for i in range(5, 9))
+        self.name = "" if m.group(9) == "-" else m.group(9)
+        self.idx = idx
+
+    def __repr__(self):
+        return "EV %d %d %d %s %d %d %d %d %s" % (self.time, self.hart, self.pid, self.type, self.a, self.b,
+                                                 self.c, self.d, self.name or "-")
+
+
+class TraceError(Exception):
+    pass
+
+
+class Trace:
+    """The events of one run, parsed and checked."""
+
+    def __init__(self, text):
+        self.meta = {}
+        self.events = []
+        self.timebase = None
+        self.expected = None
+        self.dropped = 0
+        self.bad_lines = 0
+        inside = False
+        for line in text.splitlines():
+            m = META_RE.match(line)
+            if m and not inside:
+                self.meta[m.group(1)] = m.group(2)
+                continue
+            m = BEGIN_RE.search(line)
+            if m:
+                # A second dump continues the first: the rings were drained.
+                inside = True
+                self.timebase = int(m.group(1)) or self.timebase
+                continue
+            m = END_RE.search(line)
+            if m:
+                inside = False
+                self.expected = (self.expected or 0) + int(m.group(1))
+                self.dropped += int(m.group(2))
+                continue
+            m = EV_RE.search(line)
+            if m and m.group(4) in TYPES:
+                self.events.append(Event(m, len(self.events)))
+            elif inside and line.strip():
+                self.bad_lines += 1  # console output that cut into a line
+        if not self.events:
+            raise TraceError("no events (was the kernel booted with trace=record?)")
+        self.events.sort(key=lambda e: (e.time, e.idx))
+        if not self.timebase:
+            boots = [e.d for e in self.events if e.type == "boot" and e.d > 0]
+            self.timebase = boots[0] if boots else 10000000
+        self.missing = (self.expected - len(self.events)) if self.expected is not None else 0
+
+    def ms(self, t):
+        return t * 1000.0 / self.timebase
+
+    def us(self, dt):
+        return dt * 1000000.0 / self.timebase
+
+
+def load(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return Trace(f.read())
+
+
+# --- analysis -----------------------------------------------------------
+
+class Proc:
+    def __init__(self, pid):
+        self.pid = pid
+        self.names = []        # (time, name) as it changed (fork keeps the parent's until exec)
+        self.parent = None
+        self.created = None    # event
+        self.how = None        # "fork" or "spawn"
+        self.execs = []        # events
+        self.exit = None       # event
+        self.killed = None     # event
+        self.reaped = None     # event
+        self.user = 0          # time units in user mode
+        self.kernel = 0        # time units in the kernel (on its behalf)
+        self.syscalls = []     # Syscall
+        self.timers = 0
+        self.switch_in = 0
+        self.switch_out = {w: 0 for w in range(5)}
+
+    def name_at(self, t):
+        name = ""
+        for when, n in self.names:
+            if when > t and name:
+                break
+            name = n
+        return name or "?"
+
+    @property
+    def name(self):
+        return self.names[-1][1] if self.names else "?"
+
+
+class Syscall:
+    def __init__(self, enter):
+        self.enter = enter
+        self.ret = None      # sysret event, None if it never returned (exit) or is still in flight
+        self.user = None     # the return-to-user event after it
+        self.num, self.name = enter.a, enter.name or "syscall_%d" % enter.a
+        self.args = (enter.b, enter.c, enter.d)
+
+    @property
+    def result(self):
+        return self.ret.b if self.ret else None
+
+
+class Segment:
+    __slots__ = ("hart", "start", "end", "pid", "mode", "name")
+
+    def __init__(self, hart, start, end, pid, mode, name):
+        self.hart, self.start, self.end, self.pid, self.mode, self.name = hart, start, end, pid, mode, name
+
+
+class Analysis:
+    """Who ran where, in which mode, and the stories the tables tell."""
+
+    def __init__(self, tr):
+        self.tr = tr
+        ev = tr.events
+        self.start = ev[0].time
+        self.end = ev[-1].time
+        self.harts = sorted({e.hart for e in ev})
+        self.procs = {}
+        self.boot = [e for e in ev if e.type == "boot"]
+        self.tick_us = self.boot[0].b if self.boot else None
+        self._processes()
+        self._segments()
+        self._syscalls()
+
+    def proc(self, pid):
+        if pid not in self.procs:
+            self.procs[pid] = Proc(pid)
+        return self.procs[pid]
+
+    def _name(self, pid, t, name):
+        if pid <= 0 or not name:
+            return
+        p = self.proc(pid)
+        if not p.names or p.names[-1][1] != name:
+            p.names.append((t, name))
+
+    def _processes(self):
+        for e in self.tr.events:
+            if e.pid > 0:
+                self.proc(e.pid)
+            if e.type == "state":
+                p = self.proc(e.a)
+                self._name(e.a, e.time, e.name)
+                if e.c == 1 and p.created is None:  # from EMBRYO: a new process
+                    p.created = e
+                    p.parent = e.pid
+                    p.how = "fork" if e.b == 1 else "spawn"
+                if e.b == 0:
+                    p.reaped = e
+            elif e.type == "exec":
+                p = self.proc(e.a)
+                p.execs.append(e)
+                self._name(e.a, e.time, e.name)
+                if p.created is None and e.a != e.pid and e.pid > 0:
+                    p.parent = e.pid
+            elif e.type == "exit":
+                self.proc(e.a).exit = e
+                self._name(e.a, e.time, e.name)
+            elif e.type == "kill":
+                self.proc(e.a).killed = e
+            elif e.type == "switch":
+                self._name(e.b, e.time, e.name)
+                if e.a > 0:
+                    self.proc(e.a).switch_out[e.c if 0 <= e.c < 5 else 0] += 1
+                if e.b > 0:
+                    self.proc(e.b).switch_in += 1
+            elif e.type == "timer" and e.a > 0:
+                self.proc(e.a).timers += 1
+
+    def _segments(self):
+        """Per hart: (pid, mode) between consecutive events.  The state
+        after an event is what the hart does until the next one."""
+        self.segments = {h: [] for h in self.harts}
+        for h in self.harts:
+            evs = [e for e in self.tr.events if e.hart == h]
+            segs = self.segments[h]
+            pid, mode = evs[0].pid, ("kernel" if evs[0].pid else "idle")
+            t = evs[0].time
+            for e in evs:
+                self._add(segs, h, t, e.time, pid, mode)
+                t = e.time
+                if e.type == "user":
+                    pid, mode = e.a, "user"
+                elif e.type in ("trap", "syscall"):
+                    pid, mode = e.pid, "kernel"
+                elif e.type == "switch":
+                    pid, mode = e.b, ("kernel" if e.b > 0 else "idle")
+                elif e.type == "timer" and e.pid == 0:
+                    pid, mode = 0, "idle"
+                elif e.pid != pid:
+                    pid = e.pid
+                    mode = "idle" if pid == 0 else ("kernel" if mode == "idle" else mode)
+            self._add(segs, h, t, self.end, pid, mode)
+        for segs in self.segments.values():
+            for s in segs:
+                if s.pid > 0:
+                    p = self.proc(s.pid)
+                    if s.mode == "user":
+                        p.user += s.end - s.start
+                    else:
+                        p.kernel += s.end - s.start
+
+    def _add(self, segs, hart, start, end, pid, mode):
+        if end <= start:
+            return
+        name = self.proc(pid).name_at(start) if pid > 0 else "idle"
+        if segs and segs[-1].pid == pid and segs[-1].mode == mode and segs[-1].end == start \
+                and segs[-1].name == name:
+            segs[-1].end = end
+        else:
+            segs.append(Segment(hart, start, end, pid, mode, name))
+
+    def _syscalls(self):
+        inflight = {}
+        self.syscalls = []
+        for e in self.tr.events:
+            if e.type == "syscall":
+                s = Syscall(e)
+                inflight[e.pid] = s
+                self.syscalls.append(s)
+                self.proc(e.pid).syscalls.append(s)
+            elif e.type == "sysret":
+                s = inflight.get(e.pid)
+                if s and s.num == e.a and not s.ret:
+                    s.ret = e
+            elif e.type == "user":
+                s = inflight.pop(e.a, None)
+                if s and s.ret:
+                    s.user = e
+
+    # --- the stories ------------------------------------------------------
+
+    def first_user(self, pid, after):
+        for e in self.tr.events:
+            if e.time >= after and e.type == "user" and e.a == pid:
+                return e
+        return None
+
+    def timer_switch(self):
+        """The first switch from one process to another because the first
+        one's time slice was used up, with the timer trap that caused it."""
+        boring = {"sh", "init", "trace", "tracedump"}
+        cands = [e for e in self.tr.events
+                 if e.type == "switch" and e.c == WHY_SLICE and e.a > 0 and e.b > 0 and e.a != e.b]
+        if not cands:
+            return None
+        # A program of the user's that hogs the CPU tells the story best:
+        # the shell caught between two system calls is true but less clear.
+        best = min(cands, key=lambda e: (self.proc(e.a).name_at(e.time) in boring,
+                                         self.proc(e.b).name_at(e.time) in boring, e.time))
+        trap = timer = None
+        for e in reversed(self.tr.events[:self._index(best)]):
+            if e.hart != best.hart:
+                continue
+            if e.type == "timer" and timer is None:
+                timer = e
+            if e.type == "trap" and e.a & SCAUSE_INTR:
+                trap = e
+                break
+            if e.type in ("user", "switch"):
+                break
+        ran_since = None
+        for e in reversed(self.tr.events[:self._index(trap or best)]):
+            if e.hart == best.hart and e.type in ("user", "switch"):
+                ran_since = e
+                break
+        back = self.first_user(best.b, best.time)
+        # Where B was when it last left the CPU: it resumes there.
+        resumed = None
+        for e in reversed(self.tr.events[:self._index(best)]):
+            if e.type == "switch" and e.a == best.b:
+                resumed = e
+                break
+        return dict(switch=best, trap=trap, timer=timer, since=ran_since, back=back, resumed=resumed,
+                    a=best.a, b=best.b)
+
+    def _index(self, ev):
+        for i, e in enumerate(self.tr.events):
+            if e is ev:
+                return i
+        return len(self.tr.events)
+
+    def stories(self):
+        """The timer switch and the system call the tables tell, the same
+        in every output: the call is B's if B makes one."""
+        st = self.timer_switch()
+        return st, self.syscall_story(prefer=st["b"] if st else None, avoid=st["a"] if st else None)
+
+    def syscall_story(self, prefer=None, avoid=None):
+        """A process from creation to reaping, with one system call: the
+        seeds' "LDE protocol" table."""
+        boring = {"sh", "init", "tracedump", "trace"}
+
+        def ok(p):
+            return p.created and p.reaped and p.exit and any(
+                s.ret and s.user and s.name != "exec" for s in p.syscalls)
+
+        cands = [p for p in self.procs.values() if ok(p)]
+        if not cands:
+            cands = [p for p in self.procs.values() if p.exit and p.syscalls]
+        if not cands:
+            return None
+        # B of the timer story, else not A (two stories, two programs),
+        # else the user's programs before the shell's helpers.
+        cands.sort(key=lambda p: (p.pid != prefer, p.pid == avoid, p.name in boring,
+                                  p.created.time if p.created else 0))
+        p = cands[0]
+        start = p.execs[-1].time if p.execs else (p.created.time if p.created else self.start)
+        calls = [s for s in p.syscalls if s.enter.time >= start and s.ret and s.user and s.name != "exec"]
+        if not calls:
+            calls = [s for s in p.syscalls if s.ret]
+        call = next((s for s in calls if s.name == "write"), calls[0] if calls else None)
+        exit_call = next((s for s in p.syscalls if s.name == "exit"), None)
+        return dict(proc=p, call=call, exit_call=exit_call, first_user=self.first_user(p.pid, start))
+
+
+# --- formatting helpers -------------------------------------------------
+
+def fmt_ms(tr, t):
+    return "%.3f ms" % tr.ms(t)
+
+
+def fmt_dur(tr, dt):
+    us = tr.us(dt)
+    if us < 1000:
+        return "%.1f µs" % us
+    return "%.3f ms" % (us / 1000)
+
+
+def fmt_cause(cause, name=True):
+    if cause & SCAUSE_INTR or cause < 0:
+        irq = cause & 0xff
+        text = "scause 0x%x" % (cause & ((1 << 64) - 1))
+        return "%s (%s)" % (IRQ_NAMES.get(irq, "interrupt %d" % irq), text) if name else text
+    return "%s (scause %d)" % (EXC_NAMES.get(cause, "exception"), cause)
+
+
+def fmt_status(st):
+    if st & 0x7f:
+        return "killed by %s" % SIGNALS.get(st & 0x7f, "signal %d" % (st & 0x7f))
+    return "exit status %d" % ((st >> 8) & 0xff)
+
+
+def fmt_call(s):
+    """write(1, 0x13f30, 3) = 3 from the recorded registers (first three)."""
+    args = ", ".join(("%d" % a) if -4096 < a < 4096 else "0x%x" % (a & ((1 << 64) - 1)) for a in s.args)
+    text = "%s(%s)" % (s.name, args)
+    if s.ret:
+        r = s.result
+        text += " = %d" % r if r >= -4095 else " = 0x%x" % (r & ((1 << 64) - 1))
+    return text
+
+
+def pname(an, pid, t=None):
+    if pid <= 0:
+        return "idle"
+    p = an.proc(pid)
+    return "%s (pid %d)" % (p.name_at(t) if t is not None else p.name, pid)
+
+
+# --- the protocol tables ------------------------------------------------
+
+def boot_rows(an):
+    tr = an.tr
+    rows = []
+    by = {e.a: e for e in an.boot}
+    e = by.get(1)
+    if e:
+        rows.append(("t = %s, hart %d" % (fmt_ms(tr, e.time), e.hart),
+                     "**initialize trap table**<br>`trap_init()` writes `trap_entry` into `stvec`",
+                     "remember the address of the trap handler: one entry for system calls, faults "
+                     "and interrupts alike; `scause` says which", ""))
+    e = by.get(2)
+    if e:
+        rows.append(("t = %s" % fmt_ms(tr, e.time),
+                     "**start interrupt timer**<br>`arch_timer_init()`: every %s" % fmt_dur(tr, e.b * tr.timebase // 1000000),
+                     "start timer<br>interrupt the CPU every %d µs (`stimecmp`)" % e.b, ""))
+    e = by.get(3)
+    if e:
+        rows.append(("t = %s" % fmt_ms(tr, e.time),
+                     "start the other harts (%d running); each installs the same trap table and "
+                     "starts its own timer" % e.c if e.c > 1 else "no other harts to start (1 hart)", "", ""))
+    return rows
+
+
+def syscall_rows(an, story):
+    tr = an.tr
+    p, call = story["proc"], story["call"]
+    rows = []
+    parent = pname(an, p.parent, p.created.time) if p.parent else "the kernel"
+    ex = p.execs[-1] if p.execs else None
+    os_lines = []
+    if p.created:
+        os_lines.append("Create entry for process list: **pid %d**, by %s with `%s()` (t = %s)"
+                        % (p.pid, parent, p.how, fmt_ms(tr, p.created.time)))
+    if ex:
+        os_lines.append("Allocate memory for program, load `/bin/%s` into memory (`exec`, t = %s)"
+                        % (ex.name, fmt_ms(tr, ex.time)))
+        os_lines.append("Set up user stack with `argv`")
+    os_lines.append("Fill kernel stack with reg/PC: the trapframe at the top of pid %d's kernel stack" % p.pid)
+    first_in = next((e for e in tr.events if e.type == "switch" and e.b == p.pid
+                     and (not p.created or e.time >= p.created.time)), None)
+    if first_in:
+        os_lines.append("Put it on the ready queue; the dispatcher switches to it at t = %s (from %s%s)" % (
+            fmt_ms(tr, first_in.time), pname(an, first_in.a, first_in.time),
+            ": " + WHY[first_in.c] if 0 < first_in.c < 5 else ""))
+    fu = story["first_user"]
+    if fu:
+        os_lines.append("**return-from-trap** (`trap_return`: `sret`, t = %s)" % fmt_ms(tr, fu.time))
+    t_from = p.created.time if p.created else (ex.time if ex else None)
+    when = ""
+    if t_from is not None:
+        when = "t = %s … %s" % (fmt_ms(tr, t_from), fmt_ms(tr, fu.time)) if fu else "t = %s" % fmt_ms(tr, t_from)
+    rows.append((when, "<br>".join(os_lines), "", ""))
+    if fu:
+        rows.append(("t = %s" % fmt_ms(tr, fu.time), "",
+                     "restore regs from kernel stack (`trap_return` loads the trapframe)<br>"
+                     "move to user mode<br>jump to `main` (`sret` to `sepc`: "
+                     "the entry point, pc 0x%x)" % fu.b, ""))
+    if call:
+        e = call.enter
+        rows.append(("t = %s … %s" % (fmt_ms(tr, fu.time), fmt_ms(tr, e.time)) if fu else "t = %s" % fmt_ms(tr, e.time), "", "",
+                     "Run `main()` of %s<br>…<br>Call system call `%s()`<br>**trap** into OS (`ecall`, a7 = %d)"
+                     % (p.name_at(e.time), call.name, call.num)))
+        rows.append(("", "", "save regs to kernel stack: the hart keeps pc in `sepc`, `trap_entry` "
+                     "stores the registers in the trapframe<br>move to kernel mode<br>"
+                     "jump to trap handler (`stvec` = `trap_entry`), `scause` = 8: ecall from U-mode", ""))
+        kt = (call.user.time if call.user else call.ret.time) - e.time
+        rows.append(("t = %s … %s" % (fmt_ms(tr, e.time), fmt_ms(tr, call.ret.time)),
+                     "Handle trap: `usertrap()` → `syscall()`: number %d is `%s`, checked and looked up in "
+                     "the dispatch table `syscalls[]`<br>Do work of syscall: `%s`<br>**return-from-trap** "
+                     "with the result in a0 (%s in the kernel)"
+                     % (call.num, call.name, fmt_call(call), fmt_dur(tr, kt)), "", ""))
+        if call.user:
+            rows.append(("t = %s" % fmt_ms(tr, call.user.time), "",
+                         "restore regs from kernel stack (`trap_return`)<br>move to user mode (`sret`)"
+                         "<br>jump to PC after **trap** "
+                         "(pc 0x%x)" % call.user.b, ""))
+    ec = story["exit_call"]
+    if ec or p.exit:
+        t = ec.enter.time if ec else p.exit.time
+        if p.killed and not ec:
+            prog = "…<br>%s: killed by the kernel (t = %s)" % (
+                fmt_cause(p.killed.c), fmt_ms(tr, p.killed.time))
+        else:
+            prog = "…<br>return from `main`<br>**trap** (via `exit(%d)`)" % (ec.args[0] if ec else 0)
+        rows.append(("t = %s" % fmt_ms(tr, t), "", "", prog))
+        os_lines = []
+        if p.exit:
+            os_lines.append("`exit()`: close files, free memory of process, pid %d becomes a zombie (%s, t = %s)"
+                            % (p.pid, fmt_status(p.exit.b), fmt_ms(tr, p.exit.time)))
+        if p.reaped:
+            os_lines.append("Remove from process list: %s reaps it in `wait` (t = %s)"
+                            % (pname(an, p.reaped.pid, p.reaped.time), fmt_ms(tr, p.reaped.time)))
+        when = ""
+        if p.exit:
+            when = "t = %s" % fmt_ms(tr, p.exit.time)
+            if p.reaped:
+                when = "t = %s … %s" % (fmt_ms(tr, p.exit.time), fmt_ms(tr, p.reaped.time))
+        rows.append((when, "<br>".join(os_lines), "", ""))
+    return rows
+
+
+def timer_rows(an, st):
+    tr = an.tr
+    sw, trap, back = st["switch"], st["trap"], st["back"]
+    a, b = st["a"], st["b"]
+    na, nb = pname(an, a, sw.time), pname(an, b, sw.time)
+    rows = []
+    since = st["since"]
+    rows.append(("t = %s … %s" % (fmt_ms(tr, since.time), fmt_ms(tr, trap.time)) if since and trap else "",
+                 "", "", "Process A: **%s**<br>…" % na))
+    if trap:
+        rows.append(("t = %s, hart %d" % (fmt_ms(tr, trap.time), trap.hart), "",
+                     "**timer interrupt**: %s<br>save regs(A) → k-stack(A) (`sepc`; `trap_entry` fills A's "
+                     "trapframe)<br>move to kernel mode"
+                     "<br>jump to trap handler (pc of A was 0x%x)" % (fmt_cause(trap.a, False), trap.b), ""))
+    tick = st["timer"]
+    where = "its own trap handler"
+    r = st["resumed"]
+    if r is None:
+        where = "`forkret`, as a new process: its first run"
+    elif r.c == WHY_SLICE:
+        where = "`preempt()` in its own timer interrupt"
+    elif r.c == WHY_YIELD:
+        where = "`yield()`"
+    elif r.c == WHY_BLOCK:
+        calls = [s for s in an.proc(b).syscalls if s.enter.time <= r.time]
+        where = "`sleep()` in its system call `%s`" % calls[-1].name if calls else "`sleep()`"
+    os_lines = ["Handle the trap: `timer_interrupt()`%s; A's time slice is used up → `preempt()` → `sched()`"
+                % (" (tick %d)" % tick.b if tick else ""),
+                "Call `swtch(&A->context, &B->context)` (t = %s):" % fmt_ms(tr, sw.time),
+                "&nbsp;i. save regs(A) → proc_t(A) (`struct context`)",
+                "&nbsp;ii. restore regs(B) ← proc_t(B)",
+                "&nbsp;iii. switch to k-stack(B); B returns from where it called `swtch`: %s" % where,
+                "**return-from-trap (into B)**"]
+    rows.append(("t = %s" % fmt_ms(tr, sw.time), "<br>".join(os_lines), "", ""))
+    if back:
+        rows.append(("t = %s, hart %d" % (fmt_ms(tr, back.time), back.hart), "",
+                     "restore regs(B) ← k-stack(B) (`trap_return` loads B's trapframe)<br>move to user mode"
+                     "<br>jump to B's PC (`sret`, pc 0x%x)" % back.b, ""))
+        rows.append(("", "", "", "Process B: **%s**<br>…" % nb))
+    return rows
+
+
+def md_table(rows, head):
+    out = ["| Step | Time | " + " | ".join(head) + " |", "|:--:|:--|" + "|".join([":--"] * len(head)) + "|"]
+    for i, r in enumerate(rows, 1):
+        cells = [c if c else "—" for c in r[1:1 + len(head)]]
+        out.append("| %d | %s | %s |" % (i, r[0] or "", " | ".join(cells)))
+    return "\n".join(out)
+
+
+HEAD3 = ("OS (kernel mode)", "Hardware", "Program (user mode)")
+
+
+def story_title(an, story):
+    p = story["proc"]
+    return "%s, pid %d" % (p.name, p.pid)
+
+
+def summary_rows(an):
+    tr = an.tr
+    rows = []
+    for pid in sorted(an.procs):
+        p = an.procs[pid]
+        if not (p.user or p.kernel or p.syscalls):
+            continue
+        end = "%s at %s" % (fmt_status(p.exit.b), fmt_ms(tr, p.exit.time)) if p.exit else "running"
+        rows.append((str(pid), " → ".join(n for _, n in p.names) or "?",
+                     str(p.parent) if p.parent else "", fmt_dur(tr, p.user), fmt_dur(tr, p.kernel),
+                     str(len(p.syscalls)), str(p.timers),
+                     "%d (%d slice, %d blocked, %d yield)" % (sum(p.switch_out.values()), p.switch_out[1],
+                                                              p.switch_out[3], p.switch_out[2]), end))
+    return rows
+
+
+SUMMARY_HEAD = ("PID", "Name", "Parent", "User time", "Kernel time", "Syscalls", "Timer interrupts",
+                "Switched out", "End")
+
+
+def render_md(an, title, files):
+    tr = an.tr
+    out = ["<!-- Generated by tools/render_trace.py from %s: do not edit, regenerate with make trace -->"
+           % files.get("trace", "a trace"), "", "# %s" % title, ""]
+    if tr.meta.get("cmd"):
+        out += ["Commands run at the shell: `%s`  " % tr.meta["cmd"]]
+    if tr.meta.get("args"):
+        out += ["Boot arguments: `%s`, %s hart(s)  " % (tr.meta["args"], tr.meta.get("cpus", len(an.harts)))]
+    out += ["Events: %d over %s (timer: %d units per second)%s" % (
+        len(tr.events), fmt_dur(tr, an.end - an.start), tr.timebase,
+        "; **%d lost** (rings full or lines garbled)" % (tr.dropped + max(tr.missing, 0))
+        if tr.dropped or tr.missing > 0 else ""), ""]
+    if files.get("html"):
+        out += ["The timeline, one lane per hart: [%s](%s)%s" % (
+            files["html"], files["html"], " (picture: [%s](%s))" % (files["png"], files["png"])
+            if files.get("png") else ""), ""]
+    out += ["## At boot", "", md_table(boot_rows(an), HEAD3[:2]) if an.boot else "(boot not recorded)", ""]
+    st, story = an.stories()
+    if story:
+        out += ["## Run: a process and one system call (%s)" % story_title(an, story), "",
+                md_table(syscall_rows(an, story), HEAD3), ""]
+    if st:
+        out += ["## Run: a timer interrupt switches from A = %s to B = %s" % (
+            pname(an, st["a"], st["switch"].time), pname(an, st["b"], st["switch"].time)), "",
+            md_table(timer_rows(an, st), HEAD3), ""]
+    else:
+        out += ["## Run: a timer interrupt", "", "No process lost the CPU to the timer in this run "
+                "(nothing else was ready, or `sched=coop`).", ""]
+    out += ["## Processes", "", "| " + " | ".join(SUMMARY_HEAD) + " |", "|" + "---|" * len(SUMMARY_HEAD)]
+    for r in summary_rows(an):
+        out.append("| " + " | ".join(r) + " |")
+    out.append("")
+    return "\n".join(out)
+
+
+# --- the SVG timeline -----------------------------------------------------
+
+PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#86bc86", "#d37295", "#499894"]
+
+
+def colors(an):
+    order = []
+    for h in an.harts:
+        for s in an.segments[h]:
+            if s.pid > 0 and s.pid not in order:
+                order.append(s.pid)
+    return {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(sorted(order))}
+
+
+def nice_step(span, target=8):
+    """A round axis step (1, 2 or 5 times a power of ten) giving about
+    target ticks over span."""
+    raw = span / target
+    if raw <= 0:
+        return 1
+    mag = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5):
+        if raw <= m * mag:
+            return m * mag
+    return 10 * mag
+
+
+def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False):
+    """One lane per hart; in each, user mode above and kernel mode below,
+    so every trap is a step down and every return-from-trap a step up."""
+    tr = an.tr
+    col = colors(an)
+    left, right, top = 92, 16, 30
+    lane_h, row_h = 70, 18
+    plot_w = width - left - right
+    height = top + lane_h * len(an.harts) + 40
+    span = max(t1 - t0, 1)
+
+    def x(t):
+        return left + (min(max(t, t0), t1) - t0) * plot_w / span
+
+    o = ['<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="%d" height="%d" viewBox="0 0 %d %d" '
+         'role="img" aria-label="%s">' % (width, height, width, height, html.escape(title))]
+    o.append('<title>%s</title>' % html.escape(title))
+    o.append('<rect x="0" y="0" width="%d" height="%d" fill="#ffffff"/>' % (width, height))
+    o.append('<text x="%d" y="18" class="h">%s</text>' % (left, html.escape(title)))
+    # time axis
+    step_ms = nice_step(tr.ms(span))
+    first = int(tr.ms(t0) / step_ms) * step_ms
+    tick_ms = first
+    ybase = top + lane_h * len(an.harts)
+    while tick_ms <= tr.ms(t1) + 1e-9:
+        t = tick_ms * tr.timebase / 1000.0
+        if t >= t0:
+            xx = x(t)
+            o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="grid"/>' % (xx, top, xx, ybase))
+            label = ("%.3f" % tick_ms).rstrip("0").rstrip(".") if step_ms < 1 else "%g" % tick_ms
+            o.append('<text x="%.1f" y="%d" class="ax" text-anchor="middle">%s</text>' % (xx, ybase + 14, label))
+        tick_ms += step_ms
+    o.append('<text x="%d" y="%d" class="ax" text-anchor="end">ms since boot</text>' % (width - right, ybase + 30))
+    for i, h in enumerate(an.harts):
+        y0 = top + i * lane_h
+        yu, yk = y0 + 12, y0 + 12 + row_h + 4
+        o.append('<text x="6" y="%d" class="lane">hart %d</text>' % (y0 + 30, h))
+        o.append('<text x="%d" y="%d" class="sub" text-anchor="end">user</text>' % (left - 4, yu + 13))
+        o.append('<text x="%d" y="%d" class="sub" text-anchor="end">kernel</text>' % (left - 4, yk + 13))
+        o.append('<rect x="%d" y="%d" width="%d" height="%d" class="lanebg"/>' % (left, yu, plot_w, row_h * 2 + 4))
+        for s in an.segments[h]:
+            if s.end <= t0 or s.start >= t1:
+                continue
+            xa, xb = x(s.start), x(s.end)
+            w = max(xb - xa, 0.6)
+            tip = "%s: %s, %s … %s (%s)" % (
+                "idle" if s.pid == 0 else "%s (pid %d)" % (s.name, s.pid),
+                {"user": "user mode", "kernel": "kernel mode", "idle": "hart idle (wfi)"}[s.mode],
+                fmt_ms(tr, s.start), fmt_ms(tr, s.end), fmt_dur(tr, s.end - s.start))
+            if s.mode == "idle":
+                o.append('<rect x="%.2f" y="%d" width="%.2f" height="%d" class="idle"><title>%s</title></rect>'
+                         % (xa, yk, w, row_h, html.escape(tip)))
+            else:
+                y = yu if s.mode == "user" else yk
+                o.append('<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="%s" class="%s"><title>%s</title>'
+                         '</rect>' % (xa, y, w, row_h, col.get(s.pid, "#888"), s.mode, html.escape(tip)))
+                if xb - xa > 7 * (len(s.name) + 4):
+                    o.append('<text x="%.1f" y="%d" class="seg">%s %d</text>' % (
+                        xa + 3, y + 13, html.escape(s.name), s.pid))
+        if not marks:
+            continue
+        evs = [e for e in tr.events if e.hart == h and t0 <= e.time <= t1]
+        trapped = False  # a timer trap from user mode, whose EV_TIMER follows
+        for e in evs:
+            xx = x(e.time)
+            timer_trap = e.type == "trap" and e.a < 0 and e.a & 0xff == 5
+            if timer_trap or (e.type == "timer" and not trapped):
+                # The moment the interrupt hit: the trap from user mode, or
+                # the handler itself when the hart was in the kernel (idle).
+                if timer_trap:
+                    tip = "timer interrupt at %s: %s interrupted in user mode at pc 0x%x" % (
+                        fmt_ms(tr, e.time), pname(an, e.pid, e.time), e.b)
+                else:
+                    tip = "timer interrupt at %s, tick %d: %s" % (
+                        fmt_ms(tr, e.time), e.b, "hart idle" if e.a == 0 else pname(an, e.a, e.time) + " in the kernel")
+                o.append('<path d="M%.1f %d l-4 -7 h8 z" class="tmark"><title>%s</title></path>'
+                         % (xx, yu - 1, html.escape(tip)))
+            if e.type in ("trap", "timer", "user", "switch"):
+                trapped = timer_trap
+            if e.type == "syscall":
+                s = next((c for c in an.proc(e.pid).syscalls if c.enter is e), None)
+                tip = "system call at %s by %s: %s" % (fmt_ms(tr, e.time), pname(an, e.pid, e.time),
+                                                       fmt_call(s) if s else e.name)
+                if s and s.ret:
+                    tip += " (%s in the kernel)" % fmt_dur(tr, (s.user or s.ret).time - e.time)
+                o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="smark"><title>%s</title></line>'
+                         % (xx, yu + row_h // 2, xx, yk + row_h // 2, html.escape(tip)))
+                if zoom:
+                    o.append('<text x="%.1f" y="%d" class="slabel">%s</text>' % (xx + 2, yk + row_h + 11, html.escape(e.name)))
+            elif e.type == "switch":
+                tip = "swtch at %s: %s → %s%s" % (fmt_ms(tr, e.time), pname(an, e.a, e.time), pname(an, e.b, e.time),
+                                                 ": " + WHY[e.c] if 0 < e.c < 5 else "")
+                o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="wmark"><title>%s</title></line>'
+                         % (xx, yu - 6, xx, yk + row_h + 2, html.escape(tip)))
+                if zoom:
+                    o.append('<text x="%.1f" y="%d" class="wlabel">swtch%s</text>' % (
+                        xx + 2, yu - 2, ": " + WHY[e.c] if 0 < e.c < 5 else ""))
+            elif e.type == "kill":
+                tip = "%s killed: %s at 0x%x" % (pname(an, e.a, e.time), SIGNALS.get(e.b, "signal"), e.d & ((1 << 64) - 1))
+                o.append('<circle cx="%.1f" cy="%d" r="4" class="kmark"><title>%s</title></circle>'
+                         % (xx, yu + row_h // 2, html.escape(tip)))
+    o.append('</svg>')
+    return "\n".join(o)
+
+
+def legend(an):
+    col = colors(an)
+    items = []
+    for pid, c in sorted(col.items()):
+        items.append('<span class="key"><span class="sw" style="background:%s"></span>%s</span>'
+                     % (c, html.escape(pname(an, pid))))
+    items.append('<span class="key"><span class="sw idlek"></span>idle</span>')
+    items.append('<span class="key"><span class="tri">▼</span>timer interrupt</span>')
+    items.append('<span class="key"><span class="sline"></span>system call</span>')
+    items.append('<span class="key"><span class="wline"></span>switch (swtch)</span>')
+    return '<div class="legend">%s</div>' % "".join(items)
+
+
+def md_cell_html(text):
+    """The Markdown used in the table cells (bold, code, <br>) as HTML."""
+    t = html.escape(text, quote=False).replace("&lt;br&gt;", "<br>").replace("&amp;nbsp;", "&nbsp;")
+    t = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", t)
+    t = re.sub(r"`(.+?)`", r"<code>\1</code>", t)
+    return t
+
+
+def html_table(rows, head):
+    o = ['<table class="proto"><thead><tr><th>Step</th><th>Time</th>%s</tr></thead><tbody>'
+         % "".join("<th>%s</th>" % html.escape(h) for h in head)]
+    for i, r in enumerate(rows, 1):
+        cells = r[1:1 + len(head)]
+        o.append("<tr><td class=n>%d</td><td class=t>%s</td>%s</tr>" % (
+            i, html.escape(r[0] or ""), "".join('<td class="%s">%s</td>' % (("os", "hw", "prog")[j], md_cell_html(c))
+                                              if c else '<td class="empty">—</td>' for j, c in enumerate(cells))))
+    o.append("</tbody></table>")
+    return "\n".join(o)
+
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px; color: #222;
+       max-width: 1160px; }
+h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 28px; border-bottom: 1px solid #ddd; }
+code { background: #f3f3f3; padding: 0 3px; border-radius: 3px; font-size: 90%; }
+.meta { color: #555; }
+table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; text-align: left; }
+th { background: #f0f0f0; }
+table.proto td.os { background: #eef4fb; } table.proto td.hw { background: #fbf3e6; }
+table.proto td.prog { background: #eef8ee; } table.proto td.empty { color: #bbb; text-align: center; }
+table.proto td.t, table.proto td.n { white-space: nowrap; color: #555; }
+svg.timeline { display: block; margin: 6px 0; }
+svg text { font-family: system-ui, sans-serif; }
+svg .h { font-size: 13px; font-weight: 600; fill: #333; }
+svg .ax { font-size: 10px; fill: #666; } svg .grid { stroke: #e6e6e6; }
+svg .lane { font-size: 13px; font-weight: 600; fill: #333; } svg .sub { font-size: 10px; fill: #777; }
+svg .lanebg { fill: #fafafa; stroke: #e3e3e3; }
+svg .kernel { fill-opacity: 0.55; stroke: #333; stroke-width: 0.4; }
+svg .idle { fill: #d9d9d9; }
+svg .seg { font-size: 10px; fill: #fff; pointer-events: none; }
+svg .tmark { fill: #d62728; } svg .smark { stroke: #1f3fbf; stroke-width: 1; }
+svg .wmark { stroke: #000; stroke-width: 1.5; } svg .kmark { fill: #000; }
+svg .slabel { font-size: 9px; fill: #1f3fbf; } svg .wlabel { font-size: 9px; fill: #000; }
+svg rect:hover, svg path:hover, svg line:hover { stroke: #000; stroke-width: 2; }
+.legend { font-size: 12px; margin: 4px 0 10px 0; }
+.key { margin-right: 14px; white-space: nowrap; display: inline-block; }
+.sw { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -2px; }
+.idlek { background: #d9d9d9; } .tri { color: #d62728; margin-right: 3px; }
+.sline { display: inline-block; width: 2px; height: 12px; background: #1f3fbf; margin-right: 4px; vertical-align: -2px; }
+.wline { display: inline-block; width: 2px; height: 14px; background: #000; margin-right: 4px; vertical-align: -3px; }
+details pre { font-size: 11px; max-height: 400px; overflow: auto; background: #f8f8f8; padding: 6px; }
+"""
+
+
+def window(an, t_a, t_b, min_us=200, factor=4):
+    """A window around [t_a, t_b] wide enough to see it in context."""
+    tr = an.tr
+    width = max(t_b - t_a, 1)
+    span = max(width * factor, min_us * tr.timebase // 1000000)
+    mid = (t_a + t_b) // 2
+    return max(an.start, mid - span // 2), min(an.end, mid + span // 2)
+
+
+def render_html(an, title, files):
+    tr = an.tr
+    o = ['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
+         '<!-- Generated by tools/render_trace.py: self-contained, no network resources -->',
+         '<title>%s</title><style>%s</style></head><body>' % (html.escape(title), CSS),
+         '<h1>%s</h1>' % html.escape(title)]
+    meta = []
+    if tr.meta.get("cmd"):
+        meta.append("Commands: <code>%s</code>" % html.escape(tr.meta["cmd"]))
+    if tr.meta.get("args"):
+        meta.append("boot arguments: <code>%s</code>" % html.escape(tr.meta["args"]))
+    meta.append("%d events over %s" % (len(tr.events), fmt_dur(tr, an.end - an.start)))
+    if tr.dropped or tr.missing > 0:
+        meta.append("<b>%d events lost</b>" % (tr.dropped + max(tr.missing, 0)))
+    o.append('<p class="meta">%s. Hover over anything for details.</p>' % "; ".join(meta))
+    o.append("<h2>The whole run</h2>")
+    o.append(legend(an))
+    o.append(svg_timeline(an, an.start, an.end, "Every hart, from boot to the end of the trace"))
+    st, story = an.stories()
+    if story and story["call"]:
+        c = story["call"]
+        end = (c.user or c.ret).time
+        a, b = window(an, c.enter.time, end)
+        o.append("<h2>A system call: %s by %s</h2>" % (html.escape(c.name), html.escape(pname(an, c.enter.pid))))
+        o.append(svg_timeline(an, a, b, "%s: trap, dispatch, return-from-trap (%s in the kernel)"
+                              % (fmt_call(c), fmt_dur(tr, end - c.enter.time)), zoom=True))
+        o.append(html_table(syscall_rows(an, story), HEAD3))
+    if st:
+        sw = st["switch"]
+        t_a = st["trap"].time if st["trap"] else sw.time
+        t_b = st["back"].time if st["back"] else sw.time
+        a, b = window(an, t_a, t_b, min_us=400, factor=6)
+        o.append("<h2>A timer interrupt: switch from %s to %s</h2>" % (
+            html.escape(pname(an, st["a"], sw.time)), html.escape(pname(an, st["b"], sw.time))))
+        o.append(svg_timeline(an, a, b, "Timer interrupt on hart %d: A = %s loses the CPU to B = %s" % (
+            sw.hart, pname(an, st["a"], sw.time), pname(an, st["b"], sw.time)), zoom=True))
+        o.append(html_table(timer_rows(an, st), HEAD3))
+    if an.boot:
+        o.append("<h2>At boot</h2>")
+        o.append(html_table(boot_rows(an), HEAD3[:2]))
+    o.append("<h2>Processes</h2><table><thead><tr>%s</tr></thead><tbody>" % "".join(
+        "<th>%s</th>" % h for h in SUMMARY_HEAD))
+    for r in summary_rows(an):
+        o.append("<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(c) for c in r))
+    o.append("</tbody></table>")
+    o.append("<details><summary>All %d events (tracedump lines)</summary><pre>%s</pre></details>" % (
+        len(tr.events), html.escape("\n".join(repr(e) for e in tr.events[:20000]))))
+    o.append("</body></html>")
+    return "\n".join(o)
+
+
+def find_chromium():
+    for c in ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(c)
+        if path:
+            return path
+    return None
+
+
+def screenshot(page, png, size=(1200, 2400), timeout=120):
+    """Load page in headless Chromium and save a PNG of it: (ok, why not)."""
+    exe = find_chromium()
+    if not exe:
+        return False, "Chromium is not installed (Debian package chromium; tools/deps.sh --optional)"
+    if os.path.exists(png):
+        os.remove(png)
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+           "--screenshot=%s" % os.path.abspath(png), "--window-size=%d,%d" % size,
+           "file://" + os.path.abspath(page)]
+    try:
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, "Chromium took more than %ds" % timeout
+    if not os.path.exists(png):
+        return False, "Chromium wrote no picture: %s" % r.stdout.decode(errors="replace")[-500:]
+    return True, ""
+
+
+def render(trace_path, outdir=None, name=None, title=None):
+    tr = load(trace_path)
+    an = Analysis(tr)
+    outdir = outdir or os.path.dirname(os.path.abspath(trace_path))
+    name = name or os.path.splitext(os.path.basename(trace_path))[0]
+    os.makedirs(outdir, exist_ok=True)
+    title = title or "Limited direct execution in Trapdoor" + (": %s" % tr.meta["cmd"] if tr.meta.get("cmd") else "")
+    files = {"trace": os.path.basename(trace_path), "html": name + ".html"}
+    if os.path.exists(os.path.join(outdir, name + ".png")):
+        files["png"] = name + ".png"
+    md_path = os.path.join(outdir, name + ".md")
+    html_path = os.path.join(outdir, name + ".html")
+    with open(md_path, "w", encoding="utf-8") as f:
+        f.write(render_md(an, title, files))
+    with open(html_path, "w", encoding="utf-8") as f:
+        f.write(render_html(an, title, files))
+    return tr, an, md_path, html_path
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("trace")
+    ap.add_argument("--out", help="directory for NAME.md and NAME.html (default: next to the trace)")
+    ap.add_argument("--name", help="base name of the outputs (default: the trace's)")
+    ap.add_argument("--title")
+    ap.add_argument("--png", action="store_true", help="also NAME.png, a picture of the page (Chromium)")
+    a = ap.parse_args()
+    try:
+        tr, an, md, page = render(a.trace, a.out, a.name, a.title)
+        if a.png:
+            ok, why = screenshot(page, os.path.splitext(page)[0] + ".png")
+            if not ok:
+                print("render_trace: no picture: %s" % why, file=sys.stderr)
+                return 1
+            render(a.trace, a.out, a.name, a.title)  # the Markdown now links the picture
+    except (OSError, TraceError) as e:
+        print("render_trace: %s" % e, file=sys.stderr)
+        return 1
+    if tr.dropped or tr.missing > 0:
+        print("render_trace: warning: %d events lost (%d dropped in the kernel, %d garbled)"
+              % (tr.dropped + max(tr.missing, 0), tr.dropped, max(tr.missing, 0)), file=sys.stderr)
+    print("render_trace: %d events, %d hart(s) -> %s, %s" % (len(tr.events), len(an.harts), md, page))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

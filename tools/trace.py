@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""trace.py: record a run of Trapdoor and draw it (make trace CMD="...").
+
+Boots Trapdoor in QEMU with trace=record, types the commands at the shell,
+waits for background jobs, runs tracedump and keeps its lines:
+
+    OUT/NAME.trace     the events (tracedump's lines, with # key: value
+                       lines saying how they were made)
+    OUT/NAME.console   everything the console printed
+    OUT/NAME.md        the protocol tables          } tools/render_trace.py
+    OUT/NAME.html      tables and timeline          }
+    OUT/NAME.png       a picture of the page (--png, needs Chromium)
+
+    python3 tools/trace.py --cmd "spin 1 & echo hi" [--cpus 2] [--tick 10ms]
+"""
+import argparse
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from guest import Guest, GuestError  # noqa: E402
+import render_trace  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def record(cmds, cpus=1, args="", timeout=60, log=None):
+    """Boot, run cmds, dump the rings; return (trace lines, console text)."""
+    boot_args = ("trace=record " + args).strip()
+    g = Guest(cpus=cpus, args=boot_args)
+    try:
+        g.boot(timeout=30)
+        for c in cmds:
+            if log:
+                log("$ " + c)
+            g.run(c, timeout=timeout)
+        # Background jobs (spin 1 &) finish first, so their output cannot
+        # cut into tracedump's lines.
+        g.run("wait", timeout=timeout)
+        out = g.run("tracedump -s", timeout=max(timeout, 120))
+        console = g.out
+    finally:
+        g.close()
+    lines = out.splitlines()
+    try:
+        first = next(i for i, l in enumerate(lines) if l.startswith("TRACE-BEGIN"))
+        last = next(i for i, l in enumerate(lines) if l.startswith("TRACE-END"))
+    except StopIteration:
+        raise GuestError("tracedump printed no complete trace:\n" + "\n".join(lines[-10:]))
+    kept = [l for l in lines[first:last + 1]
+            if render_trace.EV_RE.fullmatch(l) or l.startswith("TRACE-")]
+    return kept, console, boot_args
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cmd", action="append", default=[],
+                    help="a shell command line (repeat for several); default: spin 1 & echo hi")
+    ap.add_argument("--cpus", type=int, default=1)
+    ap.add_argument("--tick", default="10ms", help="timer period (tick= boot argument)")
+    ap.add_argument("--slice", type=int, default=1, help="ticks per time slice")
+    ap.add_argument("--args", default="", help="more boot arguments (sched=coop, ...)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "trace"), help="output directory")
+    ap.add_argument("--name", default="run", help="base name of the output files")
+    ap.add_argument("--timeout", type=int, default=60, help="seconds per command")
+    ap.add_argument("--png", action="store_true", help="also take a picture of the page (Chromium)")
+    a = ap.parse_args()
+    cmds = [c for c in a.cmd if c.strip()] or ["spin 1 & echo hi"]
+    args = "tick=%s slice=%d %s" % (a.tick, a.slice, a.args)
+    for f in ("build/kernel.elf", "build/initrd.cpio"):
+        if not os.path.exists(os.path.join(ROOT, f)):
+            print("trace: %s is missing: run make first (or make trace CMD=...)" % f, file=sys.stderr)
+            return 1
+    try:
+        lines, console, boot_args = record(cmds, a.cpus, args, a.timeout,
+                                           log=lambda s: print("trace: " + s, file=sys.stderr))
+    except GuestError as e:
+        print("trace: %s" % e, file=sys.stderr)
+        return 1
+    os.makedirs(a.out, exist_ok=True)
+    base = os.path.join(a.out, a.name)
+    meta = ["# trace: recorded by tools/trace.py; render with tools/render_trace.py",
+            "# cmd: %s" % "; ".join(cmds),
+            "# args: %s" % re.sub(r"\s+", " ", boot_args),
+            "# cpus: %d" % a.cpus]
+    with open(base + ".trace", "w") as f:
+        f.write("\n".join(meta + lines) + "\n")
+    with open(base + ".console", "w") as f:
+        f.write(console)
+    tr, an, md, page = render_trace.render(base + ".trace", a.out, a.name)
+    if a.png:
+        ok, why = render_trace.screenshot(page, base + ".png")
+        if ok:
+            # again, now that the picture exists, so the Markdown links it
+            render_trace.render(base + ".trace", a.out, a.name)
+        else:
+            print("trace: no picture: %s" % why, file=sys.stderr)
+    lost = tr.dropped + max(tr.missing, 0)
+    print("trace: %d events%s in %s.trace" % (len(tr.events), " (%d lost)" % lost if lost else "", base))
+    print("trace: protocol tables %s" % os.path.relpath(md))
+    print("trace: timeline %s%s" % (os.path.relpath(page), " and .png" if a.png and os.path.exists(base + ".png") else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
