@@ -17,7 +17,8 @@
  *   bench NAME...          only these metrics
  *   bench --profile NAME [N]
  *                          one metric, N iterations, bracketed by uptime()
- *                          calls that tools/profile.py finds in a trace
+ *                          calls that tools/profile.py finds in a trace;
+ *                          waits for a line on stdin before it starts
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,10 +49,29 @@ static void fail(const char *name, const char *what)
  * nothing to the guest). */
 static inline unsigned long now(void) { return time_mode ? (unsigned long)clock_ns() : rdinstret(); }
 
+/* In --profile mode, before the first window: say so and wait for a line
+ * on stdin, so that tools/profile.py can switch QEMU's instruction log on
+ * just now and not log the setup (1000 forks, for one). */
+static void profile_handshake(void)
+{
+	static int done;
+	char line[8];
+	if (done++)
+		return;
+	printf("# profile: ready\n");
+	fflush(stdout);
+	read(0, line, sizeof line);
+}
+
 /* Sleep until the next timer tick.  Under icount the hart idles, virtual
  * time jumps to the tick, and the next one is a whole period away: the
  * window that follows sees no tick if it is shorter than that. */
-static void sync_tick(void) { msleep(1); }
+static void sync_tick(void)
+{
+	if (profile_mode)
+		profile_handshake();
+	msleep(1);
+}
 
 /* Run stmt n times between two readings of the clock; the result is the
  * difference.  The empty asm keeps the compiler from merging or hoisting
@@ -487,7 +507,7 @@ int main(int argc, char **argv)
 	       profile ? "profile" : short_mode ? "short" : "full");
 
 	/* The bare loop's cost, subtracted from every figure. */
-	long nloop = short_mode ? 10000 : 1000000;
+	long nloop = short_mode || profile ? 10000 : 1000000;
 	sync_tick();
 	loop_milli = (long)TIMED(nloop, (void)0) * 1000 / nloop;
 	profile_mode = profile; /* only now: the markers bracket one metric */
