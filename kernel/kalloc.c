@@ -2,6 +2,8 @@
  * A buddy allocator: free blocks of 2^order pages on one list per order;
  * freeing merges a block with its free "buddy".  Each page has a reference
  * count so copy-on-write pages are freed exactly once, by the last user.
+ * Single pages freed lately wait in a small cache and are handed out
+ * again from there, bypassing the lists.
  */
 #include "kernel.h"
 #include "proc.h"
@@ -20,6 +22,18 @@ static struct page *pages;
 static u64 base_pa, npages, nfree;
 static u32 freelist[MAX_ORDER + 1];
 static struct spinlock memlock = SPINLOCK_INIT("kalloc");
+
+/* Most allocations are single pages (page tables, user pages, copies on
+ * write), and a single page from the buddy lists is split off a large
+ * block level by level, only to be merged back level by level when it is
+ * freed: over 250 instructions per page for each fork's page tables.  So
+ * freed single pages go to this stack first (up to PCACHE pages) and
+ * come back from it.  Cached pages count as free (nfree) but are not on
+ * the lists, so their buddies cannot merge with them meanwhile; a larger
+ * allocation that finds no block returns them to the lists and retries. */
+#define PCACHE 64
+static u32 pcache[PCACHE];
+static int npcache;
 extern char _kernel_start[], _kernel_end[];
 
 static inline u32 pfn(void *kva) { return (V2P(kva) - base_pa) >> PGSHIFT; }
@@ -129,10 +143,28 @@ void kfree_range(u64 pa, u64 end)
 	release(&memlock);
 }
 
+/* Give the cached pages back to the buddy lists.  memlock held. */
+static void pcache_drain(void)
+{
+	while (npcache > 0) {
+		nfree--; /* free_block counts it again */
+		free_block(pcache[--npcache], 0);
+	}
+}
+
 void *kalloc_order(int order)
 {
 	acquire(&memlock);
-	void *p = alloc_block(order);
+	void *p;
+	if (order == 0 && npcache > 0) {
+		u32 n = pcache[--npcache];
+		pages[n].refs = 1;
+		nfree--;
+		p = pkva(n);
+	} else if (!(p = alloc_block(order)) && npcache > 0) {
+		pcache_drain();
+		p = alloc_block(order);
+	}
 	release(&memlock);
 	return p;
 }
@@ -156,8 +188,14 @@ void kfree_order(void *kva, int order)
 	struct page *p = &pages[n];
 	if (p->free || p->refs == 0)
 		panic("kfree: page %p already free", kva);
-	if (--p->refs == 0)
-		free_block(n, order);
+	if (--p->refs == 0) {
+		if (order == 0 && npcache < PCACHE) {
+			pcache[npcache++] = n;
+			nfree++;
+		} else {
+			free_block(n, order);
+		}
+	}
 	release(&memlock);
 }
 
