@@ -36,16 +36,38 @@ int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm)
 	return r;
 }
 
+/* Fork and teardown visit every page of an address space: they walk to
+ * each level-0 table once (it maps LEAF_SPAN of addresses) and step
+ * through its entries, and they take and drop page references BATCH at a
+ * time, one acquisition of the allocator's lock each. */
+#define LEAF_SPAN (1UL << (PGSHIFT + 9))
+#define BATCH 64
+
+/* The end of the level-0 table's span that va is in, or end if sooner. */
+static u64 leaf_stop(u64 va, u64 end) { return min(ALIGN_DOWN(va, LEAF_SPAN) + LEAF_SPAN, PGROUNDUP(end)); }
+
 void vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 {
-	for (va = PGROUNDDOWN(va); va < end; va += PGSIZE) {
+	void *batch[BATCH];
+	int nb = 0;
+	for (va = PGROUNDDOWN(va); va < end;) {
+		u64 stop = leaf_stop(va, end);
 		pte_t *pte = walk(vm->pt, va, 0);
-		if (!pte || !(*pte & PTE_V))
-			continue;
-		kfree(P2V(PTE_PA(*pte)));
-		*pte = 0;
-		vm->pages--;
+		for (; pte && va < stop; va += PGSIZE, pte++) {
+			if (!(*pte & PTE_V))
+				continue;
+			batch[nb++] = P2V(PTE_PA(*pte));
+			*pte = 0;
+			vm->pages--;
+			if (nb == BATCH) {
+				kfree_many(batch, nb);
+				nb = 0;
+			}
+		}
+		va = stop;
 	}
+	if (nb)
+		kfree_many(batch, nb);
 }
 
 /* Map fresh zeroed pages over [va, va+len). */
@@ -133,27 +155,53 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 	to->stack_low = from->stack_low;
 	struct region rg[3];
 	int n = regions(from, rg);
-	for (int i = 0; i < n; i++) {
-		for (u64 va = rg[i].lo; va < rg[i].hi; va += PGSIZE) {
+	void *batch[BATCH];
+	int nb = 0;
+	u64 npages = 0;
+	r = 0;
+	for (int i = 0; i < n && r == 0; i++) {
+		for (u64 va = rg[i].lo; va < rg[i].hi && r == 0;) {
+			u64 stop = leaf_stop(va, rg[i].hi);
 			pte_t *pte = walk(from->pt, va, 0);
-			if (!pte || !(*pte & PTE_V))
-				continue;
-			if (*pte & PTE_W)
-				*pte = (*pte & ~PTE_W) | PTE_COW;
-			pte_t *cpte = walk(to->pt, va, 1);
-			if (!cpte) {
-				sfence_vma();
-				vm_destroy(to);
-				return -ENOMEM;
+			pte_t *ctab = NULL; /* the child's level-0 table for this span */
+			for (; pte && va < stop; va += PGSIZE, pte++) {
+				pte_t e = *pte;
+				if (!(e & PTE_V))
+					continue;
+				if (!ctab) {
+					pte_t *cpte = walk(to->pt, va, 1);
+					if (!cpte) {
+						r = -ENOMEM;
+						break;
+					}
+					ctab = cpte - PX(0, va);
+				}
+				if (e & PTE_W) {
+					e = (e & ~PTE_W) | PTE_COW;
+					*pte = e;
+				}
+				ctab[PX(0, va)] = e;
+				npages++;
+				batch[nb++] = P2V(PTE_PA(e));
+				if (nb == BATCH) {
+					page_get_many(batch, nb);
+					nb = 0;
+				}
 			}
-			*cpte = *pte;
-			page_get(P2V(PTE_PA(*pte)));
-			to->pages++;
+			if (r == 0)
+				va = stop;
 		}
 	}
+	/* Every page mapped in the child holds its reference before the child
+	 * can be torn down. */
+	if (nb)
+		page_get_many(batch, nb);
+	to->pages += npages;
 	/* The parent's PTEs lost their W bit: drop stale TLB entries. */
 	sfence_vma();
-	return 0;
+	if (r < 0)
+		vm_destroy(to);
+	return r;
 }
 
 static int in_stack(u64 va) { return va >= USTACK_TOP - USTACK_MAX && va < USTACK_TOP; }
