@@ -34,6 +34,13 @@ static struct spinlock memlock = SPINLOCK_INIT("kalloc");
 #define PCACHE 64
 static u32 pcache[PCACHE];
 static int npcache;
+
+/* Freed pages known to hold only zeros (emptied page tables: teardown
+ * clears their entries one by one), which kalloc hands out again without
+ * zeroing them: 704 instructions a page, four page tables per fork. */
+#define ZCACHE 32
+static u32 zcache[ZCACHE];
+static int nzcache;
 extern char _kernel_start[], _kernel_end[];
 
 static inline u32 pfn(void *kva) { return (V2P(kva) - base_pa) >> PGSHIFT; }
@@ -150,21 +157,37 @@ static void pcache_drain(void)
 		nfree--; /* free_block counts it again */
 		free_block(pcache[--npcache], 0);
 	}
+	while (nzcache > 0) {
+		nfree--;
+		free_block(zcache[--nzcache], 0);
+	}
+}
+
+/* Take page n off a cache.  memlock held. */
+static void *uncache(u32 n)
+{
+	pages[n].refs = 1;
+	nfree--;
+	return pkva(n);
+}
+
+/* A block of 2^order pages from the caches or the lists.  memlock held. */
+static void *alloc_locked(int order)
+{
+	void *p;
+	if (order == 0 && npcache > 0)
+		return uncache(pcache[--npcache]);
+	if (!(p = alloc_block(order)) && (npcache > 0 || nzcache > 0)) {
+		pcache_drain();
+		p = alloc_block(order);
+	}
+	return p;
 }
 
 void *kalloc_order(int order)
 {
 	acquire(&memlock);
-	void *p;
-	if (order == 0 && npcache > 0) {
-		u32 n = pcache[--npcache];
-		pages[n].refs = 1;
-		nfree--;
-		p = pkva(n);
-	} else if (!(p = alloc_block(order)) && npcache > 0) {
-		pcache_drain();
-		p = alloc_block(order);
-	}
+	void *p = alloc_locked(order);
 	release(&memlock);
 	return p;
 }
@@ -173,15 +196,19 @@ void *kalloc_nozero(void) { return kalloc_order(0); }
 
 void *kalloc(void)
 {
-	void *p = kalloc_order(0);
-	if (p)
+	acquire(&memlock);
+	void *p, *z = nzcache > 0 ? uncache(zcache[--nzcache]) : NULL;
+	p = z ? z : alloc_locked(0);
+	release(&memlock);
+	if (p && !z)
 		memset(p, 0, PGSIZE);
 	return p;
 }
 
-/* Drop a reference to the block at kva; free it with the last one.
- * memlock held.  Inlined: kfree_many runs it for thousands of pages. */
-static inline __attribute__((always_inline)) void put_locked(void *kva, int order)
+/* Drop a reference to the block at kva; free it with the last one
+ * (zeroed: a single page known to be all zeros).  memlock held.
+ * Inlined: kfree_many runs it for thousands of pages. */
+static inline __attribute__((always_inline)) void put_locked(void *kva, int order, int zeroed)
 {
 	u32 n = pfn(kva);
 	if (((u64)kva & (PGSIZE - 1)) || n >= npages)
@@ -190,7 +217,10 @@ static inline __attribute__((always_inline)) void put_locked(void *kva, int orde
 	if (p->free || p->refs == 0)
 		panic("kfree: page %p already free", kva);
 	if (--p->refs == 0) {
-		if (order == 0 && npcache < PCACHE) {
+		if (zeroed && nzcache < ZCACHE) {
+			zcache[nzcache++] = n;
+			nfree++;
+		} else if (order == 0 && npcache < PCACHE) {
 			pcache[npcache++] = n;
 			nfree++;
 		} else {
@@ -202,11 +232,20 @@ static inline __attribute__((always_inline)) void put_locked(void *kva, int orde
 void kfree_order(void *kva, int order)
 {
 	acquire(&memlock);
-	put_locked(kva, order);
+	put_locked(kva, order, 0);
 	release(&memlock);
 }
 
 void kfree(void *kva) { kfree_order(kva, 0); }
+
+/* kfree of a page whose every byte is zero, such as an emptied page
+ * table: the next kalloc may skip clearing it.  Callers must be sure. */
+void kfree_zeroed(void *kva)
+{
+	acquire(&memlock);
+	put_locked(kva, 0, 1);
+	release(&memlock);
+}
 
 /* kfree of n single pages under one acquisition of the lock: tearing down
  * an address space frees thousands. */
@@ -214,7 +253,7 @@ void kfree_many(void **kva, int n)
 {
 	acquire(&memlock);
 	for (int i = 0; i < n; i++)
-		put_locked(kva[i], 0);
+		put_locked(kva[i], 0, 0);
 	release(&memlock);
 }
 

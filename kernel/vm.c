@@ -102,7 +102,9 @@ static int regions(struct vmspace *vm, struct region r[3])
 }
 
 /* Free the page-table pages that cover the regions: the level-0 tables
- * first (one per 2 MiB), then the level-1 tables (one per 1 GiB). */
+ * first (one per 2 MiB), then the level-1 tables (one per 1 GiB).  Every
+ * mapping lies in a region and vm_unmap_range has cleared them all, so
+ * each table is all zeros by now: kfree_zeroed. */
 static void free_tables(struct vmspace *vm)
 {
 	struct region r[3];
@@ -120,7 +122,7 @@ static void free_tables(struct vmspace *vm)
 					e = &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
 				}
 				if (*e & PTE_V) {
-					kfree(P2V(PTE_PA(*e)));
+					kfree_zeroed(P2V(PTE_PA(*e)));
 					*e = 0;
 				}
 			}
@@ -332,7 +334,7 @@ static void free_tables_above(struct vmspace *vm, u64 lo, u64 hi)
 				e = &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
 			}
 			if (*e & PTE_V) {
-				kfree(P2V(PTE_PA(*e)));
+				kfree_zeroed(P2V(PTE_PA(*e)));
 				*e = 0;
 			}
 		}
