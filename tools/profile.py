@@ -15,6 +15,9 @@ holds N operations and nothing else.
                                              window of about 1M instructions)
     tools/profile.py pipe_roundtrip --annotate pipewrite
                                              per instruction, with the code
+    tools/profile.py fork_exec_wait --callers memcpy
+                                             who calls memcpy, how often,
+                                             and its instructions per caller
     tools/profile.py timer_tick --kernel-only
                                              log kernel code only (-dfilter):
                                              the loop there is 25M user
@@ -160,6 +163,8 @@ def main():
     ap.add_argument("--top", type=int, default=25, help="functions to list")
     ap.add_argument("--annotate", metavar="FUNC", action="append", default=[],
                     help="also list FUNC instruction by instruction")
+    ap.add_argument("--callers", metavar="FUNC", action="append", default=[],
+                    help="also split FUNC's own instructions by the function that called it")
     ap.add_argument("--kernel-only", action="store_true", help="log kernel addresses only")
     ap.add_argument("--args", default="tick=10ms", help="kernel command line")
     ap.add_argument("--keep", action="store_true", help="keep the log")
@@ -208,6 +213,27 @@ def main():
     rest = total - sum(c for _, c in counts.most_common(a.top))
     if rest:
         print("%9.1f  %5.1f%%  (%d more functions)" % (rest / n, rest * 100.0 / total, len(counts) - a.top))
+    for f in a.callers:
+        # A call enters f at its first instruction from outside f: the
+        # instruction before is the call site.  f's own instructions until
+        # it is left go to that caller (f's callees are not counted).
+        if f not in byname:
+            print("\nno function %s" % f)
+            continue
+        lo = byname[f]
+        hi = addrs[addrs.index(lo) + 1]
+        calls, instrs = collections.Counter(), collections.Counter()
+        caller = "?"
+        for prev, pc in zip([0] + pcs, pcs):
+            if lo <= pc < hi:
+                if pc == lo and not lo <= prev < hi:
+                    caller = func(prev)
+                    calls[caller] += 1
+                instrs[caller] += 1
+        print("\n%s by caller, per operation:" % f)
+        print("%9s  %9s  %s" % ("calls", "instrs", "caller"))
+        for c, k in instrs.most_common():
+            print("%9.2f  %9.1f  %s" % (calls[c] / n, k / n, c))
     for f in a.annotate:
         if f not in byname:
             print("\nno function %s" % f)
