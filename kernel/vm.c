@@ -318,29 +318,6 @@ int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max)
 	return -ENAMETOOLONG;
 }
 
-/* The heap's pages in [lo, hi) are gone (lo = the break, page-rounded):
- * free the page-table pages whose whole span lies in there.  free_tables
- * at exit visits only the regions as they are then, so a table left
- * behind by a shrunken heap would never be freed. */
-static void free_tables_above(struct vmspace *vm, u64 lo, u64 hi)
-{
-	for (int level = 1; level <= 2; level++) {
-		u64 span = 1UL << (12 + 9 * level);
-		for (u64 va = ALIGN_UP(lo, span); va < hi; va += span) {
-			pte_t *e = &vm->pt[PX(2, va)];
-			if (level == 1) {
-				if (!(*e & PTE_V))
-					continue;
-				e = &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
-			}
-			if (*e & PTE_V) {
-				kfree_zeroed(P2V(PTE_PA(*e)));
-				*e = 0;
-			}
-		}
-	}
-}
-
 /* Move the program break; pages are allocated (zeroed) now, so running
  * out of memory is reported here as -ENOMEM rather than as a later fault.
  * Returns the old break. */
@@ -351,14 +328,12 @@ long vm_sbrk(struct vmspace *vm, long delta)
 		if ((u64)-delta > old - vm->heap_start)
 			return -EINVAL;
 		vm_unmap_range(vm, PGROUNDUP(new), PGROUNDUP(old));
-		free_tables_above(vm, PGROUNDUP(new), PGROUNDUP(old));
 		sfence_vma();
 	} else if (delta > 0) {
 		if (new > vm->heap_start + UHEAP_MAX || new < old)
 			return -ENOMEM;
 		if (vm_alloc_range(vm, PGROUNDUP(old), PGROUNDUP(new) - PGROUNDUP(old), PTE_R | PTE_W) < 0) {
 			vm_unmap_range(vm, PGROUNDUP(old), PGROUNDUP(new));
-			free_tables_above(vm, PGROUNDUP(old), PGROUNDUP(new));
 			return -ENOMEM;
 		}
 	}
