@@ -50,7 +50,7 @@ def run_one(t):
     g = None
     results = []
     try:
-        g = Guest(cpus=t.cpus, mem=t.mem, args=t.args, icount=t.icount)
+        g = Guest(cpus=t.cpus, mem=t.mem, args=t.args, icount=getattr(t, "icount", None))
         if t.boot:
             g.boot(timeout=min(30, t.timeout))
         harness.deadline_guard(g, t.timeout)
