@@ -25,8 +25,9 @@ def bench_short_every_metric(g):
         assert vals[m] > 0, "%s: %d\n%s" % (m, vals[m], out)
 
 
-# Wall clock (make bench ICOUNT=0): ns from clock_ns; timer_tick is left
-# out there, and a tiny operation may round to 0 ns.
+# Wall clock (make bench ICOUNT=0): ns from clock_ns, so the values are
+# noise-prone (a tiny operation minus the loop's cost may come out 0 or
+# below) and only their presence is checked; timer_tick is left out.
 @test(args="tick=10ms", timeout=120)
 def bench_short_wall_clock(g):
     out = g.run("bench --short --time; echo status=$?", timeout=120)
@@ -34,4 +35,4 @@ def bench_short_wall_clock(g):
     vals = metrics(out)
     for m in METRICS:
         if m != "timer_tick":
-            assert m in vals and vals[m] >= 0, "%s missing or negative:\n%s" % (m, out)
+            assert m in vals, "no %s line:\n%s" % (m, out)
