@@ -2,6 +2,8 @@
  * A buddy allocator: free blocks of 2^order pages on one list per order;
  * freeing merges a block with its free "buddy".  Each page has a reference
  * count so copy-on-write pages are freed exactly once, by the last user.
+ * Single pages freed lately wait in a small cache and are handed out
+ * again from there, bypassing the lists.
  */
 #include "kernel.h"
 #include "proc.h"
@@ -20,6 +22,25 @@ static struct page *pages;
 static u64 base_pa, npages, nfree;
 static u32 freelist[MAX_ORDER + 1];
 static struct spinlock memlock = SPINLOCK_INIT("kalloc");
+
+/* Most allocations are single pages (page tables, user pages, copies on
+ * write), and a single page from the buddy lists is split off a large
+ * block level by level, only to be merged back level by level when it is
+ * freed: over 250 instructions per page for each fork's page tables.  So
+ * freed single pages go to this stack first (up to PCACHE pages) and
+ * come back from it.  Cached pages count as free (nfree) but are not on
+ * the lists, so their buddies cannot merge with them meanwhile; a larger
+ * allocation that finds no block returns them to the lists and retries. */
+#define PCACHE 64
+static u32 pcache[PCACHE];
+static int npcache;
+
+/* Freed pages known to hold only zeros (emptied page tables: teardown
+ * clears their entries one by one), which kalloc hands out again without
+ * zeroing them: 704 instructions a page, four page tables per fork. */
+#define ZCACHE 32
+static u32 zcache[ZCACHE];
+static int nzcache;
 extern char _kernel_start[], _kernel_end[];
 
 static inline u32 pfn(void *kva) { return (V2P(kva) - base_pa) >> PGSHIFT; }
@@ -129,10 +150,44 @@ void kfree_range(u64 pa, u64 end)
 	release(&memlock);
 }
 
+/* Give the cached pages back to the buddy lists.  memlock held. */
+static void pcache_drain(void)
+{
+	while (npcache > 0) {
+		nfree--; /* free_block counts it again */
+		free_block(pcache[--npcache], 0);
+	}
+	while (nzcache > 0) {
+		nfree--;
+		free_block(zcache[--nzcache], 0);
+	}
+}
+
+/* Take page n off a cache.  memlock held. */
+static void *uncache(u32 n)
+{
+	pages[n].refs = 1;
+	nfree--;
+	return pkva(n);
+}
+
+/* A block of 2^order pages from the caches or the lists.  memlock held. */
+static void *alloc_locked(int order)
+{
+	void *p;
+	if (order == 0 && npcache > 0)
+		return uncache(pcache[--npcache]);
+	if (!(p = alloc_block(order)) && (npcache > 0 || nzcache > 0)) {
+		pcache_drain();
+		p = alloc_block(order);
+	}
+	return p;
+}
+
 void *kalloc_order(int order)
 {
 	acquire(&memlock);
-	void *p = alloc_block(order);
+	void *p = alloc_locked(order);
 	release(&memlock);
 	return p;
 }
@@ -141,32 +196,80 @@ void *kalloc_nozero(void) { return kalloc_order(0); }
 
 void *kalloc(void)
 {
-	void *p = kalloc_order(0);
-	if (p)
+	acquire(&memlock);
+	void *p, *z = nzcache > 0 ? uncache(zcache[--nzcache]) : NULL;
+	p = z ? z : alloc_locked(0);
+	release(&memlock);
+	if (p && !z)
 		memset(p, 0, PGSIZE);
 	return p;
 }
 
-void kfree_order(void *kva, int order)
+/* Drop a reference to the block at kva; free it with the last one
+ * (zeroed: a single page known to be all zeros).  memlock held.
+ * Inlined: kfree_many runs it for thousands of pages. */
+static inline __attribute__((always_inline)) void put_locked(void *kva, int order, int zeroed)
 {
 	u32 n = pfn(kva);
 	if (((u64)kva & (PGSIZE - 1)) || n >= npages)
 		panic("kfree: bad page %p", kva);
-	acquire(&memlock);
 	struct page *p = &pages[n];
 	if (p->free || p->refs == 0)
 		panic("kfree: page %p already free", kva);
-	if (--p->refs == 0)
-		free_block(n, order);
+	if (--p->refs == 0) {
+		if (zeroed && nzcache < ZCACHE) {
+			zcache[nzcache++] = n;
+			nfree++;
+		} else if (order == 0 && npcache < PCACHE) {
+			pcache[npcache++] = n;
+			nfree++;
+		} else {
+			free_block(n, order);
+		}
+	}
+}
+
+void kfree_order(void *kva, int order)
+{
+	acquire(&memlock);
+	put_locked(kva, order, 0);
 	release(&memlock);
 }
 
 void kfree(void *kva) { kfree_order(kva, 0); }
 
+/* kfree of a page whose every byte is zero, such as an emptied page
+ * table: the next kalloc may skip clearing it.  Callers must be sure. */
+void kfree_zeroed(void *kva)
+{
+	acquire(&memlock);
+	put_locked(kva, 0, 1);
+	release(&memlock);
+}
+
+/* kfree of n single pages under one acquisition of the lock: tearing down
+ * an address space frees thousands. */
+void kfree_many(void **kva, int n)
+{
+	acquire(&memlock);
+	for (int i = 0; i < n; i++)
+		put_locked(kva[i], 0, 0);
+	release(&memlock);
+}
+
 void page_get(void *kva)
 {
 	acquire(&memlock);
 	pages[pfn(kva)].refs++;
+	release(&memlock);
+}
+
+/* page_get of n pages under one acquisition of the lock (fork). */
+void page_get_many(void **kva, int n)
+{
+	acquire(&memlock);
+	for (int i = 0; i < n; i++)
+		pages[pfn(kva[i])].refs++;
 	release(&memlock);
 }
 

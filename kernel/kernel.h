@@ -94,6 +94,9 @@ void *kalloc_order(int order);       /* 2^order contiguous pages */
 void kfree(void *pa);                /* drop one reference */
 void kfree_order(void *pa, int order);
 void page_get(void *kva);            /* add a reference (shared page) */
+void kfree_many(void **kva, int n);  /* kfree each, one lock round */
+void kfree_zeroed(void *kva);        /* kfree of a page of zeros */
+void page_get_many(void **kva, int n);
 int page_refs(void *kva);
 u64 kfreepages(void);
 u64 ktotalpages(void);

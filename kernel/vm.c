@@ -36,16 +36,38 @@ int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm)
 	return r;
 }
 
+/* Fork and teardown visit every page of an address space: they walk to
+ * each level-0 table once (it maps LEAF_SPAN of addresses) and step
+ * through its entries, and they take and drop page references BATCH at a
+ * time, one acquisition of the allocator's lock each. */
+#define LEAF_SPAN (1UL << (PGSHIFT + 9))
+#define BATCH 64
+
+/* The end of the level-0 table's span that va is in, or end if sooner. */
+static u64 leaf_stop(u64 va, u64 end) { return min(ALIGN_DOWN(va, LEAF_SPAN) + LEAF_SPAN, PGROUNDUP(end)); }
+
 void vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 {
-	for (va = PGROUNDDOWN(va); va < end; va += PGSIZE) {
+	void *batch[BATCH];
+	int nb = 0;
+	for (va = PGROUNDDOWN(va); va < end;) {
+		u64 stop = leaf_stop(va, end);
 		pte_t *pte = walk(vm->pt, va, 0);
-		if (!pte || !(*pte & PTE_V))
-			continue;
-		kfree(P2V(PTE_PA(*pte)));
-		*pte = 0;
-		vm->pages--;
+		for (; pte && va < stop; va += PGSIZE, pte++) {
+			if (!(*pte & PTE_V))
+				continue;
+			batch[nb++] = P2V(PTE_PA(*pte));
+			*pte = 0;
+			vm->pages--;
+			if (nb == BATCH) {
+				kfree_many(batch, nb);
+				nb = 0;
+			}
+		}
+		va = stop;
 	}
+	if (nb)
+		kfree_many(batch, nb);
 }
 
 /* Map fresh zeroed pages over [va, va+len). */
@@ -80,7 +102,9 @@ static int regions(struct vmspace *vm, struct region r[3])
 }
 
 /* Free the page-table pages that cover the regions: the level-0 tables
- * first (one per 2 MiB), then the level-1 tables (one per 1 GiB). */
+ * first (one per 2 MiB), then the level-1 tables (one per 1 GiB).  Every
+ * mapping lies in a region and vm_unmap_range has cleared them all, so
+ * each table is all zeros by now: kfree_zeroed. */
 static void free_tables(struct vmspace *vm)
 {
 	struct region r[3];
@@ -98,7 +122,7 @@ static void free_tables(struct vmspace *vm)
 					e = &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
 				}
 				if (*e & PTE_V) {
-					kfree(P2V(PTE_PA(*e)));
+					kfree_zeroed(P2V(PTE_PA(*e)));
 					*e = 0;
 				}
 			}
@@ -133,27 +157,53 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 	to->stack_low = from->stack_low;
 	struct region rg[3];
 	int n = regions(from, rg);
-	for (int i = 0; i < n; i++) {
-		for (u64 va = rg[i].lo; va < rg[i].hi; va += PGSIZE) {
+	void *batch[BATCH];
+	int nb = 0;
+	u64 npages = 0;
+	r = 0;
+	for (int i = 0; i < n && r == 0; i++) {
+		for (u64 va = rg[i].lo; va < rg[i].hi && r == 0;) {
+			u64 stop = leaf_stop(va, rg[i].hi);
 			pte_t *pte = walk(from->pt, va, 0);
-			if (!pte || !(*pte & PTE_V))
-				continue;
-			if (*pte & PTE_W)
-				*pte = (*pte & ~PTE_W) | PTE_COW;
-			pte_t *cpte = walk(to->pt, va, 1);
-			if (!cpte) {
-				sfence_vma();
-				vm_destroy(to);
-				return -ENOMEM;
+			pte_t *ctab = NULL; /* the child's level-0 table for this span */
+			for (; pte && va < stop; va += PGSIZE, pte++) {
+				pte_t e = *pte;
+				if (!(e & PTE_V))
+					continue;
+				if (!ctab) {
+					pte_t *cpte = walk(to->pt, va, 1);
+					if (!cpte) {
+						r = -ENOMEM;
+						break;
+					}
+					ctab = cpte - PX(0, va);
+				}
+				if (e & PTE_W) {
+					e = (e & ~PTE_W) | PTE_COW;
+					*pte = e;
+				}
+				ctab[PX(0, va)] = e;
+				npages++;
+				batch[nb++] = P2V(PTE_PA(e));
+				if (nb == BATCH) {
+					page_get_many(batch, nb);
+					nb = 0;
+				}
 			}
-			*cpte = *pte;
-			page_get(P2V(PTE_PA(*pte)));
-			to->pages++;
+			if (r == 0)
+				va = stop;
 		}
 	}
+	/* Every page mapped in the child holds its reference before the child
+	 * can be torn down. */
+	if (nb)
+		page_get_many(batch, nb);
+	to->pages += npages;
 	/* The parent's PTEs lost their W bit: drop stale TLB entries. */
 	sfence_vma();
-	return 0;
+	if (r < 0)
+		vm_destroy(to);
+	return r;
 }
 
 static int in_stack(u64 va) { return va >= USTACK_TOP - USTACK_MAX && va < USTACK_TOP; }
@@ -268,6 +318,37 @@ int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max)
 	return -ENAMETOOLONG;
 }
 
+static int table_empty(pagetable_t t)
+{
+	for (int i = 0; i < 512; i++)
+		if (t[i] & PTE_V)
+			return 0;
+	return 1;
+}
+
+/* Free the page-table pages over [lo, hi) that no longer map anything.
+ * vm_destroy frees only the tables under the regions as they are at exit,
+ * so without this a heap that grew and shrank (or failed to grow) would
+ * leave its tables behind for good. */
+static void free_empty_tables(struct vmspace *vm, u64 lo, u64 hi)
+{
+	for (int level = 1; level <= 2; level++) {
+		u64 span = 1UL << (12 + 9 * level);
+		for (u64 va = ALIGN_DOWN(lo, span); va < hi; va += span) {
+			pte_t *e = &vm->pt[PX(2, va)];
+			if (level == 1) {
+				if (!(*e & PTE_V))
+					continue;
+				e = &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
+			}
+			if ((*e & PTE_V) && table_empty(P2V(PTE_PA(*e)))) {
+				kfree(P2V(PTE_PA(*e)));
+				*e = 0;
+			}
+		}
+	}
+}
+
 /* Move the program break; pages are allocated (zeroed) now, so running
  * out of memory is reported here as -ENOMEM rather than as a later fault.
  * Returns the old break. */
@@ -278,12 +359,18 @@ long vm_sbrk(struct vmspace *vm, long delta)
 		if ((u64)-delta > old - vm->heap_start)
 			return -EINVAL;
 		vm_unmap_range(vm, PGROUNDUP(new), PGROUNDUP(old));
+		free_empty_tables(vm, PGROUNDUP(new), PGROUNDUP(old));
 		sfence_vma();
 	} else if (delta > 0) {
 		if (new > vm->heap_start + UHEAP_MAX || new < old)
 			return -ENOMEM;
+		/* Plainly too much: fail before taking every free page, which
+		 * would make other processes' allocations fail meanwhile. */
+		if ((PGROUNDUP(new) - PGROUNDUP(old)) / PGSIZE > kfreepages())
+			return -ENOMEM;
 		if (vm_alloc_range(vm, PGROUNDUP(old), PGROUNDUP(new) - PGROUNDUP(old), PTE_R | PTE_W) < 0) {
 			vm_unmap_range(vm, PGROUNDUP(old), PGROUNDUP(new));
+			free_empty_tables(vm, PGROUNDUP(old), PGROUNDUP(new));
 			return -ENOMEM;
 		}
 	}

@@ -23,10 +23,13 @@ class Skip(Exception):
     reported as SKIP with the reason, counted neither passed nor failed."""
 
 
-def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None):
-    """Decorator: fn(g) gets a booted Guest (boot=False: not yet booted)."""
+def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None, icount=None):
+    """Decorator: fn(g) gets a booted Guest (boot=False: not yet booted).
+    icount=N boots with -icount shift=N,sleep=off (deterministic time)."""
     def wrap(fn):
-        REGISTRY.append(Test(name or fn.__name__, fn, cpus, mem, args, timeout, boot))
+        t = Test(name or fn.__name__, fn, cpus, mem, args, timeout, boot)
+        t.icount = icount  # tests made otherwise have none (test.py: getattr)
+        REGISTRY.append(t)
         return fn
     return wrap
 
