@@ -41,18 +41,40 @@ size_t strlcpy(char *d, const char *s, size_t n);
 const char *strstr(const char *h, const char *n);
 u64 parse_uint(const char *s, const char **end);
 
-/* spinlock.c: short critical sections.  The kernel runs with interrupts
- * off (they are on only in user mode and in the idle loop), so a spinlock
- * never needs to disable them; acquire checks that they are off. */
+/* spinlock.h-in-brief: short critical sections.  The kernel runs with
+ * interrupts off (they are on only in user mode and in the idle loop), so
+ * a spinlock never needs to disable them; acquire checks that they are
+ * off, and that this hart does not already hold the lock.  Inline: they are
+ * on every system-call and switch path.  The holder is its struct cpu. */
 struct spinlock {
 	volatile u32 locked;
-	int hart; /* holder, for holding() and panics */
+	void *cpu; /* holder, for holding() and panics */
 	const char *name;
 };
-#define SPINLOCK_INIT(n) { 0, -1, n }
-void acquire(struct spinlock *lk);
-void release(struct spinlock *lk);
-int holding(struct spinlock *lk);
+#define SPINLOCK_INIT(n) { 0, NULL, n }
+void spin_panic(struct spinlock *lk, const char *why) __attribute__((noreturn, cold));
+
+static inline int holding(struct spinlock *lk) { return lk->cpu == arch_this_cpu(); }
+
+static inline void acquire(struct spinlock *lk)
+{
+	if (unlikely(intr_on()))
+		spin_panic(lk, "interrupts on");
+	if (unlikely(holding(lk)))
+		spin_panic(lk, "already held by this hart");
+	/* amoswap.w.aq: atomic, and later loads/stores stay after it. */
+	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
+		;
+	lk->cpu = arch_this_cpu();
+}
+
+static inline void release(struct spinlock *lk)
+{
+	if (unlikely(!holding(lk)))
+		spin_panic(lk, "not held");
+	lk->cpu = NULL;
+	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+}
 
 /* fdt.c: what the device tree told us about the machine */
 struct bootinfo {
@@ -142,6 +164,7 @@ struct trapframe *usertrap(struct trapframe *tf);
 void kerneltrap(struct trapframe *tf);
 void timer_interrupt(void);
 extern volatile u64 ticks; /* timer ticks since boot (hart 0's clock) */
+extern u64 tick_period;      /* timer units per tick */
 u64 uptime_ms(void);
 void kill_fault(struct proc *p, int sig, const char *what, u64 addr);
 

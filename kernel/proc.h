@@ -95,12 +95,7 @@ struct cpu {
 extern struct cpu cpus[NCPU];
 extern int ncpu;
 
-static inline struct cpu *mycpu(void)
-{
-	struct cpu *c;
-	asm volatile("mv %0, tp" : "=r"(c));
-	return c;
-}
+static inline struct cpu *mycpu(void) { return arch_this_cpu(); }
 static inline struct proc *myproc(void) { return mycpu()->proc; }
 
 /* The one lock of the scheduler: process states, the ready queue, every

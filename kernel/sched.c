@@ -38,13 +38,26 @@ void ready(struct proc *p)
 	}
 }
 
+/* lowest_bit[b]: the index of b's lowest set bit, for the 2^NPRIO bitmaps
+ * (the hart has no count-trailing-zeros instruction). */
+_Static_assert(NPRIO == 8, "lowest_bit covers 8 levels");
+static const u8 lowest_bit[256] = {
+#define L1(b) (((b)&1) ? 0 : ((b)&2) ? 1 : ((b)&4) ? 2 : ((b)&8) ? 3 : ((b)&16) ? 4 : ((b)&32) ? 5 : ((b)&64) ? 6 : 7)
+#define L4(b) L1(b), L1(b + 1), L1(b + 2), L1(b + 3)
+#define L16(b) L4(b), L4(b + 4), L4(b + 8), L4(b + 12)
+#define L64(b) L16(b), L16(b + 16), L16(b + 32), L16(b + 48)
+	L64(0), L64(64), L64(128), L64(192)
+#undef L1
+#undef L4
+#undef L16
+#undef L64
+};
+
 static struct proc *runq_pop(void)
 {
 	if (!runq_bits)
 		return NULL;
-	int prio = 0;
-	while (!(runq_bits & (1u << prio))) /* NPRIO is small: at most 8 steps */
-		prio++;
+	int prio = lowest_bit[runq_bits];
 	struct proc *p = waitq_pop(&runq[prio]);
 	if (!runq[prio].head)
 		runq_bits &= ~(1u << prio);
@@ -129,13 +142,13 @@ void yield(void)
 void preempt(void)
 {
 	struct proc *p = myproc();
-	acquire(&schedlock);
 	if (!runq_bits) {
-		/* No one else wants the CPU: start a new slice. */
+		/* No one else wants the CPU: start a new slice.  (An unlocked
+		 * peek: a process made ready just now waits one more tick.) */
 		p->slice_left = params.slice;
-		release(&schedlock);
 		return;
 	}
+	acquire(&schedlock);
 	p->iswitch++;
 	trace_why(p, WHY_SLICE);
 	ready(p);

@@ -8,6 +8,7 @@
 #include "trace.h"
 
 volatile u64 ticks;
+u64 tick_period; /* timer units per tick, computed once at boot */
 static u64 boot_time;
 
 void trap_init(void)
@@ -134,7 +135,7 @@ static const exc_handler exc_table[NEXC] = {
 void timer_interrupt(void)
 {
 	struct cpu *c = mycpu();
-	c->next_timer = arch_time() + params.tick_us * timebase_hz / 1000000;
+	c->next_timer = arch_time() + tick_period;
 	arch_timer_arm(c->next_timer);
 	if (c->id == 0) {
 		ticks++;

@@ -34,7 +34,8 @@ void arch_timer_arm(u64 when)
 
 void arch_timer_init(void)
 {
-	arch_timer_arm(rdtime() + params.tick_us * timebase_hz / 1000000);
+	tick_period = params.tick_us * timebase_hz / 1000000;
+	arch_timer_arm(rdtime() + tick_period);
 }
 
 /* Let user programs read cycle, time and instret directly (rdtime,

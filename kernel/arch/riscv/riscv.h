@@ -74,6 +74,13 @@ enum { IRQ_SSOFT = 1, IRQ_STIMER = 5, IRQ_SEXT = 9, NIRQ = 16 };
  * 0 .. 2^38, and the kernel the upper half, which starts at KERNBASE. */
 #define USER_TOP (1UL << 38)
 
+/* This hart's struct cpu: the kernel keeps it in tp. */
+static inline void *arch_this_cpu(void)
+{
+	void *c;
+	asm volatile("mv %0, tp" : "=r"(c));
+	return c;
+}
 static inline int intr_on(void) { return (csr_read(sstatus) & SSTATUS_SIE) != 0; }
 static inline void intr_enable(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void intr_disable(void) { csr_clear(sstatus, SSTATUS_SIE); }
