@@ -12,7 +12,7 @@ B       := build
 
 # --- kernel -------------------------------------------------------------
 KCFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax \
-	-ffreestanding -fno-common -fno-stack-protector -fno-pie -fno-omit-frame-pointer \
+	-ffreestanding -fno-common -fno-stack-protector -fno-pie \
 	-O2 -g -Wall -Wextra -Werror -std=gnu11 -DTRAPDOOR_KERNEL -Ikernel -Ikernel/arch/riscv -MMD -MP
 KASFLAGS := -march=rv64gc -mabi=lp64 -mcmodel=medany -mno-relax -Ikernel -Ikernel/arch/riscv -MMD -MP
 KSRC := $(wildcard kernel/*.c kernel/arch/riscv/*.c)

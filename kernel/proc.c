@@ -131,7 +131,8 @@ int fork(void)
 		return r;
 	}
 	*np->tf = *p->tf;
-	np->tf->a0 = 0; /* the child's fork() returns 0 */
+	np->tf->a0 = 0;   /* the child's fork() returns 0 */
+	np->tf->full = 1; /* its s0-s11 come from the frame (saved for fork) */
 
 	/* FPU registers: live in the hart if the parent's FS is not off. */
 	u64 fs = p->tf->sstatus & SSTATUS_FS;

@@ -34,20 +34,31 @@ int argstr(int n, char *buf, size_t max)
 	return copyinstr(&p->vm, buf, argraw(n), max);
 }
 
-void syscall(struct trapframe *tf)
+/* The traced path: the same dispatch, with the hooks around it. */
+static __attribute__((noinline)) void syscall_traced(struct proc *p, struct trapframe *tf)
 {
-	struct proc *p = myproc();
 	u64 num = TF_SYSNUM(tf);
-	p->syscalls++;
-	int traced = unlikely(p->strace_fd >= 0 || (trace_mask & (TR_RECORD | TR_SYSCALL | TR_TRAP)));
-	if (traced)
-		trace_syscall_enter(p, tf);
+	trace_syscall_enter(p, tf);
 	long ret = -ENOSYS;
-	if (likely(num < SYS_max && syscalls[num]))
+	if (num < SYS_max && syscalls[num])
 		ret = syscalls[num]();
 	/* Before a0 is overwritten: the tracer formats the arguments from
 	 * the trapframe. */
-	if (traced)
-		trace_syscall_exit(p, tf, num, ret);
+	trace_syscall_exit(p, tf, num, ret);
+	TF_RET(tf) = ret;
+}
+
+void syscall(struct trapframe *tf)
+{
+	struct proc *p = myproc();
+	p->syscalls++;
+	if (unlikely((p->strace_fd >= 0) | (trace_mask & (TR_RECORD | TR_SYSCALL | TR_TRAP)))) {
+		syscall_traced(p, tf);
+		return;
+	}
+	u64 num = TF_SYSNUM(tf);
+	long ret = -ENOSYS;
+	if (likely(num < SYS_max && syscalls[num]))
+		ret = syscalls[num]();
 	TF_RET(tf) = ret;
 }

@@ -8,6 +8,7 @@
 #include "trace.h"
 
 volatile u64 ticks;
+_Static_assert(TF_SYS_FULL == SYS_fork, "trapentry.S saves s0-s11 for fork");
 u64 tick_period; /* timer units per tick, computed once at boot */
 static u64 boot_time;
 
@@ -175,29 +176,42 @@ static void interrupt(u64 irq)
 	}
 }
 
-/* A trap from user mode.  Returns the trapframe to return-from-trap with. */
-struct trapframe *usertrap(struct trapframe *tf)
+/* Everything but a system call: interrupts and exceptions. */
+static __attribute__((noinline)) void usertrap_other(struct trapframe *tf, u64 cause)
 {
-	u64 cause = csr_read(scause);
 	struct proc *p = myproc();
-
-	if (likely(cause == EXC_ECALL_U)) {
-		exc_syscall(tf, 0);
-	} else if (cause & SCAUSE_INTR) {
+	trace_trap(p, cause, tf->epc);
+	if (cause & SCAUSE_INTR) {
 		u64 irq = cause & ~SCAUSE_INTR;
-		trace_trap(p, cause, tf->epc);
 		interrupt(irq);
 		if (irq == IRQ_STIMER && p->slice_left <= 0 && !params.coop)
 			preempt();
 	} else {
-		u64 stval = csr_read(stval);
-		trace_trap(p, cause, tf->epc);
 		exc_handler h = cause < NEXC ? exc_table[cause] : NULL;
-		(h ? h : exc_other)(tf, stval);
+		(h ? h : exc_other)(tf, csr_read(stval));
 	}
-	if (unlikely(p->killed))
+}
+
+/* On the way out: die if killed, note the return to user mode if traced. */
+static __attribute__((noinline)) void usertrap_leave(struct proc *p)
+{
+	if (p->killed)
 		exit(W_KILLED(p->killed));
 	trace_user(p);
+}
+
+/* A trap from user mode.  Returns the trapframe to return-from-trap with.
+ * System calls, by far the most common trap, take the straight path. */
+struct trapframe *usertrap(struct trapframe *tf)
+{
+	u64 cause = csr_read(scause);
+	struct proc *p = myproc();
+	if (likely(cause == EXC_ECALL_U))
+		exc_syscall(tf, 0);
+	else
+		usertrap_other(tf, cause);
+	if (unlikely(p->killed | (trace_mask & TR_RECORD)))
+		usertrap_leave(p);
 	return tf;
 }
 

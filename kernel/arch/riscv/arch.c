@@ -97,6 +97,7 @@ void arch_user_init(struct trapframe *tf, u64 pc, u64 sp, u64 argc, u64 argv, u6
 	tf->a0 = argc;
 	tf->a1 = argv;
 	tf->a2 = envp;
+	tf->full = 1; /* return with these (zero) s0-s11, not the old image's */
 	/* SPP = 0: sret goes to user mode.  SPIE = 1: interrupts on there.
 	 * FS = off: the first FPU instruction traps, and only then does the
 	 * process get FPU registers (zeroed), see trap.c. */

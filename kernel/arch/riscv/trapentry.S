@@ -8,18 +8,29 @@
 	.section .text
 	.option norvc
 
-/* Save x1 and x3..x31 (x2 = sp is handled by hand) at \base. */
-.macro SAVE_REGS base
-	sd	x1, 8(\base)
-	.irp	n, 3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+/* The registers a C call may clobber, and gp/tp: ra, gp, tp, t0-t6,
+ * a0-a7 (x2 = sp is handled by hand). */
+.macro SAVE_SCRATCH base
+	.irp	n, 1,3,4,5,6,7,10,11,12,13,14,15,16,17,28,29,30,31
 	sd	x\n, \n*8(\base)
 	.endr
 .endm
 
-/* Restore x1 and x3..x31 from \base, except \base itself. */
-.macro LOAD_REGS base
-	ld	x1, 8(\base)
-	.irp	n, 3,4,5,6,7,8,9,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+/* The same, except a0 (x10), which holds \base. */
+.macro LOAD_SCRATCH base
+	.irp	n, 1,3,4,5,6,7,11,12,13,14,15,16,17,28,29,30,31
+	ld	x\n, \n*8(\base)
+	.endr
+.endm
+
+/* The callee-saved registers s0-s11 (x8, x9, x18-x27). */
+.macro SAVE_CALLEE base
+	.irp	n, 8,9,18,19,20,21,22,23,24,25,26,27
+	sd	x\n, \n*8(\base)
+	.endr
+.endm
+.macro LOAD_CALLEE base
+	.irp	n, 8,9,18,19,20,21,22,23,24,25,26,27
 	ld	x\n, \n*8(\base)
 	.endr
 .endm
@@ -39,8 +50,9 @@ trap_entry:
 	beqz	sp, kernel_entry
 
 	/* 3. From user mode: sp is now the trapframe, at the top of this
-	 *    process's kernel stack.  Save every user register into it. */
-	SAVE_REGS sp
+	 *    process's kernel stack.  Save the user registers that C code may
+	 *    clobber; s0-s11 survive the C code by the calling convention. */
+	SAVE_SCRATCH sp
 
 	/* 4. The user sp is in sscratch; store it and zero sscratch, so a
 	 *    trap taken from now on is recognised as a kernel trap. */
@@ -58,7 +70,14 @@ trap_entry:
 	 *    out. */
 	ld	tp, TF_KTP(sp)
 
-	/* 7. Handle the trap in C, on the kernel stack below the trapframe. */
+	/* 7. fork copies the whole frame to the child: for it (and for any
+	 *    trap that happens to have a7 == SYS_fork, harmlessly) save
+	 *    s0-s11 too. */
+	li	t0, TF_SYS_FULL
+	bne	a7, t0, 1f
+	SAVE_CALLEE sp
+1:
+	/* 8. Handle the trap in C, on the kernel stack below the trapframe. */
 	mv	a0, sp
 	call	usertrap
 	/* usertrap returns the trapframe to resume: fall through. */
@@ -80,12 +99,19 @@ trap_return:
 	ld	t1, TF_SSTATUS(a0)
 	csrw	sstatus, t1
 
-	/* 4. Restore the user's registers, sp and a0 last. */
-	LOAD_REGS a0
+	/* 4. A new image or a fork child: its s0-s11 are in the frame, not
+	 *    in the registers.  Otherwise the registers already hold them. */
+	ld	t0, TF_FULL(a0)
+	beqz	t0, 1f
+	sd	zero, TF_FULL(a0)
+	LOAD_CALLEE a0
+1:
+	/* 5. Restore the user's registers, sp and a0 last. */
+	LOAD_SCRATCH a0
 	ld	sp, TF_SP(a0)
 	ld	a0, TF_A0(a0)
 
-	/* 5. Return-from-trap. */
+	/* 6. Return-from-trap. */
 	sret
 
 /* A trap while in S-mode: only interrupts while a hart idles are expected
@@ -96,7 +122,8 @@ kernel_entry:
 	csrrw	sp, sscratch, sp
 	/* 2. Save the interrupted kernel context in a frame on this stack. */
 	addi	sp, sp, -TF_SIZE
-	SAVE_REGS sp
+	SAVE_SCRATCH sp
+	SAVE_CALLEE sp
 	addi	t0, sp, TF_SIZE
 	sd	t0, TF_SP(sp)
 	csrr	t0, sepc
