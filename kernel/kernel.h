@@ -169,7 +169,6 @@ u64 uptime_ms(void);
 void kill_fault(struct proc *p, int sig, const char *what, u64 addr);
 
 /* syscall.c */
-void syscall(struct trapframe *tf);
 struct syscall_desc {
 	const char *name;
 	const char *args;

@@ -5,13 +5,13 @@
 #include "kernel.h"
 #include "proc.h"
 #include "trace.h"
+#include "syscall.h"
 
 #define SYSCALL(num, name, stub, args, ret) long sys_##name(void);
 #include "../include/trapdoor/syscalls.h"
 #undef SYSCALL
 
-typedef long (*syscall_fn)(void);
-static const syscall_fn syscalls[SYS_max] = {
+const syscall_fn syscalls[SYS_max] = {
 #define SYSCALL(num, name, stub, args, ret) [num] = sys_##name,
 #include "../include/trapdoor/syscalls.h"
 #undef SYSCALL
@@ -34,8 +34,9 @@ int argstr(int n, char *buf, size_t max)
 	return copyinstr(&p->vm, buf, argraw(n), max);
 }
 
-/* The traced path: the same dispatch, with the hooks around it. */
-static __attribute__((noinline)) void syscall_traced(struct proc *p, struct trapframe *tf)
+/* The traced path: the same dispatch, with the hooks around it.  The
+ * untraced path is syscall() in syscall.h, inlined into usertrap. */
+void syscall_traced(struct proc *p, struct trapframe *tf)
 {
 	u64 num = TF_SYSNUM(tf);
 	trace_syscall_enter(p, tf);
@@ -45,20 +46,5 @@ static __attribute__((noinline)) void syscall_traced(struct proc *p, struct trap
 	/* Before a0 is overwritten: the tracer formats the arguments from
 	 * the trapframe. */
 	trace_syscall_exit(p, tf, num, ret);
-	TF_RET(tf) = ret;
-}
-
-void syscall(struct trapframe *tf)
-{
-	struct proc *p = myproc();
-	p->syscalls++;
-	if (unlikely((p->strace_fd >= 0) | (trace_mask & (TR_RECORD | TR_SYSCALL | TR_TRAP)))) {
-		syscall_traced(p, tf);
-		return;
-	}
-	u64 num = TF_SYSNUM(tf);
-	long ret = -ENOSYS;
-	if (likely(num < SYS_max && syscalls[num]))
-		ret = syscalls[num]();
 	TF_RET(tf) = ret;
 }

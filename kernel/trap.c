@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "trace.h"
+#include "syscall.h"
 
 volatile u64 ticks;
 _Static_assert(TF_SYS_FULL == SYS_fork, "trapentry.S saves s0-s11 for fork");
@@ -71,7 +72,7 @@ static void exc_syscall(struct trapframe *tf, u64 stval)
 	/* sepc points at the ecall itself; resume after it (ecall is always
 	 * 4 bytes, never compressed). */
 	tf->epc += 4;
-	syscall(tf);
+	syscall(tf, myproc());
 }
 
 static void exc_pagefault(struct trapframe *tf, u64 stval)
@@ -206,9 +207,10 @@ struct trapframe *usertrap(struct trapframe *tf)
 {
 	u64 cause = csr_read(scause);
 	struct proc *p = myproc();
-	if (likely(cause == EXC_ECALL_U))
-		exc_syscall(tf, 0);
-	else
+	if (likely(cause == EXC_ECALL_U)) {
+		tf->epc += 4; /* resume after the ecall (see exc_syscall) */
+		syscall(tf, p);
+	} else
 		usertrap_other(tf, cause);
 	if (unlikely(p->killed | (trace_mask & TR_RECORD)))
 		usertrap_leave(p);
