@@ -102,7 +102,8 @@ long sys_open(void)
 	if ((r = argstr(0, path, sizeof path)) < 0)
 		return r;
 	int acc = flags & O_ACCMODE;
-	if (acc == 3 || (flags & ~(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL | O_DIRECTORY | 0x10000 /* O_NOFOLLOW etc. ignored */)))
+	if (acc == 3 || (flags & ~(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL | O_DIRECTORY | O_NOCTTY | O_BINARY |
+				   O_NOFOLLOW)))
 		return -EINVAL;
 	struct inode *ip;
 	if (flags & O_CREAT) {

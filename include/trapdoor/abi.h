@@ -63,6 +63,9 @@ enum {
 #define O_APPEND 0x0400
 #define O_EXCL 0x0800
 #define O_DIRECTORY 0x200000
+#define O_NOCTTY 0x8000    /* accepted, no effect: there are no ttys to adopt */
+#define O_BINARY 0x10000   /* accepted, no effect: no text mode */
+#define O_NOFOLLOW 0x100000 /* accepted, no effect: there are no symlinks */
 
 /* lseek() whence */
 #define SEEK_SET 0
