@@ -115,7 +115,8 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 			err = -ENOSPC;
 			break;
 		}
-		if (!*slot) {
+		int fresh = !*slot;
+		if (fresh) {
 			if (!(*slot = file_page_alloc())) {
 				err = -ENOSPC;
 				break;
@@ -135,6 +136,18 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 		char *dst = (char *)*slot + in;
 		if (user) {
 			if (copyin(&myproc()->vm, dst, src + done, chunk) < 0) {
+				/* copyin may have copied part of the chunk before
+				 * the bad user page.  Bytes past the end of file
+				 * must stay zero (a later write past them makes a
+				 * hole), and a page past the end would never be
+				 * freed by fs_truncate: undo both. */
+				if (fresh) {
+					kfree(*slot);
+					*slot = NULL;
+				} else if (pos + chunk > ip->size) {
+					u64 from = max(pos, ip->size);
+					memset((char *)*slot + from % PGSIZE, 0, pos + chunk - from);
+				}
 				err = -EFAULT;
 				break;
 			}
