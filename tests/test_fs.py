@@ -1,0 +1,4 @@
+"""File system, descriptors and pipes (issue "A usable system")."""
+from harness import guest_test
+
+guest_test("/test/fdtest")
