@@ -538,6 +538,8 @@ int fs_link(const char *old, const char *new)
 		goto out;
 	if (is_dot(name) || dir_lookup(dp, name))
 		err = -EEXIST;
+	else if (dp->nlink == 0) /* a removed directory: the entry would never be freed */
+		err = -ENOENT;
 	else if ((err = fs_permission(dp, 3)) == 0)
 		err = dir_add(dp, name, ip);
 out:
@@ -568,6 +570,12 @@ int fs_rename(const char *old, const char *new)
 	struct inode *ip = od->ip;
 	if ((err = fs_permission(odp, 3)) < 0 || (err = fs_permission(ndp, 3)) < 0)
 		goto out;
+	/* Nothing may move into a removed directory (a cwd after rmdir): it
+	 * is never freed while not empty, nor can it be emptied by name. */
+	if (ndp->nlink == 0) {
+		err = -ENOENT;
+		goto out;
+	}
 	/* A directory may not move into its own subtree. */
 	if (ip->type == S_IFDIR)
 		for (struct inode *a = ndp; a; a = a->parent == a ? NULL : a->parent)
