@@ -324,6 +324,17 @@ int fs_permission(struct inode *ip, int want)
 	return (bits & want) == (u32)want ? 0 : -EACCES;
 }
 
+/* In a sticky directory (/tmp is 01777) only the owner of an entry, the
+ * owner of the directory or root may remove, rename or replace it. */
+static int sticky_permission(struct inode *dp, struct inode *ip)
+{
+	struct proc *p = myproc();
+	u32 uid = p ? p->uid : 0;
+	if (!(dp->perm & S_ISVTX) || uid == 0 || uid == ip->uid || uid == dp->uid)
+		return 0;
+	return -EPERM;
+}
+
 /* --- paths --- */
 
 /* Copy the next component of path into name; return the rest, or NULL at
@@ -514,7 +525,7 @@ int fs_unlink(const char *path, int dir)
 		err = -ENOTEMPTY;
 	else if (dir && ip == root)
 		err = -EBUSY;
-	else if ((err = fs_permission(dp, 3)) == 0)
+	else if ((err = fs_permission(dp, 3)) == 0 && (err = sticky_permission(dp, ip)) == 0)
 		dir_remove(dp, d);
 out:
 	release(&fslock);
@@ -568,7 +579,8 @@ int fs_rename(const char *old, const char *new)
 		goto out;
 	}
 	struct inode *ip = od->ip;
-	if ((err = fs_permission(odp, 3)) < 0 || (err = fs_permission(ndp, 3)) < 0)
+	if ((err = fs_permission(odp, 3)) < 0 || (err = fs_permission(ndp, 3)) < 0 ||
+	    (err = sticky_permission(odp, ip)) < 0)
 		goto out;
 	/* Nothing may move into a removed directory (a cwd after rmdir): it
 	 * is never freed while not empty, nor can it be emptied by name. */
@@ -587,6 +599,8 @@ int fs_rename(const char *old, const char *new)
 	if (nd) {
 		if (nd->ip == ip)
 			goto out; /* same file: nothing to do */
+		if ((err = sticky_permission(ndp, nd->ip)) < 0)
+			goto out;
 		if (nd->ip->type == S_IFDIR && ip->type != S_IFDIR) {
 			err = -EISDIR;
 			goto out;

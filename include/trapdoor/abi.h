@@ -78,6 +78,7 @@ enum {
 #define S_IFCHR 0020000
 #define S_IFREG 0100000
 #define S_IFIFO 0010000
+#define S_ISVTX 0001000 /* sticky: in a directory, only owners remove entries */
 
 /* Signals the kernel uses to report how a process ended. */
 #define SIGINT 2
