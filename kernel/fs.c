@@ -16,6 +16,7 @@ struct dentry {
 	struct dentry *next, *prev; /* in creation order */
 	struct dentry *hnext;       /* hash chain */
 	struct inode *ip;
+	u64 seq;                    /* position for getdents: grows along the list */
 	u32 hash;
 	char name[];
 };
@@ -265,6 +266,7 @@ static int dir_add(struct inode *dp, const char *name, struct inode *ip)
 		return -ENOSPC;
 	memcpy(d->name, name, len + 1);
 	d->ip = ip;
+	d->seq = dp->next_seq++;
 	d->hash = namehash(name);
 	d->hnext = dp->hash[d->hash % DIRHASH];
 	dp->hash[d->hash % DIRHASH] = d;
@@ -645,15 +647,18 @@ out:
 	return err;
 }
 
-/* Read directory entries from *off (an index: 0 ".", 1 "..", then the
- * entries in creation order) into the user buffer as struct kdirent. */
+/* Read directory entries from *off into the user buffer as struct
+ * kdirent.  The offset is 0 for ".", 1 for "..", then 2 + the seq of the
+ * next entry: a position that stays right when entries before it are
+ * removed (rm -r unlinks what it has listed and reads on), where a plain
+ * index would skip as many entries as were removed. */
 int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
 {
 	char rec[sizeof(struct kdirent) + NAME_MAX + 8];
 	u64 used = 0;
 	acquire(&fslock);
 	struct dentry *d = dp->first;
-	for (u64 i = 2; d && i < *off; i++)
+	while (d && d->seq + 2 < *off)
 		d = d->next;
 	for (;;) {
 		const char *name;
@@ -683,9 +688,12 @@ int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
 			return -EFAULT;
 		}
 		used += k->reclen;
-		if (*off >= 2)
+		if (*off >= 2) {
+			*off = d->seq + 3;
 			d = d->next;
-		(*off)++;
+		} else {
+			(*off)++;
+		}
 	}
 	release(&fslock);
 	if (used == 0 && (d || *off < 2))
