@@ -2,3 +2,4 @@
 from harness import guest_test
 
 guest_test("/test/fdtest")
+guest_test("/test/fstest")
