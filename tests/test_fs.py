@@ -3,3 +3,4 @@ from harness import guest_test
 
 guest_test("/test/fdtest")
 guest_test("/test/fstest")
+guest_test("/test/fsfull", timeout=300)
