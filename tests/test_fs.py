@@ -4,3 +4,6 @@ from harness import guest_test
 guest_test("/test/fdtest")
 guest_test("/test/fstest")
 guest_test("/test/fsfull", timeout=300)
+guest_test("/test/pipetest")
+guest_test("/test/fstest", cpus=4)
+guest_test("/test/pipetest", cpus=4)
