@@ -83,13 +83,13 @@ long sys_lseek(void)
 		return -ESPIPE;
 	acquire(&fslock);
 	long base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (long)f->off : whence == SEEK_END ? (long)f->ip->size : -1;
-	long r;
-	if (base < 0)
-		r = -EINVAL;
-	else if (base + off < 0)
+	long r, pos;
+	/* base + off is checked for overflow without computing it first:
+	 * signed overflow is undefined, the compiler may assume it away. */
+	if (base < 0 || __builtin_add_overflow(base, off, &pos) || pos < 0)
 		r = -EINVAL;
 	else
-		r = f->off = base + off;
+		r = f->off = pos;
 	release(&fslock);
 	return r;
 }
