@@ -61,6 +61,16 @@ static void basics(void)
 	check_err(lseek(fd, -20, SEEK_END), EINVAL, "lseek SEEK_END before the start");
 	check_err(lseek(fd, 0, 7), EINVAL, "lseek with a bad whence");
 	check(lseek(fd, 0, SEEK_CUR) == 100, "failed lseeks leave the offset alone");
+	long huge = 0x7fffffffffff0000L;
+	check(lseek(fd, huge, SEEK_SET) == huge, "lseek far past the end");
+	check(read(fd, buf, 5) == 0, "read there: end of file");
+	check_err(write(fd, "x", 1), EFBIG, "write there: file too big");
+	check_err(lseek(fd, huge, SEEK_CUR), EINVAL, "lseek whose sum overflows");
+	check(lseek(fd, (1L << 30) - 1, SEEK_SET) == (1L << 30) - 1 && write(fd, "xy", 2) == -1 && errno == EFBIG,
+	      "a write across the 1 GiB file limit: EFBIG");
+	struct stat st0;
+	check(fstat(fd, &st0) == 0 && st0.st_size == 10, "failed writes leave the size alone");
+	lseek(fd, 100, SEEK_SET);
 
 	struct stat st, st2;
 	check(fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 10 && st.st_nlink == 1,
