@@ -463,6 +463,170 @@ static void holes(void)
 	check(free_pages() == before, "free pages back after unlink (%ld missing)", (long)before - (long)free_pages());
 }
 
+/* Copy a file; returns its size or -1. */
+static long copy_file(const char *from, const char *to, int mode)
+{
+	static char cbuf[8192];
+	int in = open(from, O_RDONLY), out = open(to, O_CREAT | O_TRUNC | O_WRONLY, mode);
+	long n, total = 0;
+	while (in >= 0 && out >= 0 && (n = read(in, cbuf, sizeof cbuf)) > 0)
+		total += write(out, cbuf, n);
+	close(in);
+	close(out);
+	return in >= 0 && out >= 0 ? total : -1;
+}
+
+/* Wait until pid runs the named program and sleeps; 0 if it never does. */
+static int wait_sleeping(int pid, const char *name)
+{
+	static struct kprocinfo rows[128];
+	for (int tries = 0; tries < 500; tries++) {
+		int n = procinfo(rows, 128);
+		for (int i = 0; i < n && i < 128; i++)
+			if (rows[i].pid == pid && strcmp(rows[i].name, name) == 0 && rows[i].state == SLEEPING)
+				return 1;
+		msleep(10);
+	}
+	return 0;
+}
+
+/* A program's read-only pages are the file's own pages: rewriting or
+ * truncating the file while it runs must not touch the running copy. */
+static void running_program(void)
+{
+	char buf[128];
+	long size = copy_file("/test/filt", D "/prog", 0755);
+	check(size > 0, "copy a program (%ld bytes)", size);
+	int in[2];
+	pipe(in);
+	int pid = xfork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		close(in[0]);
+		close(in[1]);
+		int out = open(D "/prog.out", O_CREAT | O_TRUNC | O_WRONLY, 0644);
+		dup2(out, 1);
+		close(out);
+		char *argv[] = { "prog", "reads", "100", NULL };
+		execv(D "/prog", argv);
+		_exit(99);
+	}
+	close(in[0]);
+	check(wait_sleeping(pid, "prog"), "the copy runs and waits for input");
+	int fd = open(D "/prog", O_WRONLY);
+	static char junk[8192];
+	memset(junk, 0xff, sizeof junk);
+	long done = 0;
+	while (done < size)
+		done += write(fd, junk, sizeof junk);
+	close(fd);
+	write(in[1], "one\n", 4);
+	msleep(50);
+	fd = open(D "/prog", O_WRONLY | O_TRUNC);
+	write(fd, "junk", 4);
+	close(fd);
+	write(in[1], "two\n", 4);
+	close(in[1]);
+	check(waitstatus(pid) == 0, "it runs on while its file is overwritten and truncated");
+	check(strcmp(get(D "/prog.out", buf, sizeof buf), "[one\n]\n[two\n]\nEOF\n") == 0, "and does its work");
+	char *argv[] = { "prog", NULL };
+	check_err(execv(D "/prog", argv), ENOEXEC, "the file itself is junk now");
+	unlink(D "/prog");
+	unlink(D "/prog.out");
+}
+
+/* Several processes at once on the same files and names: appends stay
+ * whole, and renames, links and unlinks racing each other leave a
+ * consistent tree (and a kernel that is still up). */
+#define NRACE 4
+static void races(void)
+{
+	int pids[NRACE];
+	mkdir(D "/race", 0755);
+	for (int w = 0; w < NRACE; w++) {
+		pids[w] = xfork();
+		if (pids[w] == 0) {
+			char rec[100], name[64];
+			int fd = open(D "/race/log", O_CREAT | O_WRONLY | O_APPEND, 0644);
+			for (int i = 0; i < 300; i++) {
+				fill_pattern((unsigned char *)rec, w * 1000 + i, 0, sizeof rec);
+				rec[0] = w;
+				rec[1] = i & 0xff;
+				rec[2] = i >> 8;
+				if (write(fd, rec, sizeof rec) != sizeof rec)
+					exit(1);
+				snprintf(name, sizeof name, D "/race/c%d", w);
+				put(name, "x");
+				rename(name, D "/race/shared");
+				link(D "/race/shared", name);
+				unlink(name);
+				if (mkdir(D "/race/dir", 0755) == 0)
+					rmdir(D "/race/dir");
+				if (i % 2 == w % 2)
+					rename(D "/race/ping", D "/race/pong");
+				else
+					rename(D "/race/pong", D "/race/ping");
+			}
+			close(fd);
+			exit(0);
+		}
+	}
+	mkdir(D "/race/ping", 0755);
+	/* two directories that keep moving into each other: never a loop */
+	mkdir(D "/race/a", 0755);
+	mkdir(D "/race/b", 0755);
+	int mover = xfork();
+	if (mover == 0) {
+		for (int i = 0; i < 500; i++) {
+			rename(D "/race/a", D "/race/b/a");
+			rename(D "/race/b/a", D "/race/a");
+		}
+		exit(0);
+	}
+	for (int i = 0; i < 500; i++) {
+		rename(D "/race/b", D "/race/a/b");
+		rename(D "/race/a/b", D "/race/b");
+	}
+	int ok = 1;
+	for (int w = 0; w < NRACE; w++)
+		ok &= waitstatus(pids[w]) == 0;
+	ok &= waitstatus(mover) == 0;
+	check(ok, "%d processes racing on one directory finish", NRACE + 2);
+
+	/* the log: every record whole, each writer's in order */
+	static unsigned char log[NRACE * 300 * 100];
+	int fd = open(D "/race/log", O_RDONLY);
+	long n = readall(fd, log, sizeof log);
+	close(fd);
+	int next[NRACE] = { 0 }, whole = n == sizeof log;
+	for (long off = 0; whole && off < n; off += 100) {
+		int w = log[off], i = log[off + 1] | log[off + 2] << 8;
+		whole = w < NRACE && i == next[w] && check_pattern(log + off + 3, w * 1000 + i, 3, 97) < 0;
+		if (whole)
+			next[w]++;
+	}
+	check(whole, "concurrent O_APPEND writes: %ld bytes, every record whole and in order", n);
+
+	struct stat st, sa, sb;
+	check(stat(D "/race/shared", &st) == 0 && st.st_nlink == 1, "the shared name is one file with one link");
+	int a_top = stat(D "/race/a", &sa) == 0, b_top = stat(D "/race/b", &sb) == 0;
+	int a_in_b = stat(D "/race/b/a", &sa) == 0, b_in_a = stat(D "/race/a/b", &sb) == 0;
+	check(a_top && b_top && !a_in_b && !b_in_a, "the moving directories end where they started");
+	int ping = stat(D "/race/ping", &st) == 0, pong = stat(D "/race/pong", &st) == 0;
+	check(ping + pong == 1, "the ping-pong directory exists under exactly one name");
+	unlink(D "/race/log");
+	unlink(D "/race/shared");
+	rmdir(D "/race/a");
+	rmdir(D "/race/b");
+	rmdir(D "/race/ping");
+	rmdir(D "/race/pong");
+	char buf[512];
+	fd = open(D "/race", O_RDONLY);
+	n = getdents(fd, buf, sizeof buf);
+	close(fd);
+	check(n > 0 && rmdir(D "/race") == 0, "nothing else is left");
+}
+
 /* --- permissions, for uid 1000 --- */
 
 #define P D "/perm"
@@ -605,6 +769,8 @@ int main(void)
 	devices();
 	big_file();
 	holes();
+	running_program();
+	races();
 	permissions();
 	check(rmdir(D) == 0, "everything removed: " D " is empty");
 	printf("done: %d failed\n", failures);
