@@ -79,6 +79,14 @@ static void *file_page_alloc(void)
 	return kalloc();
 }
 
+/* New names (an inode, a directory entry) may not eat that reserve
+ * either: empty files cost no data pages, but enough of them would leave
+ * no memory to start the rm that removes them. */
+static int name_room(void)
+{
+	return kfreepages() < FS_RESERVE_PAGES ? -ENOSPC : 0;
+}
+
 long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 {
 	if (off >= ip->size)
@@ -469,6 +477,8 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 		err = -ENOENT;
 		goto out;
 	}
+	if ((err = name_room()) < 0)
+		goto out;
 	struct proc *p = myproc();
 	struct inode *ip = ialloc(type, perm, p ? p->uid : 0);
 	if (!ip) {
@@ -553,7 +563,7 @@ int fs_link(const char *old, const char *new)
 		err = -EEXIST;
 	else if (dp->nlink == 0) /* a removed directory: the entry would never be freed */
 		err = -ENOENT;
-	else if ((err = fs_permission(dp, 3)) == 0)
+	else if ((err = fs_permission(dp, 3)) == 0 && (err = name_room()) == 0)
 		err = dir_add(dp, name, ip);
 out:
 	release(&fslock);
