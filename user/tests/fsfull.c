@@ -130,6 +130,62 @@ static int verify_small(int n)
 	return 1;
 }
 
+/* Phase 3: empty files with long names (an inode and a big directory
+ * entry each, no data pages) spread over NEMPTYDIRS directories, until
+ * creating one fails.  Returns how many were made. */
+#define NEMPTYDIRS 512
+static char longname[256];
+
+static void set_longname(int i)
+{
+	memset(longname, 'n', 240);
+	snprintf(longname + 240, sizeof longname - 240, "%08d", i);
+}
+
+static int fill_empty(int *err)
+{
+	int n = 0;
+	*err = 0;
+	for (;;) {
+		char dir[64];
+		snprintf(dir, sizeof dir, D "/e%d", n % NEMPTYDIRS);
+		if (n < NEMPTYDIRS && mkdir(dir, 0755) < 0) {
+			*err = errno;
+			return n;
+		}
+		if (chdir(dir) < 0) {
+			*err = errno;
+			return n;
+		}
+		set_longname(n);
+		int fd = open(longname, O_CREAT | O_EXCL | O_WRONLY, 0644);
+		if (fd < 0) {
+			*err = errno;
+			return n;
+		}
+		close(fd);
+		n++;
+	}
+}
+
+static int remove_empty(int n)
+{
+	int ok = 1;
+	for (int i = 0; i < n; i++) {
+		char dir[64];
+		snprintf(dir, sizeof dir, D "/e%d", i % NEMPTYDIRS);
+		set_longname(i);
+		ok &= chdir(dir) == 0 && unlink(longname) == 0;
+	}
+	chdir("/");
+	for (int i = 0; i < NEMPTYDIRS && i < n + 1; i++) {
+		char dir[64];
+		snprintf(dir, sizeof dir, D "/e%d", i);
+		rmdir(dir);
+	}
+	return ok;
+}
+
 /* Does a new process still start, run and exit? */
 static int can_run(void)
 {
@@ -214,6 +270,21 @@ int main(void)
 		ok &= unlink(name) == 0;
 	}
 	check(ok, "remove them");
+
+	/* Names alone (inodes, directory entries) must not eat the memory
+	 * that processes need either. */
+	int t0 = uptime();
+	int e = fill_empty(&err);
+	chdir("/");
+	check(err == ENOSPC || err == ENOMEM, "empty files: %d made, then ENOSPC or ENOMEM (errno %d, %d ms)", e, err,
+	      uptime() - t0);
+	check(free_pages() < 1024, "little memory is left (%lu pages)", free_pages());
+	check(can_run(), "a new process still runs");
+	int fd2 = open(D "/big0", O_CREAT | O_WRONLY, 0644);
+	check(fd2 < 0 || write(fd2, buf, 4096) < 0, "and data cannot be added either");
+	close(fd2);
+	unlink(D "/big0");
+	check(remove_empty(e), "remove them");
 	remove_dirs();
 	struct stat st;
 	check(stat(D, &st) < 0, "the test directory is gone");
