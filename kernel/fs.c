@@ -633,9 +633,16 @@ int fs_rename(const char *old, const char *new)
 		goto out;
 	}
 	ip->refs++; /* keep it alive while it has no name */
-	if (nd)
-		dir_remove(ndp, nd);
-	if ((err = dir_add(ndp, nname, ip)) < 0) {
+	if (nd) {
+		/* Take over the target's entry: replacing a name needs no
+		 * memory, so it cannot fail once the old file is gone. */
+		struct inode *victim = nd->ip;
+		nd->ip = ip;
+		ip->nlink++;
+		ndp->mtime = ticks;
+		if (--victim->nlink == 0 && victim->refs == 0)
+			ifree(victim);
+	} else if ((err = dir_add(ndp, nname, ip)) < 0) {
 		kmfree(dname);
 		ip->refs--;
 		goto out;
