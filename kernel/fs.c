@@ -701,8 +701,10 @@ int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
 		k->type = ip->type >> 12;
 		memcpy(k->name, name, len + 1);
 		if (copyout(&myproc()->vm, ubuf + used, k, k->reclen) < 0) {
+			/* The entries copied so far are the caller's (the
+			 * offset is past them): return them, or they are lost. */
 			release(&fslock);
-			return -EFAULT;
+			return used ? (int)used : -EFAULT;
 		}
 		used += k->reclen;
 		if (*off >= 2) {
