@@ -203,6 +203,32 @@ static void bad_pointers(void)
 	check(good, "bytes past the written ones read as zeros");
 	close(h);
 	unlink("/tmp/fdtest.hole");
+
+	/* getdents into a buffer that runs into unmapped memory: the entries
+	 * that fit before the bad page are returned, none is lost. */
+	mkdir("/tmp/fdtest.dir", 0755);
+	char name[64];
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "/tmp/fdtest.dir/entry%02d", i);
+		close(open(name, O_CREAT | O_WRONLY, 0644));
+	}
+	int dfd = open("/tmp/fdtest.dir", O_RDONLY);
+	int seen = 0, calls = 0;
+	long first = getdents(dfd, end - 100, 4096);
+	char dbuf[4096];
+	for (long n = first; n > 0 && calls < 100; n = getdents(dfd, dbuf, sizeof dbuf), calls++) {
+		char *base = calls == 0 ? end - 100 : dbuf;
+		for (long off = 0; off < n; off += ((struct kdirent *)(base + off))->reclen)
+			seen++;
+	}
+	check(first > 0 && first <= 100, "getdents running into unmapped memory returns the entries before it (%ld bytes)", first);
+	check(seen == 22, "and a later getdents goes on from there: 20 entries, . and .., each once (%d)", seen);
+	close(dfd);
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "/tmp/fdtest.dir/entry%02d", i);
+		unlink(name);
+	}
+	rmdir("/tmp/fdtest.dir");
 	sbrk(-(long)(pad + PGSIZE));
 	close(fd);
 }
