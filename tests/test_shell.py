@@ -12,6 +12,12 @@ def pipeline_of_three_and_more(g):
     assert g.run("echo abc | %s cat | %s upper | %s cat | %s cat" % (F, F, F, F)) == "ABC\n"
     # the last stage's status is the pipeline's
     assert g.run("echo x | %s exit 3; echo $?" % F) == "3\n"
+    # a binary of ~100 KiB through three pipes arrives whole
+    direct = g.run("%s wc < /test/fstest" % F)
+    assert re.match(r"\d+ \d{5,}\n$", direct), direct
+    assert g.run("%s cat /test/fstest | %s cat | %s cat | %s wc" % (F, F, F, F)) == direct
+    # a reader that quits early: the writer dies of SIGPIPE, nothing hangs
+    assert g.run("%s cat /test/fstest | %s exit 0; echo $?" % (F, F)) == "0\n"
 
 
 @test()
