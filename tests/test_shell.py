@@ -162,6 +162,14 @@ def ctrl_c_stops_the_foreground_job(g):
     time.sleep(1)
     interrupt(g)
     assert g.run("echo still here") == "still here\n"
+    # a job asleep reading the console goes too
+    g.send("%s cat\n" % F)
+    time.sleep(0.5)
+    g.send("typed\n")
+    g.expect(r"typed\n", 5)  # the echo of the key
+    g.expect(r"typed\n", 5)  # cat's copy
+    interrupt(g)
+    assert g.run("echo $?") == "130\n"
 
 
 @test()
@@ -199,3 +207,7 @@ def backspace_edits_the_line(g):
     g.send("echo abc\x08\x08xy\n")
     g.expect(r"\naxy\n", 5)
     g.expect(r"\$ ", 5)
+    # Ctrl-U drops the whole line typed so far
+    assert g.run("echo junk\x15echo kept") == "kept\n"
+    # backspace cannot eat into the prompt or an earlier line
+    assert g.run("\x7f\x7f\x7fecho ok") == "ok\n"
