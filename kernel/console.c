@@ -74,7 +74,8 @@ void console_intr(int c)
 }
 
 /* Read up to one line.  Ctrl-D at the start of a line is end-of-file
- * (returns 0); elsewhere it ends the line without a newline. */
+ * (returns 0); elsewhere it hands over the partial line without a newline
+ * and is consumed, as on Unix, so the next read waits for more. */
 long console_read(u64 udst, long n)
 {
 	struct proc *p = myproc();
@@ -90,14 +91,16 @@ long console_read(u64 udst, long n)
 	}
 	while (got < n && r < w) {
 		char c = buf[r++ % INPUT_BUF];
-		if (c == CTRL('D')) {
-			if (got > 0)
-				r--; /* keep it: the next read returns 0 */
+		if (c == CTRL('D'))
 			break;
-		}
 		line[got++] = c;
 		if (c == '\n')
 			break;
+		/* The caller's buffer is full right before the Ctrl-D that
+		 * ends this partial line: consume it with the line, or the
+		 * next read would take it for end-of-file. */
+		if (got == n && r < w && buf[r % INPUT_BUF] == CTRL('D'))
+			r++;
 	}
 	release(&conslock);
 	if (got && copyout(&p->vm, udst, line, got) < 0)

@@ -97,6 +97,10 @@ long fileread(struct file *f, u64 udst, long n)
 		return -EBADF;
 	if (n < 0)
 		return -EINVAL;
+	/* Reading nothing returns 0 at once, as POSIX says: an empty pipe or
+	 * the console would otherwise block waiting for data it won't take. */
+	if (n == 0)
+		return 0;
 	switch (f->type) {
 	case FD_PIPE:
 		return piperead(f->pipe, udst, n);

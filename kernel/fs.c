@@ -16,6 +16,7 @@ struct dentry {
 	struct dentry *next, *prev; /* in creation order */
 	struct dentry *hnext;       /* hash chain */
 	struct inode *ip;
+	u64 seq;                    /* position for getdents: grows along the list */
 	u32 hash;
 	char name[];
 };
@@ -78,6 +79,14 @@ static void *file_page_alloc(void)
 	return kalloc();
 }
 
+/* New names (an inode, a directory entry) may not eat that reserve
+ * either: empty files cost no data pages, but enough of them would leave
+ * no memory to start the rm that removes them. */
+static int name_room(void)
+{
+	return kfreepages() < FS_RESERVE_PAGES ? -ENOSPC : 0;
+}
+
 long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 {
 	if (off >= ip->size)
@@ -115,7 +124,8 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 			err = -ENOSPC;
 			break;
 		}
-		if (!*slot) {
+		int fresh = !*slot;
+		if (fresh) {
 			if (!(*slot = file_page_alloc())) {
 				err = -ENOSPC;
 				break;
@@ -135,6 +145,18 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 		char *dst = (char *)*slot + in;
 		if (user) {
 			if (copyin(&myproc()->vm, dst, src + done, chunk) < 0) {
+				/* copyin may have copied part of the chunk before
+				 * the bad user page.  Bytes past the end of file
+				 * must stay zero (a later write past them makes a
+				 * hole), and a page past the end would never be
+				 * freed by fs_truncate: undo both. */
+				if (fresh) {
+					kfree(*slot);
+					*slot = NULL;
+				} else if (pos + chunk > ip->size) {
+					u64 from = max(pos, ip->size);
+					memset((char *)*slot + from % PGSIZE, 0, pos + chunk - from);
+				}
 				err = -EFAULT;
 				break;
 			}
@@ -252,6 +274,7 @@ static int dir_add(struct inode *dp, const char *name, struct inode *ip)
 		return -ENOSPC;
 	memcpy(d->name, name, len + 1);
 	d->ip = ip;
+	d->seq = dp->next_seq++;
 	d->hash = namehash(name);
 	d->hnext = dp->hash[d->hash % DIRHASH];
 	dp->hash[d->hash % DIRHASH] = d;
@@ -309,6 +332,17 @@ int fs_permission(struct inode *ip, int want)
 	}
 	u32 bits = uid == (int)ip->uid ? (ip->perm >> 6) & 7 : ip->perm & 7;
 	return (bits & want) == (u32)want ? 0 : -EACCES;
+}
+
+/* In a sticky directory (/tmp is 01777) only the owner of an entry, the
+ * owner of the directory or root may remove, rename or replace it. */
+static int sticky_permission(struct inode *dp, struct inode *ip)
+{
+	struct proc *p = myproc();
+	u32 uid = p ? p->uid : 0;
+	if (!(dp->perm & S_ISVTX) || uid == 0 || uid == ip->uid || uid == dp->uid)
+		return 0;
+	return -EPERM;
 }
 
 /* --- paths --- */
@@ -443,6 +477,8 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 		err = -ENOENT;
 		goto out;
 	}
+	if ((err = name_room()) < 0)
+		goto out;
 	struct proc *p = myproc();
 	struct inode *ip = ialloc(type, perm, p ? p->uid : 0);
 	if (!ip) {
@@ -501,7 +537,7 @@ int fs_unlink(const char *path, int dir)
 		err = -ENOTEMPTY;
 	else if (dir && ip == root)
 		err = -EBUSY;
-	else if ((err = fs_permission(dp, 3)) == 0)
+	else if ((err = fs_permission(dp, 3)) == 0 && (err = sticky_permission(dp, ip)) == 0)
 		dir_remove(dp, d);
 out:
 	release(&fslock);
@@ -525,7 +561,9 @@ int fs_link(const char *old, const char *new)
 		goto out;
 	if (is_dot(name) || dir_lookup(dp, name))
 		err = -EEXIST;
-	else if ((err = fs_permission(dp, 3)) == 0)
+	else if (dp->nlink == 0) /* a removed directory: the entry would never be freed */
+		err = -ENOENT;
+	else if ((err = fs_permission(dp, 3)) == 0 && (err = name_room()) == 0)
 		err = dir_add(dp, name, ip);
 out:
 	release(&fslock);
@@ -553,8 +591,15 @@ int fs_rename(const char *old, const char *new)
 		goto out;
 	}
 	struct inode *ip = od->ip;
-	if ((err = fs_permission(odp, 3)) < 0 || (err = fs_permission(ndp, 3)) < 0)
+	if ((err = fs_permission(odp, 3)) < 0 || (err = fs_permission(ndp, 3)) < 0 ||
+	    (err = sticky_permission(odp, ip)) < 0)
 		goto out;
+	/* Nothing may move into a removed directory (a cwd after rmdir): it
+	 * is never freed while not empty, nor can it be emptied by name. */
+	if (ndp->nlink == 0) {
+		err = -ENOENT;
+		goto out;
+	}
 	/* A directory may not move into its own subtree. */
 	if (ip->type == S_IFDIR)
 		for (struct inode *a = ndp; a; a = a->parent == a ? NULL : a->parent)
@@ -566,6 +611,8 @@ int fs_rename(const char *old, const char *new)
 	if (nd) {
 		if (nd->ip == ip)
 			goto out; /* same file: nothing to do */
+		if ((err = sticky_permission(ndp, nd->ip)) < 0)
+			goto out;
 		if (nd->ip->type == S_IFDIR && ip->type != S_IFDIR) {
 			err = -EISDIR;
 			goto out;
@@ -586,9 +633,16 @@ int fs_rename(const char *old, const char *new)
 		goto out;
 	}
 	ip->refs++; /* keep it alive while it has no name */
-	if (nd)
-		dir_remove(ndp, nd);
-	if ((err = dir_add(ndp, nname, ip)) < 0) {
+	if (nd) {
+		/* Take over the target's entry: replacing a name needs no
+		 * memory, so it cannot fail once the old file is gone. */
+		struct inode *victim = nd->ip;
+		nd->ip = ip;
+		ip->nlink++;
+		ndp->mtime = ticks;
+		if (--victim->nlink == 0 && victim->refs == 0)
+			ifree(victim);
+	} else if ((err = dir_add(ndp, nname, ip)) < 0) {
 		kmfree(dname);
 		ip->refs--;
 		goto out;
@@ -610,15 +664,18 @@ out:
 	return err;
 }
 
-/* Read directory entries from *off (an index: 0 ".", 1 "..", then the
- * entries in creation order) into the user buffer as struct kdirent. */
+/* Read directory entries from *off into the user buffer as struct
+ * kdirent.  The offset is 0 for ".", 1 for "..", then 2 + the seq of the
+ * next entry: a position that stays right when entries before it are
+ * removed (rm -r unlinks what it has listed and reads on), where a plain
+ * index would skip as many entries as were removed. */
 int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
 {
 	char rec[sizeof(struct kdirent) + NAME_MAX + 8];
 	u64 used = 0;
 	acquire(&fslock);
 	struct dentry *d = dp->first;
-	for (u64 i = 2; d && i < *off; i++)
+	while (d && d->seq + 2 < *off)
 		d = d->next;
 	for (;;) {
 		const char *name;
@@ -644,13 +701,18 @@ int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
 		k->type = ip->type >> 12;
 		memcpy(k->name, name, len + 1);
 		if (copyout(&myproc()->vm, ubuf + used, k, k->reclen) < 0) {
+			/* The entries copied so far are the caller's (the
+			 * offset is past them): return them, or they are lost. */
 			release(&fslock);
-			return -EFAULT;
+			return used ? (int)used : -EFAULT;
 		}
 		used += k->reclen;
-		if (*off >= 2)
+		if (*off >= 2) {
+			*off = d->seq + 3;
 			d = d->next;
-		(*off)++;
+		} else {
+			(*off)++;
+		}
 	}
 	release(&fslock);
 	if (used == 0 && (d || *off < 2))

@@ -29,6 +29,7 @@ struct inode {
 	struct dentry *first, *last; /* entries in creation order */
 	struct dentry **hash;        /* DIRHASH buckets */
 	u64 nentries;
+	u64 next_seq;                /* seq of the next entry added */
 	struct inode *parent;        /* "..": a directory has one name */
 	char *name;                  /* that name (for getcwd) */
 };

@@ -1,34 +1,38 @@
 /* pipe.c: a one-way byte channel between processes.
  * A ring buffer of one page; a reader with nothing to read and a writer
- * with no room each sleep on their own wait queue.
+ * with no room each sleep on their own wait queue.  A write of at most
+ * PIPESIZE bytes is atomic: it goes in whole, never interleaved with
+ * another writer's bytes.
  */
 #include "kernel.h"
 #include "proc.h"
 #include "fs.h"
 
-#define PIPESIZE (PGSIZE - 128)
+#define PIPESIZE PGSIZE
 
 struct pipe {
 	struct spinlock lock;
 	struct waitq readq, writeq;
 	u64 nread, nwritten; /* totals; nwritten - nread bytes are buffered */
 	int readers, writers;
-	char data[PIPESIZE];
+	char *data;          /* the ring: a page of its own, PIPESIZE bytes */
 };
-_Static_assert(sizeof(struct pipe) <= PGSIZE, "pipe fits a page");
 
 int pipealloc(struct file **rf, struct file **wf)
 {
-	struct pipe *pi = kalloc_nozero();
+	struct pipe *pi = kmalloc(sizeof *pi);
+	char *data = kalloc_nozero();
 	*rf = filealloc();
 	*wf = filealloc();
-	if (!pi || !*rf || !*wf) {
-		if (pi)
-			kfree(pi);
+	if (!pi || !data || !*rf || !*wf) {
+		kmfree(pi);
+		if (data)
+			kfree(data);
 		kmfree(*rf);
 		kmfree(*wf);
 		return -ENOMEM;
 	}
+	pi->data = data;
 	pi->lock = (struct spinlock)SPINLOCK_INIT("pipe");
 	pi->readq = (struct waitq)WAITQ_INIT("pipe read");
 	pi->writeq = (struct waitq)WAITQ_INIT("pipe write");
@@ -55,8 +59,10 @@ void pipeclose(struct pipe *pi, int writable)
 	}
 	int last = pi->readers == 0 && pi->writers == 0;
 	release(&pi->lock);
-	if (last)
-		kfree(pi);
+	if (last) {
+		kfree(pi->data);
+		kmfree(pi);
+	}
 }
 
 long pipewrite(struct pipe *pi, u64 src, long n, int kernel)
@@ -82,7 +88,12 @@ long pipewrite(struct pipe *pi, u64 src, long n, int kernel)
 			return done ? done : -EINTR;
 		}
 		u64 room = PIPESIZE - (pi->nwritten - pi->nread);
-		if (room == 0) {
+		/* A write that fits the pipe waits until it fits whole, so
+		 * that several writers' messages never interleave (POSIX's
+		 * PIPE_BUF rule, with the whole ring as the limit).  A longer
+		 * one goes in piece by piece as room appears. */
+		u64 need = (u64)n <= PIPESIZE ? (u64)(n - done) : 1;
+		if (room < need) {
 			wakeup(&pi->readq);
 			sleep(&pi->writeq, &pi->lock);
 			continue;

@@ -83,13 +83,13 @@ long sys_lseek(void)
 		return -ESPIPE;
 	acquire(&fslock);
 	long base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (long)f->off : whence == SEEK_END ? (long)f->ip->size : -1;
-	long r;
-	if (base < 0)
-		r = -EINVAL;
-	else if (base + off < 0)
+	long r, pos;
+	/* base + off is checked for overflow without computing it first:
+	 * signed overflow is undefined, the compiler may assume it away. */
+	if (base < 0 || __builtin_add_overflow(base, off, &pos) || pos < 0)
 		r = -EINVAL;
 	else
-		r = f->off = base + off;
+		r = f->off = pos;
 	release(&fslock);
 	return r;
 }
@@ -102,7 +102,8 @@ long sys_open(void)
 	if ((r = argstr(0, path, sizeof path)) < 0)
 		return r;
 	int acc = flags & O_ACCMODE;
-	if (acc == 3 || (flags & ~(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL | O_DIRECTORY | 0x10000 /* O_NOFOLLOW etc. ignored */)))
+	if (acc == 3 || (flags & ~(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL | O_DIRECTORY | O_NOCTTY | O_BINARY |
+				   O_NOFOLLOW)))
 		return -EINVAL;
 	struct inode *ip;
 	if (flags & O_CREAT) {

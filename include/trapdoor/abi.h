@@ -63,6 +63,9 @@ enum {
 #define O_APPEND 0x0400
 #define O_EXCL 0x0800
 #define O_DIRECTORY 0x200000
+#define O_NOCTTY 0x8000    /* accepted, no effect: there are no ttys to adopt */
+#define O_BINARY 0x10000   /* accepted, no effect: no text mode */
+#define O_NOFOLLOW 0x100000 /* accepted, no effect: there are no symlinks */
 
 /* lseek() whence */
 #define SEEK_SET 0
@@ -75,6 +78,7 @@ enum {
 #define S_IFCHR 0020000
 #define S_IFREG 0100000
 #define S_IFIFO 0010000
+#define S_ISVTX 0001000 /* sticky: in a directory, only owners remove entries */
 
 /* Signals the kernel uses to report how a process ended. */
 #define SIGINT 2

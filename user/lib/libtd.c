@@ -18,6 +18,7 @@
 /* The kernel's numbers must be picolibc's: checked here, at compile time. */
 _Static_assert(ENOENT == 2 && EFAULT == 14 && ENOSYS == 88 && ENOTEMPTY == 90, "errno values");
 _Static_assert(O_CREAT == 0x0040 && O_TRUNC == 0x0200 && O_APPEND == 0x0400 && O_EXCL == 0x0800, "open flags");
+_Static_assert(O_NOCTTY == 0x8000 && O_NOFOLLOW == 0x100000 && O_DIRECTORY == 0x200000, "open flags");
 _Static_assert(SIGKILL == 9 && SIGSEGV == 11 && SIGINT == 2, "signals");
 
 /* stdin, and stdout and stderr line-buffered, on fds 0..2 */

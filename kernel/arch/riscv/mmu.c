@@ -97,10 +97,17 @@ void kvm_init(void)
 	u64 ram_end = bootinfo.mem_base + bootinfo.mem_size;
 	u64 pa = V2P(kend);
 	kmap((u64)P2V(pa), pa, ram_end - pa, PTE_R | PTE_W);
-	/* RAM below the kernel too: kinit hands out the pages there that the
-	 * firmware does not reserve, and a page the allocator gives out must
-	 * be reachable through the direct map. */
-	kmap((u64)P2V(bootinfo.mem_base), bootinfo.mem_base, V2P(kstart) - bootinfo.mem_base, PTE_R | PTE_W);
+	/* RAM below the image (between the firmware and the kernel): kinit
+	 * hands its pages to the allocator too, so they need the direct map
+	 * as well, or the last pages handed out fault in the kernel.  The
+	 * reserved ranges (the firmware's own memory) stay unmapped. */
+	for (pa = bootinfo.mem_base; pa < V2P(kstart); pa += PGSIZE) {
+		int resv = 0;
+		for (int i = 0; i < bootinfo.nresv; i++)
+			resv |= pa >= bootinfo.resv_base[i] && pa < bootinfo.resv_base[i] + bootinfo.resv_size[i];
+		if (!resv)
+			kmap((u64)P2V(pa), pa, PGSIZE, PTE_R | PTE_W);
+	}
 	kmap((u64)P2V(bootinfo.uart_base), bootinfo.uart_base, PGSIZE, PTE_R | PTE_W);
 	kmap((u64)P2V(bootinfo.plic_base), bootinfo.plic_base, 0x400000, PTE_R | PTE_W);
 	/* The device tree may sit below the kernel (it rarely does); it is

@@ -1,0 +1,9 @@
+"""File system, descriptors and pipes (issue "A usable system")."""
+from harness import guest_test
+
+guest_test("/test/fdtest")
+guest_test("/test/fstest")
+guest_test("/test/fsfull", timeout=300)
+guest_test("/test/pipetest")
+guest_test("/test/fstest", cpus=4)
+guest_test("/test/pipetest", cpus=4)
