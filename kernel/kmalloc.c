@@ -1,7 +1,7 @@
 /* kmalloc.c: small kernel objects (PCBs, inodes, open files, pipes).
  * Slabs: a page holds objects of one power-of-two size class (16..2048)
  * and keeps its own free list; a page whose objects are all free goes
- * back to the page allocator, so memory returns to its baseline.
+ * back to the page allocator, so memory returns exactly to its baseline.
  */
 #include "kernel.h"
 #include "proc.h"
@@ -101,9 +101,11 @@ void kmfree(void *obj)
 	s->inuse--;
 	if (was_full)
 		push(s);
-	/* An empty page goes back, unless it is the class's only page with
-	 * room: then a create/destroy cycle does not churn the allocator. */
-	if (s->inuse == 0 && (partial[s->cls] != s || s->next)) {
+	/* An empty page goes back at once, so the free-page count after a
+	 * workload is exactly what it was before.  (Keeping one spare page per
+	 * class would make that depend on the order of frees; the page
+	 * allocator's cache of recently freed pages makes the churn cheap.) */
+	if (s->inuse == 0) {
 		unlink(s);
 		s->magic = 0;
 		release(&slablock);
