@@ -154,6 +154,8 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec);
 int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n);
 int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n);
 int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max);
+long __copy_user(void *dst, const void *src, size_t n);           /* uaccess.S */
+long __copy_user_str(char *dst, const char *usrc, size_t max);
 long vm_sbrk(struct vmspace *vm, long delta);
 pte_t *walk(pagetable_t pt, u64 va, int alloc);
 int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm);
@@ -176,7 +178,6 @@ struct syscall_desc {
 };
 extern const struct syscall_desc syscall_desc[SYS_max];
 int argstr(int n, char *buf, size_t max);
-u64 argraw(int n);
 
 /* console.c */
 void console_init(void);

@@ -98,6 +98,9 @@ extern int ncpu;
 static inline struct cpu *mycpu(void) { return arch_this_cpu(); }
 static inline struct proc *myproc(void) { return mycpu()->proc; }
 
+/* Raw argument n of the current system call, from the trapframe. */
+static inline u64 argraw(int n) { return TF_ARG(myproc()->tf, n); }
+
 /* The one lock of the scheduler: process states, the ready queue, every
  * wait queue and the family links.  It is held across swtch; whoever runs
  * after swtch releases it. */

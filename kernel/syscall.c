@@ -24,9 +24,6 @@ const struct syscall_desc syscall_desc[SYS_max] = {
 #undef SYSCALL
 };
 
-/* Raw argument n of the current system call. */
-u64 argraw(int n) { return TF_ARG(myproc()->tf, n); }
-
 /* Argument n as a string copied into buf (at most max bytes with NUL). */
 int argstr(int n, char *buf, size_t max)
 {

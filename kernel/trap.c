@@ -217,12 +217,23 @@ struct trapframe *usertrap(struct trapframe *tf)
 	return tf;
 }
 
-/* A trap while in the kernel: an interrupt in the idle loop, or a bug. */
+/* A trap while in the kernel: an interrupt in the idle loop, a fault on
+ * user memory inside uaccess.S, or a bug. */
 void kerneltrap(struct trapframe *tf)
 {
+	extern char uaccess_begin[], uaccess_end[], uaccess_fault[];
 	u64 cause = csr_read(scause);
 	if (cause & SCAUSE_INTR) {
 		interrupt(cause & ~SCAUSE_INTR);
+		return;
+	}
+	/* copyin/copyout touching a user page that is absent, copy-on-write
+	 * or not allowed: resolve it as the hardware's user access would, or
+	 * make the copy return -EFAULT. */
+	if ((cause == EXC_LOAD_PAGE || cause == EXC_STORE_PAGE) && tf->epc >= (u64)uaccess_begin &&
+	    tf->epc < (u64)uaccess_end && myproc()) {
+		if (vm_fault(&myproc()->vm, csr_read(stval), cause == EXC_STORE_PAGE, 0) < 0)
+			tf->epc = (u64)uaccess_fault;
 		return;
 	}
 	panic("kernel trap: %s (scause %p) at pc %p, stval %p",

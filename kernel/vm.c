@@ -267,7 +267,10 @@ static void *uaddr(struct vmspace *vm, u64 va, int write)
 	return NULL;
 }
 
-int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n)
+/* The slow way, for an address space that is not the one this hart is
+ * running on (exec builds the new image's stack before switching to it):
+ * walk its page table and copy through the kernel's direct map. */
+static int copyin_walk(struct vmspace *vm, void *dst, u64 uva, size_t n)
 {
 	while (n > 0) {
 		char *src = uaddr(vm, uva, 0);
@@ -282,7 +285,7 @@ int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n)
 	return 0;
 }
 
-int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n)
+static int copyout_walk(struct vmspace *vm, u64 uva, const void *src, size_t n)
 {
 	while (n > 0) {
 		char *dst = uaddr(vm, uva, 1);
@@ -297,9 +300,7 @@ int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n)
 	return 0;
 }
 
-/* Copy a NUL-terminated string of at most max bytes (including the NUL).
- * Returns its length, -EFAULT, or -ENAMETOOLONG. */
-int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max)
+static int copyinstr_walk(struct vmspace *vm, char *dst, u64 uva, size_t max)
 {
 	size_t got = 0;
 	while (got < max) {
@@ -347,6 +348,55 @@ static void free_empty_tables(struct vmspace *vm, u64 lo, u64 hi)
 			}
 		}
 	}
+}
+
+/* Is [uva, uva+n) wholly user memory?  The fast copies rely on it: a
+ * pointer into the kernel half must never reach them. */
+static inline int user_range(u64 uva, size_t n) { return uva < USER_TOP && n <= USER_TOP - uva; }
+
+/* Is vm the address space this hart runs on right now? */
+static inline int active(struct vmspace *vm)
+{
+	struct proc *p = myproc();
+	return p && vm == &p->vm;
+}
+
+/* copyin/copyout: the kernel's only ways into user memory.  For the
+ * running process they copy directly with sstatus.SUM set (uaccess.S);
+ * faults are resolved or turned into -EFAULT by kerneltrap. */
+int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n)
+{
+	if (!user_range(uva, n))
+		return -EFAULT;
+	if (likely(active(vm)))
+		return __copy_user(dst, (const void *)uva, n);
+	return copyin_walk(vm, dst, uva, n);
+}
+
+int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n)
+{
+	if (!user_range(uva, n))
+		return -EFAULT;
+	if (likely(active(vm)))
+		return __copy_user((void *)uva, src, n);
+	return copyout_walk(vm, uva, src, n);
+}
+
+/* Copy a NUL-terminated string of at most max bytes (including the NUL).
+ * Returns its length, -EFAULT, or -ENAMETOOLONG. */
+int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max)
+{
+	if (uva >= USER_TOP)
+		return -EFAULT;
+	if (likely(active(vm))) {
+		/* stop at the end of user space rather than run into the kernel */
+		size_t room = USER_TOP - uva;
+		long r = __copy_user_str(dst, (const char *)uva, min(max, room));
+		if (r == -ENAMETOOLONG && room < max)
+			return -EFAULT;
+		return r;
+	}
+	return copyinstr_walk(vm, dst, uva, max);
 }
 
 /* Move the program break; pages are allocated (zeroed) now, so running
