@@ -133,12 +133,55 @@ void sched_tick(void);
 
 /* waitq.c: wait queues, sleep and wakeup */
 void sleep(struct waitq *wq, struct spinlock *lk);
-void wakeup(struct waitq *wq);
+void wakeup_slow(struct waitq *wq);
 void wakeup_locked(struct waitq *wq);
 void wakeup_one(struct waitq *wq);
-void waitq_remove(struct proc *p);
-void waitq_push(struct waitq *wq, struct proc *p);
-struct proc *waitq_pop(struct waitq *wq);
+
+/* Make every sleeper on wq ready.  The unlocked peek is safe: a sleeper
+ * is on the queue before it lets go of the lock the caller holds. */
+static inline void wakeup(struct waitq *wq)
+{
+	if (wq->head)
+		wakeup_slow(wq);
+}
+
+/* The queue operations, O(1) each; schedlock held. */
+static inline void waitq_push(struct waitq *wq, struct proc *p)
+{
+	p->queue = wq;
+	p->q_next = NULL;
+	p->q_prev = wq->tail;
+	if (wq->tail)
+		wq->tail->q_next = p;
+	else
+		wq->head = p;
+	wq->tail = p;
+}
+
+static inline void waitq_remove(struct proc *p)
+{
+	struct waitq *wq = p->queue;
+	if (!wq)
+		return;
+	if (p->q_prev)
+		p->q_prev->q_next = p->q_next;
+	else
+		wq->head = p->q_next;
+	if (p->q_next)
+		p->q_next->q_prev = p->q_prev;
+	else
+		wq->tail = p->q_prev;
+	p->queue = NULL;
+	p->q_next = p->q_prev = NULL;
+}
+
+static inline struct proc *waitq_pop(struct waitq *wq)
+{
+	struct proc *p = wq->head;
+	if (p)
+		waitq_remove(p);
+	return p;
+}
 int sleep_ticks(u64 nticks);
 void timer_wakeups(u64 now);
 

@@ -270,7 +270,7 @@ static void *uaddr(struct vmspace *vm, u64 va, int write)
 /* The slow way, for an address space that is not the one this hart is
  * running on (exec builds the new image's stack before switching to it):
  * walk its page table and copy through the kernel's direct map. */
-static int copyin_walk(struct vmspace *vm, void *dst, u64 uva, size_t n)
+static __attribute__((noinline)) int copyin_walk(struct vmspace *vm, void *dst, u64 uva, size_t n)
 {
 	while (n > 0) {
 		char *src = uaddr(vm, uva, 0);
@@ -285,7 +285,7 @@ static int copyin_walk(struct vmspace *vm, void *dst, u64 uva, size_t n)
 	return 0;
 }
 
-static int copyout_walk(struct vmspace *vm, u64 uva, const void *src, size_t n)
+static __attribute__((noinline)) int copyout_walk(struct vmspace *vm, u64 uva, const void *src, size_t n)
 {
 	while (n > 0) {
 		char *dst = uaddr(vm, uva, 1);
@@ -300,7 +300,7 @@ static int copyout_walk(struct vmspace *vm, u64 uva, const void *src, size_t n)
 	return 0;
 }
 
-static int copyinstr_walk(struct vmspace *vm, char *dst, u64 uva, size_t max)
+static __attribute__((noinline)) int copyinstr_walk(struct vmspace *vm, char *dst, u64 uva, size_t max)
 {
 	size_t got = 0;
 	while (got < max) {

@@ -7,42 +7,8 @@
 #include "proc.h"
 #include "trace.h"
 
-void waitq_push(struct waitq *wq, struct proc *p)
-{
-	p->queue = wq;
-	p->q_next = NULL;
-	p->q_prev = wq->tail;
-	if (wq->tail)
-		wq->tail->q_next = p;
-	else
-		wq->head = p;
-	wq->tail = p;
-}
 
-void waitq_remove(struct proc *p)
-{
-	struct waitq *wq = p->queue;
-	if (!wq)
-		return;
-	if (p->q_prev)
-		p->q_prev->q_next = p->q_next;
-	else
-		wq->head = p->q_next;
-	if (p->q_next)
-		p->q_next->q_prev = p->q_prev;
-	else
-		wq->tail = p->q_prev;
-	p->queue = NULL;
-	p->q_next = p->q_prev = NULL;
-}
 
-struct proc *waitq_pop(struct waitq *wq)
-{
-	struct proc *p = wq->head;
-	if (p)
-		waitq_remove(p);
-	return p;
-}
 
 /* Sleep on wq.  lk protects the condition being waited for; it is
  * released only once this process is on wq with schedlock held, so a
@@ -77,10 +43,8 @@ void wakeup_locked(struct waitq *wq)
 		ready(p);
 }
 
-void wakeup(struct waitq *wq)
+void wakeup_slow(struct waitq *wq)
 {
-	if (!wq->head) /* racy peek is fine: sleepers enqueue before lk drops */
-		return;
 	acquire(&schedlock);
 	wakeup_locked(wq);
 	release(&schedlock);
