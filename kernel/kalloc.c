@@ -274,5 +274,20 @@ void page_get_many(void **kva, int n)
 }
 
 int page_refs(void *kva) { return pages[pfn(kva)].refs; }
+
+/* Drop a reference to a shared page unless it is the last one: returns 1
+ * if others still hold it, 0 if the caller holds the only reference (and
+ * must release the page, and whatever it refers to, itself).  Atomic, so
+ * of two harts dropping a shared page table at once exactly one owns it. */
+int page_unref(void *kva)
+{
+	acquire(&memlock);
+	struct page *p = &pages[pfn(kva)];
+	int shared = p->refs > 1;
+	if (shared)
+		p->refs--;
+	release(&memlock);
+	return shared;
+}
 u64 kfreepages(void) { return nfree; }
 u64 ktotalpages(void) { return npages; }

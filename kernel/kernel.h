@@ -120,6 +120,7 @@ void kfree_many(void **kva, int n);  /* kfree each, one lock round */
 void kfree_zeroed(void *kva);        /* kfree of a page of zeros */
 void page_get_many(void **kva, int n);
 int page_refs(void *kva);
+int page_unref(void *kva);
 u64 kfreepages(void);
 u64 ktotalpages(void);
 
@@ -149,7 +150,7 @@ void vm_destroy(struct vmspace *vm);
 int vm_fork(struct vmspace *to, struct vmspace *from);
 int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm);
 int vm_alloc_range(struct vmspace *vm, u64 va, u64 len, u64 perm);
-void vm_unmap_range(struct vmspace *vm, u64 va, u64 end);
+int vm_unmap_range(struct vmspace *vm, u64 va, u64 end);
 int vm_fault(struct vmspace *vm, u64 va, int write, int exec);
 int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n);
 int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n);

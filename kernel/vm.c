@@ -1,6 +1,7 @@
 /* vm.c: user address spaces: the image, the heap, the stack.
- * fork shares pages copy-on-write; faults grow the stack and break COW
- * sharing; copyin/copyout are the only way the kernel touches user memory.
+ * fork shares pages copy-on-write, and even the level-0 page tables that
+ * map them; faults grow the stack and break the sharing; copyin/copyout
+ * are the only way the kernel touches user memory.
  *
  *   USER_TOP    +--------------+
  *               | unmapped     |  one page
@@ -46,11 +47,141 @@ int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm)
 /* The end of the level-0 table's span that va is in, or end if sooner. */
 static u64 leaf_stop(u64 va, u64 end) { return min(ALIGN_DOWN(va, LEAF_SPAN) + LEAF_SPAN, PGROUNDUP(end)); }
 
-void vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
+/* The user regions, so that fork and teardown visit only what is mapped
+ * instead of scanning whole page tables. */
+struct region {
+	u64 lo, hi;
+};
+static int regions(struct vmspace *vm, struct region r[3])
+{
+	r[0] = (struct region){ 0, vm->text_end };
+	r[1] = (struct region){ vm->heap_start, PGROUNDUP(vm->brk) };
+	r[2] = (struct region){ vm->stack_low, USTACK_TOP };
+	return 3;
+}
+
+/* The slots [*lo, *hi) of the level-0 table covering va that can hold
+ * mappings, i.e. those inside a region: fork, exit and unshare look at
+ * those only, not at all 512. */
+static void span_slots(struct vmspace *vm, u64 va, int *lo, int *hi)
+{
+	struct region r[3];
+	int n = regions(vm, r);
+	u64 base = ALIGN_DOWN(va, LEAF_SPAN), end = base + LEAF_SPAN;
+	*lo = 512;
+	*hi = 0;
+	for (int i = 0; i < n; i++) {
+		u64 a = max(r[i].lo, base), b = min(r[i].hi, end);
+		if (a >= b)
+			continue;
+		*lo = min(*lo, (int)((a - base) >> PGSHIFT));
+		*hi = max(*hi, (int)((PGROUNDUP(b) - base) >> PGSHIFT));
+	}
+}
+
+/* --- copy-on-write page tables ---
+ *
+ * fork does not copy the 512 entries of each level-0 table: parent and
+ * child point at the same table, whose page reference count says how many
+ * address spaces share it.  The rules:
+ *  - a shared table has no writable entry (fork turned them copy-on-write);
+ *  - the pages a shared table maps hold one reference for the table, not
+ *    one per address space;
+ *  - before changing any entry, an address space makes the table its own
+ *    (unshare): it copies the table and takes a reference on every page.
+ * So fork and exit cost a few instructions per 2 MiB instead of per page.
+ */
+
+/* The level-1 entry that points at the level-0 table for va, or NULL. */
+static pte_t *l1_entry(pagetable_t pt, u64 va)
+{
+	pte_t *e = &pt[PX(2, va)];
+	if (!(*e & PTE_V))
+		return NULL;
+	return &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
+}
+
+/* Release every page a level-0 table maps, then the table itself. */
+static void table_free(struct vmspace *vm, u64 va, pte_t *t)
+{
+	void *batch[BATCH];
+	int nb = 0, lo, hi;
+	span_slots(vm, va, &lo, &hi);
+	for (int i = lo; i < hi; i++) {
+		if (!(t[i] & PTE_V))
+			continue;
+		batch[nb++] = P2V(PTE_PA(t[i]));
+		vm->pages--;
+		if (nb == BATCH) {
+			kfree_many(batch, nb);
+			nb = 0;
+		}
+	}
+	if (nb)
+		kfree_many(batch, nb);
+	kfree(t);
+}
+
+/* Drop this address space's use of the level-0 table at *e (for va),
+ * as it is torn down. */
+static void table_put(struct vmspace *vm, u64 va, pte_t *e)
+{
+	pte_t *t = P2V(PTE_PA(*e));
+	*e = 0;
+	if (page_unref(t))
+		return; /* others still map it: their reference covers the pages */
+	table_free(vm, va, t);
+}
+
+/* Make the level-0 table for va private to vm before an entry changes. */
+static int unshare(struct vmspace *vm, u64 va)
+{
+	pte_t *e = l1_entry(vm->pt, va);
+	if (!e || !(*e & PTE_V))
+		return 0;
+	pte_t *t = P2V(PTE_PA(*e));
+	if (page_refs(t) == 1)
+		return 0;
+	pte_t *copy = kalloc_nozero();
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, t, PGSIZE);
+	void *batch[BATCH];
+	int nb = 0, lo, hi;
+	span_slots(vm, va, &lo, &hi);
+	for (int i = lo; i < hi; i++) {
+		if (!(copy[i] & PTE_V))
+			continue;
+		batch[nb++] = P2V(PTE_PA(copy[i]));
+		if (nb == BATCH) {
+			page_get_many(batch, nb);
+			nb = 0;
+		}
+	}
+	if (nb)
+		page_get_many(batch, nb);
+	*e = PA_PTE(V2P(copy)) | PTE_V;
+	if (!page_unref(t)) {
+		/* The others let go meanwhile: ours was the last use. */
+		u64 keep = vm->pages;
+		table_free(vm, va, t);
+		vm->pages = keep;
+	}
+	sfence_vma();
+	return 0;
+}
+
+/* Unmap [va, end).  -ENOMEM, with nothing unmapped, if a shared page
+ * table could not be made private. */
+int vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 {
 	void *batch[BATCH];
 	int nb = 0;
-	for (va = PGROUNDDOWN(va); va < end;) {
+	va = PGROUNDDOWN(va);
+	for (u64 a = va; a < end; a = leaf_stop(a, end))
+		if (unshare(vm, a) < 0)
+			return -ENOMEM;
+	while (va < end) {
 		u64 stop = leaf_stop(va, end);
 		pte_t *pte = walk(vm->pt, va, 0);
 		for (; pte && va < stop; va += PGSIZE, pte++) {
@@ -68,12 +199,15 @@ void vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 	}
 	if (nb)
 		kfree_many(batch, nb);
+	return 0;
 }
 
 /* Map fresh zeroed pages over [va, va+len). */
 int vm_alloc_range(struct vmspace *vm, u64 va, u64 len, u64 perm)
 {
 	for (u64 a = PGROUNDDOWN(va); a < va + len; a += PGSIZE) {
+		if ((a == PGROUNDDOWN(va) || a % LEAF_SPAN == 0) && unshare(vm, a) < 0)
+			return -ENOMEM;
 		pte_t *pte = walk(vm->pt, a, 0);
 		if (pte && (*pte & PTE_V))
 			continue;
@@ -88,25 +222,12 @@ int vm_alloc_range(struct vmspace *vm, u64 va, u64 len, u64 perm)
 	return 0;
 }
 
-/* The user regions, so that fork and teardown visit only what is mapped
- * instead of scanning whole page tables. */
-struct region {
-	u64 lo, hi;
-};
-static int regions(struct vmspace *vm, struct region r[3])
+/* Tear down an address space: drop each level-0 table (freeing its pages
+ * if no one else shares it), then the level-1 tables, then the root. */
+void vm_destroy(struct vmspace *vm)
 {
-	r[0] = (struct region){ 0, vm->text_end };
-	r[1] = (struct region){ vm->heap_start, PGROUNDUP(vm->brk) };
-	r[2] = (struct region){ vm->stack_low, USTACK_TOP };
-	return 3;
-}
-
-/* Free the page-table pages that cover the regions: the level-0 tables
- * first (one per 2 MiB), then the level-1 tables (one per 1 GiB).  Every
- * mapping lies in a region and vm_unmap_range has cleared them all, so
- * each table is all zeros by now: kfree_zeroed. */
-static void free_tables(struct vmspace *vm)
-{
+	if (!vm->pt)
+		return;
 	struct region r[3];
 	int n = regions(vm, r);
 	for (int level = 1; level <= 2; level++) {
@@ -115,37 +236,30 @@ static void free_tables(struct vmspace *vm)
 			if (r[i].lo >= r[i].hi)
 				continue;
 			for (u64 va = ALIGN_DOWN(r[i].lo, span); va < r[i].hi; va += span) {
-				pte_t *e = &vm->pt[PX(2, va)];
+				pte_t *e = level == 1 ? l1_entry(vm->pt, va) : &vm->pt[PX(2, va)];
+				if (!e || !(*e & PTE_V))
+					continue;
 				if (level == 1) {
-					if (!(*e & PTE_V))
-						continue;
-					e = &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
-				}
-				if (*e & PTE_V) {
+					table_put(vm, va, e);
+				} else {
+					/* every level-0 table is gone: all zeros */
 					kfree_zeroed(P2V(PTE_PA(*e)));
 					*e = 0;
 				}
 			}
 		}
 	}
-}
-
-void vm_destroy(struct vmspace *vm)
-{
-	if (!vm->pt)
-		return;
-	struct region r[3];
-	int n = regions(vm, r);
-	for (int i = 0; i < n; i++)
-		vm_unmap_range(vm, r[i].lo, r[i].hi);
-	free_tables(vm);
 	kfree(vm->pt);
 	vm->pt = NULL;
 }
 
-/* Copy-on-write fork: the child maps the parent's pages; writable pages
- * become read-only + PTE_COW in both, and the first write to one makes a
- * private copy (vm_fault).  Read-only pages (text) are simply shared. */
+/* Copy-on-write fork.  Writable pages become read-only + PTE_COW in both
+ * processes; the first write to one makes a private copy (vm_fault).
+ * Read-only pages (text) are simply shared.  A level-0 table with many
+ * pages is shared whole (see above); a sparse one is copied entry by
+ * entry, which costs less than copying the table on the first write. */
+#define SHARE_MIN 64 /* pages in a table's span before fork shares it */
+
 int vm_fork(struct vmspace *to, struct vmspace *from)
 {
 	int r = vm_create(to);
@@ -159,47 +273,68 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 	int n = regions(from, rg);
 	void *batch[BATCH];
 	int nb = 0;
-	u64 npages = 0;
-	r = 0;
 	for (int i = 0; i < n && r == 0; i++) {
-		for (u64 va = rg[i].lo; va < rg[i].hi && r == 0;) {
-			u64 stop = leaf_stop(va, rg[i].hi);
-			pte_t *pte = walk(from->pt, va, 0);
-			pte_t *ctab = NULL; /* the child's level-0 table for this span */
-			for (; pte && va < stop; va += PGSIZE, pte++) {
-				pte_t e = *pte;
+		for (u64 va = ALIGN_DOWN(rg[i].lo, LEAF_SPAN); va < rg[i].hi; va += LEAF_SPAN) {
+			pte_t *pe = l1_entry(from->pt, va);
+			if (!pe || !(*pe & PTE_V))
+				continue;
+			/* the child's level-1 entry (its level-1 table is its own) */
+			pte_t *root = &to->pt[PX(2, va)];
+			if (!(*root & PTE_V)) {
+				pagetable_t l1 = kalloc();
+				if (!l1) {
+					r = -ENOMEM;
+					break;
+				}
+				*root = PA_PTE(V2P(l1)) | PTE_V;
+			}
+			pte_t *ce = &((pagetable_t)P2V(PTE_PA(*root)))[PX(1, va)];
+			if (*ce & PTE_V)
+				continue; /* two regions in one 2 MiB: done already */
+			pte_t *t = P2V(PTE_PA(*pe));
+			int lo, hi, shared = page_refs(t) > 1;
+			span_slots(from, va, &lo, &hi);
+			if (shared || hi - lo >= SHARE_MIN) {
+				/* Share the table.  The first time, no entry may stay
+				 * writable; a shared table has none already. */
+				for (int k = lo; k < hi; k++) {
+					pte_t e = t[k];
+					to->pages += e & PTE_V;
+					if (e & PTE_W)
+						t[k] = (e & ~PTE_W) | PTE_COW;
+				}
+				page_get(t);
+				*ce = *pe;
+				continue;
+			}
+			/* Copy the few entries into a table of the child's own. */
+			pte_t *ct = kalloc();
+			if (!ct) {
+				r = -ENOMEM;
+				break;
+			}
+			*ce = PA_PTE(V2P(ct)) | PTE_V;
+			for (int k = lo; k < hi; k++) {
+				pte_t e = t[k];
 				if (!(e & PTE_V))
 					continue;
-				if (!ctab) {
-					pte_t *cpte = walk(to->pt, va, 1);
-					if (!cpte) {
-						r = -ENOMEM;
-						break;
-					}
-					ctab = cpte - PX(0, va);
-				}
-				if (e & PTE_W) {
-					e = (e & ~PTE_W) | PTE_COW;
-					*pte = e;
-				}
-				ctab[PX(0, va)] = e;
-				npages++;
+				if (e & PTE_W)
+					t[k] = e = (e & ~PTE_W) | PTE_COW;
+				ct[k] = e;
+				to->pages++;
 				batch[nb++] = P2V(PTE_PA(e));
 				if (nb == BATCH) {
 					page_get_many(batch, nb);
 					nb = 0;
 				}
 			}
-			if (r == 0)
-				va = stop;
 		}
 	}
 	/* Every page mapped in the child holds its reference before the child
 	 * can be torn down. */
 	if (nb)
 		page_get_many(batch, nb);
-	to->pages += npages;
-	/* The parent's PTEs lost their W bit: drop stale TLB entries. */
+	/* The parent's entries lost their W bit: drop stale TLB entries. */
 	sfence_vma();
 	if (r < 0)
 		vm_destroy(to);
@@ -220,6 +355,9 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 	if (pte && (*pte & PTE_V)) {
 		if (!write || !(*pte & PTE_COW) || exec)
 			return -EFAULT;
+		if (unshare(vm, va) < 0)
+			return -ENOMEM;
+		pte = walk(vm->pt, va, 0);
 		void *old = P2V(PTE_PA(*pte));
 		if (page_refs(old) == 1) {
 			/* Last sharer: the page is ours, just make it writable. */
@@ -238,6 +376,8 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 	if (exec || !in_stack(va))
 		return -EFAULT;
 	/* Grow the stack down to va. */
+	if (unshare(vm, va) < 0)
+		return -ENOMEM;
 	void *page = kalloc();
 	if (!page)
 		return -ENOMEM;
@@ -408,7 +548,8 @@ long vm_sbrk(struct vmspace *vm, long delta)
 	if (delta < 0) {
 		if ((u64)-delta > old - vm->heap_start)
 			return -EINVAL;
-		vm_unmap_range(vm, PGROUNDUP(new), PGROUNDUP(old));
+		if (vm_unmap_range(vm, PGROUNDUP(new), PGROUNDUP(old)) < 0)
+			return -ENOMEM;
 		free_empty_tables(vm, PGROUNDUP(new), PGROUNDUP(old));
 		sfence_vma();
 	} else if (delta > 0) {
