@@ -81,6 +81,12 @@ void kvm_init(void)
 	u64 ram_end = bootinfo.mem_base + bootinfo.mem_size;
 	u64 pa = V2P(kend);
 	kmap((u64)P2V(pa), pa, ram_end - pa, PTE_R | PTE_W);
+	/* RAM below the kernel image too: kinit hands out every page there
+	 * that the firmware did not reserve (QEMU: 0x80080000..0x80200000),
+	 * and the page allocator reaches them once memory fills up.  Mapping
+	 * the firmware's own pages is harmless: nothing touches them. */
+	if (V2P(kstart) > bootinfo.mem_base)
+		kmap((u64)P2V(bootinfo.mem_base), bootinfo.mem_base, V2P(kstart) - bootinfo.mem_base, PTE_R | PTE_W);
 	kmap((u64)P2V(bootinfo.uart_base), bootinfo.uart_base, PGSIZE, PTE_R | PTE_W);
 	kmap((u64)P2V(bootinfo.plic_base), bootinfo.plic_base, 0x400000, PTE_R | PTE_W);
 	/* The device tree may sit below the kernel (it rarely does); it is
