@@ -268,6 +268,37 @@ int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max)
 	return -ENAMETOOLONG;
 }
 
+static int table_empty(pagetable_t t)
+{
+	for (int i = 0; i < 512; i++)
+		if (t[i] & PTE_V)
+			return 0;
+	return 1;
+}
+
+/* Free the page-table pages over [lo, hi) that no longer map anything.
+ * vm_destroy frees only the tables under the regions as they are at exit,
+ * so without this a heap that grew and shrank (or failed to grow) would
+ * leave its tables behind for good. */
+static void free_empty_tables(struct vmspace *vm, u64 lo, u64 hi)
+{
+	for (int level = 1; level <= 2; level++) {
+		u64 span = 1UL << (12 + 9 * level);
+		for (u64 va = ALIGN_DOWN(lo, span); va < hi; va += span) {
+			pte_t *e = &vm->pt[PX(2, va)];
+			if (level == 1) {
+				if (!(*e & PTE_V))
+					continue;
+				e = &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
+			}
+			if ((*e & PTE_V) && table_empty(P2V(PTE_PA(*e)))) {
+				kfree(P2V(PTE_PA(*e)));
+				*e = 0;
+			}
+		}
+	}
+}
+
 /* Move the program break; pages are allocated (zeroed) now, so running
  * out of memory is reported here as -ENOMEM rather than as a later fault.
  * Returns the old break. */
@@ -278,12 +309,18 @@ long vm_sbrk(struct vmspace *vm, long delta)
 		if ((u64)-delta > old - vm->heap_start)
 			return -EINVAL;
 		vm_unmap_range(vm, PGROUNDUP(new), PGROUNDUP(old));
+		free_empty_tables(vm, PGROUNDUP(new), PGROUNDUP(old));
 		sfence_vma();
 	} else if (delta > 0) {
 		if (new > vm->heap_start + UHEAP_MAX || new < old)
 			return -ENOMEM;
+		/* Plainly too much: fail before taking every free page, which
+		 * would make other processes' allocations fail meanwhile. */
+		if ((PGROUNDUP(new) - PGROUNDUP(old)) / PGSIZE > kfreepages())
+			return -ENOMEM;
 		if (vm_alloc_range(vm, PGROUNDUP(old), PGROUNDUP(new) - PGROUNDUP(old), PTE_R | PTE_W) < 0) {
 			vm_unmap_range(vm, PGROUNDUP(old), PGROUNDUP(new));
+			free_empty_tables(vm, PGROUNDUP(old), PGROUNDUP(new));
 			return -ENOMEM;
 		}
 	}
