@@ -141,7 +141,7 @@ void wakeup_one(struct waitq *wq);
 void waitq_remove(struct proc *p);
 void waitq_push(struct waitq *wq, struct proc *p);
 struct proc *waitq_pop(struct waitq *wq);
-int sleep_ticks(u64 nticks);
+int sleep_until(u64 when); /* arch_time() units */
 void timer_wakeups(u64 now);
 
 extern const char *const procstate_name[];

@@ -100,15 +100,27 @@ void wakeup_one(struct waitq *wq)
 #define WHEEL 256
 static struct waitq wheel[WHEEL];
 
-int sleep_ticks(u64 n)
+/* Sleep until arch_time() reaches `when`.  Ticks only say roughly when
+ * that is: the current tick is already partly over, so waking after n
+ * ticks can be up to one tick early.  Hence the loop: on each wakeup check
+ * the clock, and sleep again for what is left. */
+int sleep_until(u64 when)
 {
 	struct proc *p = myproc();
+	u64 ticklen = params.tick_us * timebase_hz / 1000000; /* timer units */
+	if (ticklen == 0)
+		ticklen = 1;
 	acquire(&schedlock);
-	p->wake_tick = ticks + n;
-	struct waitq *b = &wheel[p->wake_tick % WHEEL];
-	b->name = "sleep";
-	while (!p->killed && ticks < p->wake_tick) {
-		sleep(b, &schedlock);
+	while (!p->killed) {
+		u64 now = arch_time();
+		if (now >= when)
+			break;
+		u64 n = (when - now + ticklen - 1) / ticklen;
+		p->wake_tick = ticks + n;
+		struct waitq *b = &wheel[p->wake_tick % WHEEL];
+		b->name = "sleep";
+		while (!p->killed && ticks < p->wake_tick)
+			sleep(b, &schedlock);
 	}
 	int r = p->killed ? -EINTR : 0;
 	release(&schedlock);
