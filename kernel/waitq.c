@@ -130,8 +130,9 @@ int sleep_until(u64 when)
 void timer_wakeups(u64 now)
 {
 	struct waitq *b = &wheel[now % WHEEL];
-	if (!b->head)
-		return;
+	/* No unlocked peek at b->head: a sleeper on another hart may have
+	 * read the old ticks and be about to join this very bucket; only
+	 * schedlock orders its push against this scan. */
 	acquire(&schedlock);
 	for (struct proc *p = b->head, *next; p; p = next) {
 		next = p->q_next;
