@@ -7,3 +7,5 @@ from harness import guest_test
 
 guest_test("/test/proctest", cpus=1)
 guest_test("/test/proctest", cpus=4)
+guest_test("/test/cowtest", cpus=1)
+guest_test("/test/cowtest", cpus=4)
