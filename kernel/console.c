@@ -117,7 +117,7 @@ long console_write_user(u64 usrc, long n)
 		long m = min(n - done, (long)sizeof chunk);
 		if (copyin(&p->vm, chunk, usrc + done, m) < 0)
 			return done ? done : -EFAULT;
-		console_write(chunk, m);
+		console_write_locked(chunk, m);
 		done += m;
 	}
 	return done;

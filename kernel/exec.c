@@ -124,6 +124,31 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 	return 0;
 }
 
+/* The words of the initial stack (argc, argv[], envp[]) go out in small
+ * batches: with MAXARG arguments and as many environment strings they are
+ * 16 KiB, more than a whole kernel stack, so they cannot be built on it. */
+struct vecout {
+	struct vmspace *vm;
+	u64 at; /* user address of batch[0] */
+	int k;
+	u64 batch[32];
+};
+
+static int vec_flush(struct vecout *o)
+{
+	if (o->k && copyout(o->vm, o->at, o->batch, o->k * 8) < 0)
+		return -EFAULT;
+	o->at += o->k * 8;
+	o->k = 0;
+	return 0;
+}
+
+static int vec_put(struct vecout *o, u64 word)
+{
+	o->batch[o->k++] = word;
+	return o->k == (int)nelem(o->batch) ? vec_flush(o) : 0;
+}
+
 /* Build the initial stack: the strings at the top, then (16-byte aligned
  * at sp) argc, argv[], NULL, envp[], NULL, as the C runtime expects. */
 static int build_stack(struct vmspace *vm, struct args *a, u64 *sp_out, u64 *argv_out, u64 *envp_out)
@@ -139,23 +164,26 @@ static int build_stack(struct vmspace *vm, struct args *a, u64 *sp_out, u64 *arg
 	vm->stack_low = PGROUNDDOWN(sp);
 	if (copyout(vm, strings, a->buf, a->used) < 0)
 		return -EFAULT;
-	u64 vec[nptr];
-	int k = 0;
-	vec[k++] = a->argc;
+	struct vecout o = { .vm = vm, .at = sp, .k = 0 };
+	r = vec_put(&o, a->argc);
 	u64 s = strings;
-	for (int i = 0; i < a->argc + a->envc; i++) {
+	for (int i = 0; r == 0 && i < a->argc + a->envc; i++) {
 		if (i == a->argc)
-			vec[k++] = 0;
-		vec[k++] = s;
+			r = vec_put(&o, 0);
+		if (r == 0)
+			r = vec_put(&o, s);
 		while (a->buf[s - strings])
 			s++;
 		s++;
 	}
-	if (a->argc == a->argc + a->envc)
-		vec[k++] = 0;
-	vec[k++] = 0;
-	if (copyout(vm, sp, vec, k * 8) < 0)
-		return -EFAULT;
+	if (r == 0 && a->envc == 0)
+		r = vec_put(&o, 0); /* argv's NULL: the loop did not reach envp */
+	if (r == 0)
+		r = vec_put(&o, 0);
+	if (r == 0)
+		r = vec_flush(&o);
+	if (r < 0)
+		return r;
 	*sp_out = sp;
 	*argv_out = sp + 8;
 	*envp_out = sp + 8 + (a->argc + 1) * 8;

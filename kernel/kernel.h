@@ -20,6 +20,7 @@ int ksnprintf(char *buf, size_t n, const char *fmt, ...);
 int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 void panic(const char *fmt, ...) __attribute__((noreturn));
 void console_write(const char *s, size_t n); /* raw, to the UART */
+void console_write_locked(const char *s, size_t n);
 #define assert(c)                                                            \
 	do {                                                                 \
 		if (unlikely(!(c)))                                          \

@@ -139,6 +139,18 @@ void console_write(const char *s, size_t n)
 	}
 }
 
+/* Bytes a user program writes to the console, under the same lock as
+ * kprintf: a kernel message never lands in the middle of them. */
+void console_write_locked(const char *s, size_t n)
+{
+	int locked = !panicked && !holding(&printlock);
+	if (locked)
+		acquire(&printlock);
+	console_write(s, n);
+	if (locked)
+		release(&printlock);
+}
+
 /* Whole lines at a time, so harts do not interleave mid-line. */
 void kprintf(const char *fmt, ...)
 {

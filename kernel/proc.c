@@ -24,6 +24,10 @@ const char *const procstate_name[] = {
 
 struct proc *proc_lookup(int pid)
 {
+	/* Callers pass pids straight from system calls (getpgid, setpgid,
+	 * nice): a negative one would index before the hash table. */
+	if (pid <= 0)
+		return NULL;
 	for (struct proc *p = pidhash[pid % PIDHASH]; p; p = p->hash_next)
 		if (p->pid == pid)
 			return p;

@@ -182,7 +182,7 @@ static inline struct proc *waitq_pop(struct waitq *wq)
 		waitq_remove(p);
 	return p;
 }
-int sleep_ticks(u64 nticks);
+int sleep_until(u64 when); /* arch_time() units */
 void timer_wakeups(u64 now);
 
 extern const char *const procstate_name[];

@@ -35,13 +35,13 @@ long sys_sbrk(void)
 	return vm_sbrk(&p->vm, (long)(int)argraw(0));
 }
 
-/* sleep(ms): at least ms milliseconds, rounded up to whole ticks. */
+/* sleep(ms): at least ms milliseconds, by the clock (not whole ticks). */
 long sys_sleep(void)
 {
 	u64 ms = argraw(0);
-	u64 tick_ms = params.tick_us;
-	u64 n = (ms * 1000 + tick_ms - 1) / tick_ms;
-	return sleep_ticks(n);
+	if (ms > (1UL << 40)) /* some 35 years: keeps the sums from overflowing */
+		ms = 1UL << 40;
+	return sleep_until(arch_time() + ms * timebase_hz / 1000);
 }
 
 long sys_uptime(void) { return uptime_ms(); }

@@ -75,6 +75,19 @@ static void exc_syscall(struct trapframe *tf, u64 stval)
 	syscall(tf, myproc());
 }
 
+/* Did the process run off the bottom of its stack?  Either the access hit
+ * the guard page, or the stack pointer itself is already below the
+ * stack's limit: a frame bigger than the guard page (a large local array,
+ * or a few levels of recursion inlined into one) jumps right over it, and
+ * its first access lands below the guard. */
+static int stack_overflow(struct trapframe *tf, u64 stval)
+{
+	u64 limit = USTACK_TOP - USTACK_MAX;
+	if (stval >= USTACK_GUARD && stval < limit)
+		return 1;
+	return tf->sp < limit && tf->sp >= USTACK_GUARD - USTACK_MAX && stval < limit && stval + PGSIZE >= tf->sp;
+}
+
 static void exc_pagefault(struct trapframe *tf, u64 stval)
 {
 	u64 cause = csr_read(scause);
@@ -85,13 +98,12 @@ static void exc_pagefault(struct trapframe *tf, u64 stval)
 	const char *what = exc_name[cause];
 	if (r == -ENOMEM)
 		what = "out of memory on page fault";
-	else if (stval >= USTACK_GUARD && stval < USTACK_GUARD + PGSIZE)
+	else if (stack_overflow(tf, stval))
 		what = "stack overflow (guard page)";
 	else if (stval >= USER_TOP)
 		what = cause == EXC_STORE_PAGE ? "store to kernel memory" :
 		       cause == EXC_LOAD_PAGE  ? "load from kernel memory" :
 						 "jump into kernel memory";
-	(void)tf;
 	kill_fault(p, r == -ENOMEM ? SIGKILL : SIGSEGV, what, stval);
 }
 

@@ -64,15 +64,27 @@ void wakeup_one(struct waitq *wq)
 #define WHEEL 256
 static struct waitq wheel[WHEEL];
 
-int sleep_ticks(u64 n)
+/* Sleep until arch_time() reaches `when`.  Ticks only say roughly when
+ * that is: the current tick is already partly over, so waking after n
+ * ticks can be up to one tick early.  Hence the loop: on each wakeup check
+ * the clock, and sleep again for what is left. */
+int sleep_until(u64 when)
 {
 	struct proc *p = myproc();
+	u64 ticklen = params.tick_us * timebase_hz / 1000000; /* timer units */
+	if (ticklen == 0)
+		ticklen = 1;
 	acquire(&schedlock);
-	p->wake_tick = ticks + n;
-	struct waitq *b = &wheel[p->wake_tick % WHEEL];
-	b->name = "sleep";
-	while (!p->killed && ticks < p->wake_tick) {
-		sleep(b, &schedlock);
+	while (!p->killed) {
+		u64 now = arch_time();
+		if (now >= when)
+			break;
+		u64 n = (when - now + ticklen - 1) / ticklen;
+		p->wake_tick = ticks + n;
+		struct waitq *b = &wheel[p->wake_tick % WHEEL];
+		b->name = "sleep";
+		while (!p->killed && ticks < p->wake_tick)
+			sleep(b, &schedlock);
 	}
 	int r = p->killed ? -EINTR : 0;
 	release(&schedlock);
@@ -82,8 +94,9 @@ int sleep_ticks(u64 n)
 void timer_wakeups(u64 now)
 {
 	struct waitq *b = &wheel[now % WHEEL];
-	if (!b->head)
-		return;
+	/* No unlocked peek at b->head: a sleeper on another hart may have
+	 * read the old ticks and be about to join this very bucket; only
+	 * schedlock orders its push against this scan. */
 	acquire(&schedlock);
 	for (struct proc *p = b->head, *next; p; p = next) {
 		next = p->q_next;

@@ -1,0 +1,89 @@
+"""Hostile programs (issue "Trapdoor core"): privileged instructions and
+forbidden memory.  Each is killed with one console line
+
+    pid N (name): <cause> at 0x<addr>, pc 0x<pc>: killed (SIGxxx)
+
+the shell's $? is 128 + the signal, and the next command still works.
+"""
+import re
+from harness import test
+
+SIGILL, SIGSEGV = 4, 11
+KERNEL = 0xffffffc080200000
+
+# (command, cause, signal, check of (addr, pc))
+CASES = [
+    ("priv", r"illegal or privileged instruction", SIGILL, None),
+    ("priv csr", r"illegal or privileged instruction", SIGILL, None),
+    ("priv sret", r"illegal or privileged instruction", SIGILL, None),
+    ("priv wfi", r"illegal or privileged instruction", SIGILL, None),
+    ("priv satp", r"illegal or privileged instruction", SIGILL, None),
+    ("kmem", r"load from kernel memory", SIGSEGV, lambda a, pc: a == KERNEL),
+    ("kmem read", r"load from kernel memory", SIGSEGV, lambda a, pc: a == KERNEL),
+    ("kmem write", r"store to kernel memory", SIGSEGV, lambda a, pc: a == KERNEL),
+    ("kmem jump", r"instruction page fault", SIGSEGV, lambda a, pc: a == pc == 0x3000000000),
+    ("kmem text", r"store page fault", SIGSEGV, lambda a, pc: 0x10000 <= a < 0x100000),
+    ("kmem stack", r"stack overflow \(guard page\)", SIGSEGV, lambda a, pc: 0x3f00000000 <= a < 0x4000000000),
+    ("kmem null", r"load page fault", SIGSEGV, lambda a, pc: a == 0),
+]
+SIGNAME = {SIGILL: "SIGILL", SIGSEGV: "SIGSEGV"}
+LINE = r"pid (\d+) \((\w+)\): (.*) at 0x([0-9a-f]+), pc 0x([0-9a-f]+): killed \((SIG\w+)\)"
+
+
+def check_case(g, cmd, cause, sig, where):
+    out = g.run("%s; echo status=$?" % cmd, timeout=20)
+    prog = cmd.split()[0]
+    m = re.search(LINE, out)
+    assert m, "%s: no kill message in %r" % (cmd, out)
+    assert m.group(2) == prog, "%s: message names %r" % (cmd, m.group(2))
+    assert re.fullmatch(cause, m.group(3)), "%s: cause %r, want %r" % (cmd, m.group(3), cause)
+    assert m.group(6) == SIGNAME[sig], "%s: killed by %s" % (cmd, m.group(6))
+    addr, pc = int(m.group(4), 16), int(m.group(5), 16)
+    # the pc is in the program's text, except after a jump to nowhere
+    if "jump" not in cmd:
+        assert 0x10000 <= pc < 0x100000, "%s: pc 0x%x is not in the program's text" % (cmd, pc)
+    if where:
+        assert where(addr, pc), "%s: address 0x%x, pc 0x%x" % (cmd, addr, pc)
+    assert "still alive" not in out, "%s: the program went on: %r" % (cmd, out)
+    assert "status=%d" % (128 + sig) in out, "%s: $? is not %d: %r" % (cmd, 128 + sig, out)
+    assert len(re.findall(LINE, out)) == 1, "%s: more than one kill message: %r" % (cmd, out)
+    assert g.run("echo next", timeout=10) == "next\n", "%s: the shell did not answer afterwards" % cmd
+
+
+def make(cmd, cause, sig, where):
+    def fn(g):
+        check_case(g, cmd, cause, sig, where)
+    return fn
+
+
+for _cmd, _cause, _sig, _where in CASES:
+    test(name="hostile_" + _cmd.replace(" ", "_"))(make(_cmd, _cause, _sig, _where))
+
+
+def all_in_one_guest(g):
+    """Every case in one guest, twice: the kernel keeps no damage."""
+    for _ in range(2):
+        for cmd, cause, sig, where in CASES:
+            check_case(g, cmd, cause, sig, where)
+    # and the machine still works: a fork, an exec, a pipe
+    assert g.run("echo a b | /bin/echo c", timeout=10) == "c\n"
+    assert g.run("hello", timeout=10) == "hello\n"
+
+
+test(name="hostile_all_1cpu", cpus=1, timeout=120)(all_in_one_guest)
+test(name="hostile_all_4cpu", cpus=4, timeout=120)(all_in_one_guest)
+
+
+@test(cpus=2)
+def hostile_in_pipelines_and_background(g):
+    """Killed inside a pipeline, in the background, and via fork (sh -c)."""
+    # cat reads the pipe to the end, so kmem never dies of SIGPIPE first
+    out = g.run("kmem write | cat; echo status=$?", timeout=20)
+    assert re.search(LINE, out) and "kmem: write" in out and "status=0" in out, out
+    out = g.run("echo x | kmem null; echo status=$?", timeout=20)
+    assert re.search(LINE, out) and "status=139" in out, out
+    g.run("priv sret &", timeout=20)
+    g.expect(r"pid \d+ \(priv\): illegal or privileged instruction", 10)
+    out = g.run("sh -c 'kmem jump'; echo status=$?", timeout=20)
+    assert re.search(LINE, out) and "status=139" in out, out
+    assert g.run("echo fine", timeout=10).endswith("fine\n")

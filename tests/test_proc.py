@@ -1,0 +1,11 @@
+"""Processes (issue "Trapdoor core"): the in-guest proctest and cowtest.
+
+Each runs on one hart and on four, where the parent and its children
+really run at the same time.
+"""
+from harness import guest_test
+
+guest_test("/test/proctest", cpus=1)
+guest_test("/test/proctest", cpus=4)
+guest_test("/test/cowtest", cpus=1)
+guest_test("/test/cowtest", cpus=4)

@@ -1,0 +1,69 @@
+/* tap.h: result lines for the in-guest tests, one per check.
+ * "ok - what" or "not ok - what: why"; tap_done() prints "done" and gives
+ * the exit status (0 only if every check passed), as tests/harness.py wants.
+ */
+#ifndef TAP_H
+#define TAP_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "trapdoor.h"
+
+static int tap_failed, tap_count;
+
+/* One result.  Flushed at once: a child forked after it must not print
+ * it again from a copy of the stdio buffer. */
+static void __attribute__((format(printf, 2, 3), unused)) check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("%s - ", cond ? "ok" : "not ok");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+	tap_count++;
+	if (!cond)
+		tap_failed++;
+}
+
+/* A note that is not a result (the harness ignores it). */
+static void __attribute__((format(printf, 1, 2), unused)) note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	printf("# ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+}
+
+static int __attribute__((unused)) tap_done(void)
+{
+	printf("# %d checks, %d failed\ndone\n", tap_count, tap_failed);
+	fflush(stdout);
+	return tap_failed ? 1 : 0;
+}
+
+static unsigned long __attribute__((unused)) free_pages(void)
+{
+	struct kmeminfo mi;
+	if (meminfo(&mi) < 0)
+		return 0;
+	return mi.free_pages;
+}
+
+/* Wait for pid and return its raw status, or -1. */
+static int __attribute__((unused)) reap(int pid)
+{
+	int st = -1;
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return st;
+}
+
+#endif
