@@ -65,11 +65,12 @@ void pipeclose(struct pipe *pi, int writable)
 	}
 }
 
-long pipewrite(struct pipe *pi, u64 src, long n, int kernel)
+/* The general case: waits for room, pieces a long write, handles the
+ * reader going away.  pi->lock held on entry, released on return. */
+static __attribute__((noinline)) long pipewrite_slow(struct pipe *pi, u64 src, long n, int kernel)
 {
 	struct proc *p = myproc();
 	long done = 0;
-	acquire(&pi->lock);
 	while (done < n) {
 		if (pi->readers == 0) {
 			release(&pi->lock);
@@ -115,10 +116,11 @@ long pipewrite(struct pipe *pi, u64 src, long n, int kernel)
 	return done;
 }
 
-long piperead(struct pipe *pi, u64 dst, long n)
+/* The general case: waits for data.  pi->lock held on entry, released
+ * on return. */
+static __attribute__((noinline)) long piperead_slow(struct pipe *pi, u64 dst, long n)
 {
 	struct proc *p = myproc();
-	acquire(&pi->lock);
 	while (pi->nread == pi->nwritten && pi->writers > 0) {
 		if (p->killed) {
 			release(&pi->lock);
@@ -141,4 +143,53 @@ long piperead(struct pipe *pi, u64 dst, long n)
 	wakeup(&pi->writeq);
 	release(&pi->lock);
 	return done;
+}
+
+/* Copy between user memory and the ring at offset `at`, wrapping once. */
+static inline int ring_copy(struct pipe *pi, u64 at, u64 uva, u64 n, int in)
+{
+	u64 first = min(n, PIPESIZE - at);
+	struct vmspace *vm = &myproc()->vm;
+	int r = in ? copyin(vm, pi->data + at, uva, first) : copyout(vm, uva, pi->data + at, first);
+	if (r == 0 && first < n)
+		r = in ? copyin(vm, pi->data, uva + first, n - first) : copyout(vm, uva + first, pi->data, n - first);
+	return r;
+}
+
+/* write: the common case, a reader exists and the bytes fit now, takes the
+ * straight path; everything else goes to pipewrite_slow. */
+long pipewrite(struct pipe *pi, u64 src, long n, int kernel)
+{
+	acquire(&pi->lock);
+	u64 room = PIPESIZE - (pi->nwritten - pi->nread);
+	if (likely(!kernel && n > 0 && (u64)n <= room && pi->readers && !myproc()->killed)) {
+		if (unlikely(ring_copy(pi, pi->nwritten % PIPESIZE, src, n, 1) < 0)) {
+			release(&pi->lock);
+			return -EFAULT;
+		}
+		pi->nwritten += n;
+		wakeup(&pi->readq);
+		release(&pi->lock);
+		return n;
+	}
+	return pipewrite_slow(pi, src, n, kernel);
+}
+
+/* read: the common case, data is waiting, takes the straight path. */
+long piperead(struct pipe *pi, u64 dst, long n)
+{
+	acquire(&pi->lock);
+	u64 avail = pi->nwritten - pi->nread;
+	if (likely(avail > 0 && n > 0)) {
+		u64 chunk = min(avail, (u64)n);
+		if (unlikely(ring_copy(pi, pi->nread % PIPESIZE, dst, chunk, 0) < 0)) {
+			release(&pi->lock);
+			return -EFAULT;
+		}
+		pi->nread += chunk;
+		wakeup(&pi->writeq);
+		release(&pi->lock);
+		return chunk;
+	}
+	return piperead_slow(pi, dst, n);
 }
