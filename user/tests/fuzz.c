@@ -1,0 +1,488 @@
+/* fuzz.c: seeded random system calls with random and hostile arguments.
+ * The kernel must survive them all; a panic or hang fails the test.
+ *
+ *   fuzz run COUNT SEED [PARALLEL]
+ *
+ * The supervisor forks workers; each makes up to CALLS_PER_WORKER calls
+ * and reports how many it made through a pipe.  Workers may end
+ * themselves (exit, exec, kill of themselves) or block forever (a read of
+ * their own empty pipe, a long sleep): a watchdog kills those.  Calls are
+ * skipped only when they would end the fuzzer itself: kill of pid 1, of
+ * the supervisor or the shell, of process groups; poweroff as root.
+ * Fork children _exit at once.  Files are made only under /fuzz, which is
+ * emptied after every worker, so free pages can be compared at the end.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include "tap.h"
+
+#define CALLS_PER_WORKER 200
+#define WATCHDOG_MS 600
+#define REPORT_FD 63 /* the worker's pipe to the supervisor */
+#define MAXPAR 8
+#define KERNEL_ADDR 0xffffffc080200000UL
+#define USER_TOP (1UL << 38)
+#define TR_RECORD 1
+
+int main(int argc, char **argv);
+
+/* Argument formats per call number, from the one list of system calls. */
+static const char *const argfmt[64] = {
+#define SYSCALL(num, name, stub, args, ret) [num] = args,
+#include "trapdoor/syscalls.h"
+#undef SYSCALL
+};
+
+/* --- the random number generator: xorshift64* --- */
+
+static unsigned long rng;
+static unsigned long rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 2685821657736338717UL;
+}
+static unsigned long below(unsigned long n) { return n ? rnd() % n : 0; }
+static int one_in(int n) { return below(n) == 0; }
+
+/* --- what arguments are made of --- */
+
+static char scratch[3 * 4096] __attribute__((aligned(4096)));
+static char *vecbuf[4096 / sizeof(char *)] __attribute__((aligned(4096)));
+static int supervisor, shell;
+
+/* Paths a worker may create, remove, rename and chmod: all under /fuzz. */
+static const char *const safe_paths[] = {
+	"a", "b", "d", "d/e", "d/e/f", "f.txt", "/fuzz/a", "/fuzz/d", "/fuzz/d/x", "/fuzz/p",
+	"./a", "d/../b", "/fuzz//c", "x/", "/fuzz/d/", "nosuchdir/a", "", ".", "/fuzz",
+};
+/* Paths it may only look at, open read-only or execute. */
+static const char *const ro_paths[] = {
+	"/", "..", "/dev/null", "/bin/hello", "/test/fuzz", "/bin", "/bin/echo", "/nonexistent", "/dev",
+};
+
+static unsigned long hostile_ptr(void)
+{
+	static int local;
+	switch (below(22)) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return 8;
+	case 3: return 0xfff;
+	case 4: return 0x10000;
+	case 5: return (unsigned long)main;
+	case 6: return (unsigned long)main + 1;
+	case 7: return (unsigned long)scratch;
+	case 8: return (unsigned long)scratch + 1 + below(64);
+	case 9: return (unsigned long)scratch + sizeof scratch - below(16);
+	case 10: return (unsigned long)sbrk(0);
+	case 11: return (unsigned long)sbrk(0) - 1;
+	case 12: return (unsigned long)&local;
+	case 13: return 0x3fff800000UL + below(1 << 20); /* unmapped stack */
+	case 14: return 0x3fff7fe000UL;                   /* the guard page */
+	case 15: return USER_TOP - 1 - below(8);
+	case 16: return USER_TOP;
+	case 17: return KERNEL_ADDR + below(1 << 20);
+	case 18: return ~0UL - below(16);
+	case 19: return 1UL << 63;
+	case 20: return (unsigned long)scratch + below(sizeof scratch);
+	default: return rnd();
+	}
+}
+
+static unsigned long a_length(void)
+{
+	switch (below(12)) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return 4096;
+	case 3: return 4097;
+	case 4: return 1UL << 62;
+	case 5: return ~0UL;
+	case 6: return 0x7fffffff;
+	case 7: return (unsigned long)-below(5000);
+	case 8: return 1UL << 20;
+	default: return below(600);
+	}
+}
+
+static unsigned long an_int(void)
+{
+	switch (below(8)) {
+	case 0: return (unsigned long)-1;
+	case 1: return 0x80000000UL;
+	case 2: return rnd();
+	case 3: return below(100000);
+	default: return below(72); /* fds, small pids */
+	}
+}
+
+static unsigned long a_path(int modify)
+{
+	if (one_in(5))
+		return hostile_ptr();
+	if (one_in(12)) {
+		/* a string with no NUL before the end of mapped memory, or a
+		 * long one: the kernel must stop at MAXPATH or the page end */
+		char *end = scratch + sizeof scratch;
+		size_t n = 1 + below(400);
+		memset(end - n, 'z', n);
+		return (unsigned long)(end - n);
+	}
+	if (!modify && one_in(2))
+		return (unsigned long)ro_paths[below(sizeof ro_paths / sizeof ro_paths[0])];
+	return (unsigned long)safe_paths[below(sizeof safe_paths / sizeof safe_paths[0])];
+}
+
+static unsigned long a_vector(void)
+{
+	switch (below(7)) {
+	case 0: return 0;
+	case 1: return hostile_ptr();
+	case 2: /* no NULL before the end of the page: EFAULT */
+		for (size_t i = 0; i < sizeof vecbuf / sizeof vecbuf[0]; i++)
+			vecbuf[i] = "v";
+		return (unsigned long)&vecbuf[below(sizeof vecbuf / sizeof vecbuf[0])];
+	case 3: /* a bad string inside */
+		vecbuf[0] = "fuzz";
+		vecbuf[1] = (char *)hostile_ptr();
+		vecbuf[2] = NULL;
+		return (unsigned long)vecbuf;
+	default: { /* valid strings, a few or many */
+		size_t n = one_in(4) ? below(sizeof vecbuf / sizeof vecbuf[0]) : below(5);
+		for (size_t i = 0; i < n; i++)
+			vecbuf[i] = (char *)a_path(0);
+		vecbuf[n] = NULL;
+		return (unsigned long)vecbuf;
+	}
+	}
+}
+
+/* --- one call --- */
+
+static int modifies(long num)
+{
+	switch (num) {
+	case SYS_unlink: case SYS_rmdir: case SYS_rename: case SYS_link: case SYS_mkdir:
+	case SYS_mknod: case SYS_chmod: case SYS_chdir:
+		return 1;
+	}
+	return 0;
+}
+
+static void make_args(long num, unsigned long a[6])
+{
+	const char *f = num >= 0 && num < 64 ? argfmt[num] : NULL;
+	for (int i = 0; i < 6; i++)
+		a[i] = rnd();
+	if (!f || one_in(8))
+		return; /* all six fully random */
+	for (int i = 0; f[i] && i < 6; i++) {
+		switch (f[i]) {
+		case 'i': a[i] = an_int(); break;
+		case 'u': a[i] = a_length(); break;
+		case 'x': a[i] = one_in(2) ? below(8) : rnd(); break;
+		case 'p': case 'r': case 'w': a[i] = one_in(3) ? (unsigned long)scratch : hostile_ptr(); break;
+		case 's': a[i] = a_path(modifies(num) || (num == SYS_link && i == 0)); break;
+		case 'v': a[i] = a_vector(); break;
+		case 'f': a[i] = one_in(4) ? rnd() : below(4) | (below(2) * O_CREAT) | (below(2) * O_TRUNC) |
+					(below(2) * O_APPEND) | (below(2) * O_EXCL) | (below(3) ? 0 : O_DIRECTORY); break;
+		case 'o': a[i] = one_in(2) ? 0644 : rnd(); break;
+		}
+	}
+}
+
+/* May this call run?  Only calls that would end the fuzzer itself, or
+ * reach outside it, are refused. */
+static int allowed(long num, unsigned long a[6])
+{
+	int fd0 = (int)a[0], fd1 = (int)a[1];
+	switch (num) {
+	case SYS_kill: {
+		int pid = (int)a[0];
+		return pid > 0 && pid != 1 && pid != supervisor && pid != shell;
+	}
+	case SYS_poweroff:
+		return getuid() != 0; /* as root it would stop the machine */
+	case SYS_trace:
+		/* live tracing would flood the console; rings stay allocated */
+		return (int)a[0] != 1 || (int)a[1] == 0 || (int)a[1] == TR_RECORD;
+	case SYS_sleep:
+		if (a[0] > 30 && !one_in(50))
+			a[0] = below(30); /* a long sleep is left to the watchdog, rarely */
+		return 1;
+	case SYS_mknod:
+		return (int)a[1] != 1; /* no console nodes: writes would reach it */
+	case SYS_read: case SYS_write: case SYS_close: case SYS_strace: case SYS_dup:
+		return fd0 != REPORT_FD;
+	case SYS_dup2:
+		return fd1 != REPORT_FD;
+	case SYS_open:
+		/* system files (/bin/echo...) are opened read-only: as root a
+		 * worker could truncate them, and the shell needs them after */
+		for (size_t i = 0; i < sizeof ro_paths / sizeof ro_paths[0]; i++)
+			if (a[0] == (unsigned long)ro_paths[i])
+				a[1] &= ~(unsigned long)(O_ACCMODE | O_TRUNC | O_CREAT | O_APPEND);
+		return 1;
+	case SYS_setpgid:
+		/* into the shell's or supervisor's group, Ctrl-C and kill(0)
+		 * semantics would reach them: keep workers in their own */
+		return (int)a[1] != supervisor && (int)a[1] != shell;
+	}
+	return 1;
+}
+
+static int calls_done;
+
+/* Reports carry a tag, so stray bytes in the pipe do not count. */
+#define REPORT_TAG 0x7ead0000
+
+static void report(void)
+{
+	int v = REPORT_TAG + calls_done;
+	write(REPORT_FD, &v, sizeof v);
+}
+
+static void worker(unsigned long seed, int ncalls)
+{
+	rng = seed * 0x9e3779b97f4a7c15UL + 1;
+	/* Its own process group; stdin and stdout are /dev/null, so reads
+	 * do not wait for the console and garbage does not reach it. */
+	setpgid(0, 0);
+	int null = open("/dev/null", O_RDWR);
+	dup2(null, 0);
+	dup2(null, 1);
+	dup2(null, 2);
+	if (null > 2)
+		close(null);
+	if (chdir("/fuzz") < 0)
+		_exit(3);
+	if (one_in(3))
+		setuid(1000 + below(3));
+	for (calls_done = 0; calls_done < ncalls;) {
+		long num;
+		switch (below(20)) {
+		case 0: num = 64 + below(1000); break;
+		case 1: num = -(long)below(100) - 1; break;
+		case 2: num = (1L << 32) + SYS_getpid; break;
+		default: num = below(64); break;
+		}
+		unsigned long a[6];
+		make_args(num, a);
+		if (!allowed(num, a))
+			continue;
+		calls_done++;
+		if (num == SYS_exit || num == SYS_kill || num == SYS_exec || calls_done % 32 == 0)
+			report(); /* it may not come back */
+		long r = syscall(num, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (num == SYS_fork && r == 0)
+			_exit(0); /* no fork bombs */
+		if (num == SYS_sbrk && one_in(4))
+			sbrk(-(long)((unsigned long)sbrk(0) & 0xfffff)); /* give some back */
+	}
+	report();
+	_exit(0);
+}
+
+/* Remove everything under path (workers may have made a tree there).
+ * Returns how many entries it could not remove. */
+static int rmtree(const char *path, int depth)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) < 0;
+	if (depth > 32) {
+		note("rmtree: %s is too deep", path);
+		return 1;
+	}
+	chmod(path, 0755);
+	int left = 0;
+	/* Each pass reads the first entries afresh: removing entries while
+	 * reading on would shift the directory offsets. */
+	for (int pass = 0; pass < 1000; pass++) {
+		int fd = open(path, O_RDONLY | O_DIRECTORY);
+		if (fd < 0)
+			break;
+		char buf[1024];
+		int n = getdents(fd, buf, sizeof buf);
+		close(fd);
+		int removed = 0;
+		left = 0;
+		for (int off = 0; off < n;) {
+			struct kdirent *d = (struct kdirent *)(buf + off);
+			off += d->reclen;
+			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
+				continue;
+			char sub[600];
+			snprintf(sub, sizeof sub, "%s/%s", path, d->name);
+			if (rmtree(sub, depth + 1) == 0 && stat(sub, &st) < 0)
+				removed++;
+			else
+				left++;
+		}
+		if (!removed)
+			break;
+	}
+	if (left)
+		note("rmtree: %d entries of %s stay", left, path);
+	if (depth > 0 && rmdir(path) < 0)
+		left++;
+	return left;
+}
+
+struct slot {
+	int pid, rfd, started;
+};
+
+static int total_calls, nworkers, exited, watchdogged, died;
+
+static void finish(struct slot *s, int st)
+{
+	int n = 0, best = 0;
+	while (read(s->rfd, &n, sizeof n) == sizeof n)
+		if ((n & ~0xffff) == REPORT_TAG && (n & 0xffff) > best && (n & 0xffff) <= CALLS_PER_WORKER)
+			best = n & 0xffff;
+	close(s->rfd);
+	total_calls += best;
+	if (WIFEXITED(st))
+		exited++;
+	else if (WTERMSIG(st) == SIGKILL && s->started < 0)
+		watchdogged++;
+	else
+		died++;
+	s->pid = 0;
+}
+
+static int start(struct slot *s, unsigned long seed)
+{
+	/* a worker may have removed or chmod'ed it */
+	mkdir("/fuzz", 0777);
+	chmod("/fuzz", 0777);
+	int p[2];
+	if (pipe(p) < 0)
+		return -1;
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], REPORT_FD);
+		close(p[1]);
+		worker(seed, CALLS_PER_WORKER);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return -1;
+	}
+	s->pid = pid;
+	s->rfd = p[0];
+	s->started = uptime();
+	nworkers++;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4 || strcmp(argv[1], "run") != 0) {
+		/* Also what an exec of this file with random arguments runs. */
+		return 2;
+	}
+	int count = atoi(argv[2]);
+	unsigned long seed = strtoul(argv[3], NULL, 0);
+	int par = argc > 4 ? atoi(argv[4]) : 1;
+	if (par < 1 || par > MAXPAR)
+		par = 1;
+	supervisor = getpid();
+	shell = getppid();
+	note("fuzz: %d calls, seed %lu, %d workers at a time", count, seed, par);
+
+	mkdir("/fuzz", 0777);
+	chmod("/fuzz", 0777);
+	/* trace rings stay allocated once made: make them before measuring */
+	tracectl(1, TR_RECORD, 0);
+	tracectl(1, 0, 0);
+	unsigned long base = free_pages();
+
+	struct slot slots[MAXPAR];
+	memset(slots, 0, sizeof slots);
+	int next = 0, failures = 0;
+	while (total_calls < count || nworkers == 0) {
+		int busy = 0;
+		for (int i = 0; i < par; i++) {
+			struct slot *s = &slots[i];
+			if (s->pid) {
+				int st;
+				int r = waitpid(s->pid, &st, WNOHANG);
+				if (r == s->pid) {
+					finish(s, st);
+					rmtree("/fuzz", 0);
+				} else if (s->started >= 0 && uptime() - s->started > WATCHDOG_MS) {
+					kill(s->pid, SIGKILL);
+					s->started = -1; /* counted as the watchdog's */
+				}
+			}
+			if (!s->pid && total_calls + busy * CALLS_PER_WORKER < count) {
+				if (start(s, seed * 7919 + next++) < 0 && ++failures > 1000) {
+					check(0, "fork of a worker keeps failing");
+					return tap_done();
+				}
+			}
+			busy += s->pid != 0;
+		}
+		if (!busy && total_calls >= count)
+			break;
+		msleep(2);
+	}
+	/* reap any worker still running */
+	for (int i = 0; i < par; i++) {
+		if (slots[i].pid) {
+			int st;
+			waitpid(slots[i].pid, &st, 0);
+			finish(&slots[i], st);
+		}
+	}
+	/* and any orphan a worker left to init: give them time to end */
+	msleep(200);
+	rmtree("/fuzz", 0);
+	tracectl(1, 0, 0);
+	note("%d workers: %d finished, %d ended by the watchdog, %d ended otherwise", nworkers, exited, watchdogged,
+	     died);
+	check(total_calls >= count, "survived %d calls", total_calls);
+
+	/* Nothing leaked: free pages within a few slab pages of the start. */
+	unsigned long now = 0;
+	for (int i = 0; i < 100; i++) {
+		now = free_pages();
+		if (now + 16 >= base)
+			break;
+		msleep(20);
+	}
+	check(now + 16 >= base, "free pages back to the start (%lu, start %lu)", now, base);
+
+	/* The kernel still does its job. */
+	int p[2];
+	pipe(p);
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		char *av[] = { "echo", "still", "working", NULL };
+		execve("/bin/echo", av, NULL);
+		_exit(99);
+	}
+	close(p[1]);
+	char buf[64] = { 0 };
+	int n = 0, r;
+	while (n < (int)sizeof buf - 1 && (r = read(p[0], buf + n, sizeof buf - 1 - n)) > 0)
+		n += r;
+	close(p[0]);
+	int st = reap(pid);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && strcmp(buf, "still working\n") == 0,
+	      "fork, exec and pipes still work afterwards");
+	return tap_done();
+}

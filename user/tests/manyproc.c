@@ -1,0 +1,212 @@
+/* manyproc.c: many processes alive at once.
+ *   manyproc N        fork N children that each block reading a pipe;
+ *                     check meminfo and procinfo see them all; release
+ *                     them; reap them; free pages return to the start.
+ *   manyproc untilfail  a child forks until fork fails (out of memory):
+ *                     the kernel says no, or kills a process that runs
+ *                     out in a fault, and everything is reclaimed.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include "tap.h"
+
+/* Static, so the heap does not grow while the test runs: the free page
+ * count is compared with one taken before (bss is mapped at exec). */
+#define MAXKIDS 8192
+static int pids[MAXKIDS];
+static struct kprocinfo pi[MAXKIDS + 64];
+
+/* How many of our children are asleep, and how many exist. */
+static int children_asleep(int *mine)
+{
+	int got = procinfo(pi, sizeof pi / sizeof pi[0]), asleep = 0;
+	*mine = 0;
+	for (int i = 0; i < got && i < (int)(sizeof pi / sizeof pi[0]); i++) {
+		if (pi[i].ppid == getpid()) {
+			(*mine)++;
+			asleep += pi[i].state == SLEEPING;
+		}
+	}
+	return asleep;
+}
+
+static int run(int want)
+{
+	/* warm up, so the object caches are sized before the baseline */
+	int w = fork();
+	if (w == 0)
+		_exit(0);
+	reap(w);
+	unsigned long base = free_pages();
+	struct kmeminfo mi0;
+	meminfo(&mi0);
+	int p[2];
+	if (pipe(p) < 0) {
+		check(0, "pipe");
+		return 1;
+	}
+	int max = want;
+	if (max > MAXKIDS)
+		max = MAXKIDS;
+	int n = 0, err = 0;
+	int t0 = uptime();
+	fflush(stdout);
+	while (n < max) {
+		int pid = fork();
+		if (pid < 0) {
+			err = errno;
+			break;
+		}
+		if (pid == 0) {
+			char c;
+			close(p[1]);
+			/* block until the parent closes its end: then EOF */
+			int r = read(p[0], &c, 1);
+			_exit(r == 0 ? 0 : 1);
+		}
+		pids[n++] = pid;
+	}
+	int t1 = uptime();
+	struct kmeminfo mi;
+	meminfo(&mi);
+	unsigned long used = base - mi.free_pages;
+	note("%d children forked in %d ms; %lu pages in use (%lu per process); %lu free of %lu", n, t1 - t0, used,
+	     n ? used / n : 0, mi.free_pages, mi.total_pages);
+	check(n == want, "%d children alive at once (fork failed with errno %d)", n, err);
+	check(mi.nproc >= mi0.nproc + (unsigned long)n, "meminfo counts them (%lu processes)", mi.nproc);
+	int mine, asleep = children_asleep(&mine);
+	check(mine == n, "procinfo lists all %d children (%d)", n, mine);
+	/* The last ones forked may not have run yet: give them time. */
+	for (int i = 0; i < 200 && asleep < n; i++) {
+		msleep(10);
+		asleep = children_asleep(&mine);
+	}
+	check(asleep == n, "and they all go to sleep on the pipe (%d of %d)", asleep, n);
+
+	/* Release them all at once: closing the write end wakes every reader. */
+	close(p[1]);
+	int t2 = uptime();
+	int ok = 0, killed = 0;
+	for (int i = 0; i < n; i++) {
+		int st = reap(pids[i]);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			ok++;
+		else if (WIFSIGNALED(st))
+			killed++;
+	}
+	close(p[0]);
+	int t3 = uptime();
+	note("reaped %d in %d ms (%d exited normally, %d killed)", n, t3 - t2, ok, killed);
+	check(ok == n, "every child saw end-of-file and exited 0 (%d of %d)", ok, n);
+	check(wait(NULL) == -1 && errno == ECHILD, "no children are left");
+	unsigned long after = free_pages();
+	check(after == base, "free pages back to the baseline (%lu, baseline %lu)", after, base);
+	meminfo(&mi);
+	check(mi.nproc == mi0.nproc, "the process count is back too (%lu, was %lu)", mi.nproc, mi0.nproc);
+
+	/* and the machine still forks and execs */
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "hello", NULL };
+		execve("/bin/hello", argv, NULL);
+		_exit(99);
+	}
+	int st = reap(pid);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fork and exec work afterwards");
+	return 0;
+}
+
+/* Fork until fork fails, in a "bomber" child: when memory runs out, a
+ * copy-on-write fault may kill whoever takes it, the bomber included, so
+ * this process only watches, then checks everything comes back. */
+static void bomb(void)
+{
+	int w = fork();
+	if (w == 0)
+		_exit(0);
+	reap(w);
+	unsigned long base = free_pages();
+	struct kmeminfo mi0;
+	meminfo(&mi0);
+	int rp[2];
+	pipe(rp);
+	fflush(stdout);
+	int bomber = fork();
+	if (bomber == 0) {
+		close(rp[0]);
+		int p[2];
+		pipe(p);
+		int n = 0, err = 0;
+		for (; n < MAXKIDS; n++) {
+			int pid = fork();
+			if (pid < 0) {
+				err = errno;
+				break;
+			}
+			if (pid == 0) {
+				char c;
+				close(p[1]);
+				_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
+			}
+			pids[n] = pid;
+		}
+		int r[4] = { n, err, 0, 0 };
+		write(rp[1], r, 2 * sizeof(int));
+		close(p[1]);
+		for (int i = 0; i < n; i++) {
+			int st = reap(pids[i]);
+			r[2] += WIFEXITED(st) && WEXITSTATUS(st) == 0;
+			r[3] += WIFSIGNALED(st);
+		}
+		write(rp[1], r + 2, 2 * sizeof(int));
+		_exit(0);
+	}
+	close(rp[1]);
+	int r[4] = { -1, -1, -1, -1 };
+	read(rp[0], r, 2 * sizeof(int));
+	read(rp[0], r + 2, 2 * sizeof(int));
+	close(rp[0]);
+	int st = reap(bomber);
+	note("bomber: %d children, fork error %d, then %d exited and %d were killed; bomber status 0x%x", r[0], r[1],
+	     r[2], r[3], st);
+	if (WIFEXITED(st)) {
+		check(r[0] > 100 && (r[1] == ENOMEM || r[1] == EAGAIN),
+		      "fork fails cleanly once memory runs out (after %d children, errno %d)", r[0], r[1]);
+		check(r[2] + r[3] == r[0], "every child ended and was reaped (%d exited, %d killed)", r[2], r[3]);
+	} else {
+		/* It ran out of memory in a fault of its own (a copy-on-write
+		 * page it shares with its children), maybe before it could
+		 * report: its children, now init's, see end-of-file and exit. */
+		check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+		      "the bomber itself ran out of memory in a fault and was killed");
+	}
+	/* init reaps orphans: wait for the count to come down */
+	struct kmeminfo mi;
+	for (int i = 0; i < 500; i++) {
+		meminfo(&mi);
+		if (mi.nproc == mi0.nproc && mi.free_pages == base)
+			break;
+		msleep(20);
+	}
+	check(mi.nproc == mi0.nproc, "every process is gone (%lu, was %lu)", mi.nproc, mi0.nproc);
+	check(mi.free_pages == base, "free pages back to the baseline (%lu, baseline %lu)", mi.free_pages, base);
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "hello", NULL };
+		execve("/bin/hello", argv, NULL);
+		_exit(99);
+	}
+	st = reap(pid);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0, "fork and exec work afterwards");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "untilfail") == 0)
+		bomb();
+	else
+		run(argc > 1 ? atoi(argv[1]) : 1000);
+	return tap_done();
+}
