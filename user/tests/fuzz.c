@@ -24,7 +24,6 @@
 #define MAXPAR 8
 #define KERNEL_ADDR 0xffffffc080200000UL
 #define USER_TOP (1UL << 38)
-#define TR_RECORD 1
 
 int main(int argc, char **argv);
 
