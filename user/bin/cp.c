@@ -8,21 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "targets.h"
 
 static char buf[64 * 1024];
 
-static const char *basename_of(const char *path)
-{
-	const char *end = path + strlen(path);
-	while (end > path + 1 && end[-1] == '/')
-		end--;
-	const char *b = end;
-	while (b > path && b[-1] != '/')
-		b--;
-	static char name[256];
-	snprintf(name, sizeof name, "%.*s", (int)(end - b), b);
-	return name;
-}
 
 static int fail(const char *what)
 {
@@ -84,7 +73,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	int i = 1, status = 0;
+	int i = 1;
 	if (i < argc && strcmp(argv[i], "--") == 0)
 		i++;
 	else if (i < argc && argv[i][0] == '-' && argv[i][1]) {
@@ -97,33 +86,5 @@ int main(int argc, char **argv)
 			n == 0 ? "file" : "destination file");
 		return 1;
 	}
-	const char *target = argv[argc - 1];
-	struct stat st;
-	int exists = stat(target, &st) == 0;
-	int todir = exists && S_ISDIR(st.st_mode);
-	if (!todir && (n > 2 || target[strlen(target) - 1] == '/')) {
-		if (n > 2 || exists)
-			errno = ENOTDIR;
-		fail(target);
-		return 1;
-	}
-	for (; i < argc - 1; i++) {
-		if (!todir) {
-			if (copy(argv[i], target) < 0)
-				status = 1;
-			continue;
-		}
-		const char *name = basename_of(argv[i]);
-		char *dst = malloc(strlen(target) + strlen(name) + 2);
-		if (!dst) {
-			errno = ENOMEM;
-			fail(argv[i]);
-			return 1;
-		}
-		sprintf(dst, "%s%s%s", target, target[strlen(target) - 1] == '/' ? "" : "/", name);
-		if (copy(argv[i], dst) < 0)
-			status = 1;
-		free(dst);
-	}
-	return status;
+	return for_each_target("cp", argc, argv, i, copy);
 }

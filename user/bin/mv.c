@@ -6,19 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "targets.h"
 
-static const char *basename_of(const char *path)
-{
-	const char *end = path + strlen(path);
-	while (end > path + 1 && end[-1] == '/')
-		end--;
-	const char *b = end;
-	while (b > path && b[-1] != '/')
-		b--;
-	static char name[256];
-	snprintf(name, sizeof name, "%.*s", (int)(end - b), b);
-	return name;
-}
 
 static int move(const char *from, const char *to)
 {
@@ -35,7 +24,7 @@ static int move(const char *from, const char *to)
 
 int main(int argc, char **argv)
 {
-	int i, status = 0;
+	int i;
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
@@ -53,30 +42,5 @@ int main(int argc, char **argv)
 			n == 0 ? "file" : "destination file");
 		return 1;
 	}
-	const char *target = argv[argc - 1];
-	struct stat st;
-	int exists = stat(target, &st) == 0;
-	int todir = exists && S_ISDIR(st.st_mode);
-	if (!todir && n > 2) {
-		fprintf(stderr, "mv: %s: %s\n", target, strerror(exists ? ENOTDIR : errno));
-		return 1;
-	}
-	for (; i < argc - 1; i++) {
-		if (!todir) {
-			if (move(argv[i], target) < 0)
-				status = 1;
-			continue;
-		}
-		const char *name = basename_of(argv[i]);
-		char *dst = malloc(strlen(target) + strlen(name) + 2);
-		if (!dst) {
-			fprintf(stderr, "mv: out of memory\n");
-			return 1;
-		}
-		sprintf(dst, "%s%s%s", target, target[strlen(target) - 1] == '/' ? "" : "/", name);
-		if (move(argv[i], dst) < 0)
-			status = 1;
-		free(dst);
-	}
-	return status;
+	return for_each_target("mv", argc, argv, i, move);
 }
