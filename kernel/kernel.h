@@ -153,11 +153,17 @@ int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm);
 int vm_alloc_range(struct vmspace *vm, u64 va, u64 len, u64 perm);
 int vm_unmap_range(struct vmspace *vm, u64 va, u64 end);
 int vm_fault(struct vmspace *vm, u64 va, int write, int exec);
-int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n);
-int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n);
+int copyin_slow(struct vmspace *vm, void *dst, u64 uva, size_t n);
+int copyout_slow(struct vmspace *vm, u64 uva, const void *src, size_t n);
 int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max);
 long __copy_user(void *dst, const void *src, size_t n);           /* uaccess.S */
 long __copy_user_str(char *dst, const char *usrc, size_t max);
+
+/* Is [uva, uva+n) wholly user memory?  The direct copies rely on it: a
+ * pointer into the kernel half must never reach them. */
+static inline int user_range(u64 uva, size_t n) { return uva < USER_TOP && n <= USER_TOP - uva; }
+
+/* copyin/copyout themselves are inline in proc.h. */
 long vm_sbrk(struct vmspace *vm, long delta);
 pte_t *walk(pagetable_t pt, u64 va, int alloc);
 int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm);

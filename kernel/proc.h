@@ -98,6 +98,32 @@ extern int ncpu;
 static inline struct cpu *mycpu(void) { return arch_this_cpu(); }
 static inline struct proc *myproc(void) { return mycpu()->proc; }
 
+/* May vm be reached directly (SUM)?  Only if this hart runs on it: it
+ * is the address space of the process on this hart. */
+static inline int uaccess_direct(struct vmspace *vm)
+{
+	struct proc *p = myproc();
+	return p && vm == &p->vm;
+}
+
+/* copyin/copyout: the kernel's only ways into user memory.  For the
+ * running process they copy directly with sstatus.SUM set (uaccess.S),
+ * faults resolved or turned into -EFAULT by kerneltrap; for another
+ * address space (exec building a new image) they walk its page table. */
+static inline int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n)
+{
+	if (likely(user_range(uva, n) && uaccess_direct(vm)))
+		return __copy_user(dst, (const void *)uva, n);
+	return copyin_slow(vm, dst, uva, n);
+}
+
+static inline int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n)
+{
+	if (likely(user_range(uva, n) && uaccess_direct(vm)))
+		return __copy_user((void *)uva, src, n);
+	return copyout_slow(vm, uva, src, n);
+}
+
 /* Raw argument n of the current system call, from the trapframe. */
 static inline u64 argraw(int n) { return TF_ARG(myproc()->tf, n); }
 

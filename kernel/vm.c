@@ -490,35 +490,17 @@ static void free_empty_tables(struct vmspace *vm, u64 lo, u64 hi)
 	}
 }
 
-/* Is [uva, uva+n) wholly user memory?  The fast copies rely on it: a
- * pointer into the kernel half must never reach them. */
-static inline int user_range(u64 uva, size_t n) { return uva < USER_TOP && n <= USER_TOP - uva; }
-
-/* Is vm the address space this hart runs on right now? */
-static inline int active(struct vmspace *vm)
-{
-	struct proc *p = myproc();
-	return p && vm == &p->vm;
-}
-
-/* copyin/copyout: the kernel's only ways into user memory.  For the
- * running process they copy directly with sstatus.SUM set (uaccess.S);
- * faults are resolved or turned into -EFAULT by kerneltrap. */
-int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n)
+int copyin_slow(struct vmspace *vm, void *dst, u64 uva, size_t n)
 {
 	if (!user_range(uva, n))
 		return -EFAULT;
-	if (likely(active(vm)))
-		return __copy_user(dst, (const void *)uva, n);
 	return copyin_walk(vm, dst, uva, n);
 }
 
-int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n)
+int copyout_slow(struct vmspace *vm, u64 uva, const void *src, size_t n)
 {
 	if (!user_range(uva, n))
 		return -EFAULT;
-	if (likely(active(vm)))
-		return __copy_user((void *)uva, src, n);
 	return copyout_walk(vm, uva, src, n);
 }
 
@@ -528,7 +510,7 @@ int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max)
 {
 	if (uva >= USER_TOP)
 		return -EFAULT;
-	if (likely(active(vm))) {
+	if (likely(uaccess_direct(vm))) {
 		/* stop at the end of user space rather than run into the kernel */
 		size_t room = USER_TOP - uva;
 		long r = __copy_user_str(dst, (const char *)uva, min(max, room));
