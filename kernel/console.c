@@ -43,6 +43,13 @@ void console_intr(int c)
 			kill(-pg, SIGINT);
 			return;
 		}
+		/* No foreground job: hand the reader (the shell at its prompt)
+		 * an empty line, so it starts over with a fresh prompt. */
+		if (e - r < INPUT_BUF) {
+			buf[e++ % INPUT_BUF] = '\n';
+			w = e;
+			wakeup(&consq);
+		}
 		break;
 	case CTRL('U'):
 		while (e != w && buf[(e - 1) % INPUT_BUF] != '\n') {

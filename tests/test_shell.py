@@ -77,8 +77,8 @@ def background_jobs_are_reaped(g):
     # Ctrl-C at the prompt does not touch a background job
     out = g.run("/bin/spin 1 &")
     pid = re.match(r"\[(\d+)\]", out).group(1)
-    g.send("\x03")  # the shell is reading: the console drops the line, no new prompt
-    g.expect(r"\^C", 5)
+    g.send("half a line\x03")  # the shell is reading: the line is dropped
+    g.expect(r"\^C\n\$ ", 5)     # and the shell starts over with a fresh prompt
     out = run_until(g, "echo y", "[%s] " % pid)
     assert "[%s] done, status 0" % pid in out, out
 
