@@ -72,6 +72,24 @@ static int argcount(int argc, char **argv, char **envp)
 	return n == ne ? 42 : 5;
 }
 
+/* Exits 42 if exec kept what it must: the pid (argv[2]), a child forked
+ * before the exec (argv[3], which exits 7) and an open pipe (fd argv[4],
+ * holding "kept"). */
+static int afterexec(int argc, char **argv)
+{
+	if (argc != 5)
+		return 1;
+	if (getpid() != atoi(argv[2]))
+		return 2;
+	int st;
+	if (waitpid(atoi(argv[3]), &st, 0) != atoi(argv[3]) || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		return 3;
+	char buf[8] = { 0 };
+	if (read(atoi(argv[4]), buf, 4) != 4 || strcmp(buf, "kept") != 0)
+		return 4;
+	return 42;
+}
+
 /* --- helpers --- */
 
 /* A pointer the compiler cannot see through, so it does not warn about
@@ -318,6 +336,69 @@ static void test_kill(void)
 	check(kill(getpid(), 99) == -1 && errno == EINVAL, "kill with signal 99: EINVAL");
 }
 
+static void test_pipes_and_zombies(void)
+{
+	/* A writer with no reader left dies of SIGPIPE. */
+	int p[2];
+	pipe(p);
+	close(p[0]);
+	int pid = fork();
+	if (pid == 0) {
+		write(p[1], "x", 1);
+		_exit(1);
+	}
+	close(p[1]);
+	int st = reap(pid);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE, "a write to a pipe with no reader kills with SIGPIPE");
+
+	/* A writer blocked on a full pipe can be killed. */
+	pipe(p);
+	pid = fork();
+	if (pid == 0) {
+		static char big[64 * 1024];
+		write(p[1], big, sizeof big); /* fills the pipe and blocks */
+		_exit(1);
+	}
+	msleep(50);
+	kill(pid, SIGKILL);
+	st = reap(pid);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "a writer blocked on a full pipe dies of SIGKILL");
+	/* what it wrote before is still there for the reader */
+	char buf[512];
+	int r = read(p[0], buf, sizeof buf);
+	check(r > 0, "and the reader gets the bytes written before (%d)", r);
+	close(p[0]);
+	close(p[1]);
+
+	/* Zombies wait to be reaped, however many, however long.  Twice:
+	 * the first round sizes the kernel's object caches, the second must
+	 * give back every page it took. */
+	enum { NZ = 300 };
+	static int zp[NZ];
+	for (int round = 0; round < 2; round++) {
+		unsigned long before = free_pages();
+		for (int i = 0; i < NZ; i++) {
+			zp[i] = fork();
+			if (zp[i] == 0)
+				_exit(i & 0xff);
+		}
+		msleep(100);
+		struct kmeminfo mi;
+		meminfo(&mi);
+		int ok = 1;
+		for (int i = NZ - 1; i >= 0; i--) {
+			st = reap(zp[i]);
+			ok &= WIFEXITED(st) && WEXITSTATUS(st) == (i & 0xff);
+		}
+		unsigned long after = free_pages();
+		if (round == 0)
+			continue;
+		check(ok, "%d zombies are reaped later, newest first, each with its status", NZ);
+		check(mi.nproc >= (unsigned long)NZ, "meminfo counted the zombies (%lu processes)", mi.nproc);
+		check(after == before, "and their memory is all back (%lu, %lu)", before, after);
+	}
+}
+
 static void test_faults(void)
 {
 	int pid = fork();
@@ -455,6 +536,31 @@ static void test_exec_errors(void)
 	r = spawn(SELF, bad(1), NULL);
 	check(r == -1 && errno == EFAULT, "spawn with argv = 0x1: EFAULT (errno %d)", errno);
 	check(getpid() > 0, "the process is intact after failed execs");
+}
+
+/* exec replaces the image, not the process. */
+static void test_exec_keeps(void)
+{
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0) {
+		int p[2];
+		pipe(p);
+		write(p[1], "kept", 4);
+		int c = fork();
+		if (c == 0)
+			_exit(7);
+		char spid[16], sc[16], sfd[16];
+		snprintf(spid, sizeof spid, "%d", getpid());
+		snprintf(sc, sizeof sc, "%d", c);
+		snprintf(sfd, sizeof sfd, "%d", p[0]);
+		char *argv[] = { "proctest", "--afterexec", spid, sc, sfd, NULL };
+		execve(SELF, argv, NULL);
+		_exit(99);
+	}
+	int st = reap(pid);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 42,
+	      "exec keeps the pid, the children and the open files (child said %d)", WEXITSTATUS(st));
 }
 
 /* Argument count 0: the C runtime must cope, and the kernel must too. */
@@ -722,6 +828,8 @@ int main(int argc, char **argv, char **envp)
 		return argcheck(argc, argv, envp);
 	if (argc > 1 && strcmp(argv[1], "--argcount") == 0)
 		return argcount(argc, argv, envp);
+	if (argc > 1 && strcmp(argv[1], "--afterexec") == 0)
+		return afterexec(argc, argv);
 	if (argc == 0)
 		return 0;
 
@@ -733,10 +841,12 @@ int main(int argc, char **argv, char **envp)
 	test_orphans();
 	test_kill();
 	test_faults();
+	test_pipes_and_zombies();
 	test_exec_args();
 	test_exec_many();
 	test_exec_errors();
 	test_exec_noargs();
+	test_exec_keeps();
 	test_sbrk();
 	test_time();
 	test_bad_syscalls();
