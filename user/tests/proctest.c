@@ -538,6 +538,70 @@ static void test_exec_errors(void)
 	check(getpid() > 0, "the process is intact after failed execs");
 }
 
+/* ELF files that exec must refuse after it has started loading them:
+ * every page it mapped on the way must come back. */
+struct elf64 {
+	unsigned char ident[16];
+	unsigned short type, machine;
+	unsigned int version;
+	unsigned long entry, phoff, shoff;
+	unsigned int flags;
+	unsigned short ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct phdr64 {
+	unsigned int type, flags;
+	unsigned long off, vaddr, paddr, filesz, memsz, align;
+};
+
+static int write_elf(const char *path, const struct phdr64 *ph, int n)
+{
+	struct elf64 eh = { .ident = { 0x7f, 'E', 'L', 'F', 2, 1, 1 }, .type = 2, .machine = 243, .version = 1,
+			    .entry = 0x10000, .phoff = sizeof eh, .ehsize = sizeof eh,
+			    .phentsize = sizeof(struct phdr64), .phnum = n };
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+	if (fd < 0)
+		return -1;
+	write(fd, &eh, sizeof eh);
+	write(fd, ph, n * sizeof *ph);
+	static char pad[8192];
+	write(fd, pad, sizeof pad);
+	close(fd);
+	return 0;
+}
+
+static void test_exec_bad_elf(void)
+{
+	const char *path = "/tmp-proctest-badelf";
+	char *argv[] = { "badelf", NULL };
+	/* a good 1 MiB text segment, then one both writable and executable */
+	struct phdr64 ph[2] = {
+		{ .type = 1, .flags = 5, .off = 0, .vaddr = 0x10000, .filesz = 8192, .memsz = 1 << 20, .align = 4096 },
+		{ .type = 1, .flags = 7, .off = 0, .vaddr = 0x200000, .filesz = 0, .memsz = 4096, .align = 4096 },
+	};
+	/* a good segment, then one overlapping it */
+	struct phdr64 ov[2] = {
+		{ .type = 1, .flags = 5, .off = 0, .vaddr = 0x10000, .filesz = 8192, .memsz = 1 << 20, .align = 4096 },
+		{ .type = 1, .flags = 6, .off = 0, .vaddr = 0x20000, .filesz = 0, .memsz = 4096, .align = 4096 },
+	};
+	const struct phdr64 *cases[] = { ph, ov };
+	const char *what[] = { "a W+X segment after a good one", "overlapping segments" };
+	for (int c = 0; c < 2; c++) {
+		if (write_elf(path, cases[c], 2) < 0) {
+			check(0, "cannot write %s", path);
+			return;
+		}
+		execve(path, argv, NULL); /* once first: caches settle */
+		unsigned long before = free_pages();
+		errno = 0;
+		int r = execve(path, argv, NULL);
+		int e = errno;
+		unsigned long after = free_pages();
+		check(r == -1 && e == ENOEXEC, "exec of an ELF with %s: ENOEXEC (errno %d)", what[c], e);
+		check(after == before, "and every page it mapped before failing comes back (%lu, %lu)", before, after);
+	}
+	unlink(path);
+}
+
 /* exec replaces the image, not the process. */
 static void test_exec_keeps(void)
 {
@@ -846,6 +910,7 @@ int main(int argc, char **argv, char **envp)
 	test_exec_many();
 	test_exec_errors();
 	test_exec_noargs();
+	test_exec_bad_elf();
 	test_exec_keeps();
 	test_sbrk();
 	test_time();
