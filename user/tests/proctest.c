@@ -399,22 +399,53 @@ static void test_pipes_and_zombies(void)
 	}
 }
 
-static void test_faults(void)
+/* Each way of faulting, run in a child: the signal its parent sees. */
+static int fault_child(int how)
 {
+	fflush(stdout);
 	int pid = fork();
 	if (pid == 0) {
-		*(volatile int *)0 = 1;
+		static char data[64] __attribute__((aligned(8)));
+		switch (how) {
+		case 0: *(volatile int *)0 = 1; break;
+		case 1: __asm__ volatile("csrw sstatus, zero"); break;
+		case 2: __asm__ volatile("ebreak"); break;
+		case 3: __asm__ volatile(".word 0"); break; /* all zeros: illegal */
+		case 4: ((void (*)(void))bad(KERNEL_ADDR))(); break;
+		case 5: /* data is not executable */
+			memcpy(data, (void *)main, sizeof data);
+			((void (*)(void))(void *)data)();
+			break;
+		case 6: (void)*(volatile char *)bad(0x3fff7fe000UL); break; /* guard page */
+		case 7: *(volatile int *)bad((unsigned long)main) = 0; break;
+		case 8: (void)*(volatile char *)bad(1UL << 38); break; /* just past user space */
+		}
 		_exit(1);
 	}
-	int st = reap(pid);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "a store to NULL kills with SIGSEGV");
-	pid = fork();
-	if (pid == 0) {
-		__asm__ volatile("csrw sstatus, zero");
-		_exit(1);
+	return reap(pid);
+}
+
+static void test_faults(void)
+{
+	static const struct {
+		int sig;
+		const char *what;
+	} f[] = {
+		{ SIGSEGV, "a store to NULL" },
+		{ SIGILL, "a CSR write" },
+		{ SIGTRAP, "ebreak" },
+		{ SIGILL, "an all-zero instruction" },
+		{ SIGSEGV, "a jump into the kernel" },
+		{ SIGSEGV, "a jump into data" },
+		{ SIGSEGV, "a load from the stack's guard page" },
+		{ SIGSEGV, "a store into its own text" },
+		{ SIGSEGV, "a load just past the end of user space" },
+	};
+	for (int i = 0; i < (int)(sizeof f / sizeof f[0]); i++) {
+		int st = fault_child(i);
+		check(WIFSIGNALED(st) && WTERMSIG(st) == f[i].sig, "%s kills with signal %d (status 0x%x)", f[i].what,
+		      f[i].sig, st);
 	}
-	st = reap(pid);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGILL, "a CSR write kills with SIGILL");
 }
 
 static void test_exec_args(void)
