@@ -118,7 +118,12 @@ static void adopt(struct proc *parent, struct proc *child)
 void forkret(void)
 {
 	release(&schedlock);
-	trap_return(myproc()->tf);
+	struct proc *p = myproc();
+	/* Killed before it ever ran (kill right after fork): it must not
+	 * run a single instruction, nor make its first system call. */
+	if (p->killed)
+		exit(W_KILLED(p->killed));
+	trap_return(p->tf);
 }
 
 /* fork: copy the calling process.  The child gets a copy-on-write view of

@@ -197,6 +197,10 @@ struct trapframe *usertrap(struct trapframe *tf)
 	struct proc *p = myproc();
 
 	if (likely(cause == EXC_ECALL_U)) {
+		/* Killed while it ran in user mode on this or another hart:
+		 * die now rather than carry out one more system call. */
+		if (unlikely(p->killed))
+			exit(W_KILLED(p->killed));
 		exc_syscall(tf, 0);
 	} else if (cause & SCAUSE_INTR) {
 		u64 irq = cause & ~SCAUSE_INTR;
