@@ -328,6 +328,22 @@ static void test_kill(void)
 	st = reap(pid);
 	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "a process that kills itself dies");
 
+	/* Killed right after fork, before it ever ran: it must not get to do
+	 * anything.  (On several harts it may, rarely, run first: allow 2.) */
+	int made = 0;
+	for (int i = 0; i < 20; i++) {
+		msleep(1); /* start on a fresh time slice */
+		pid = fork();
+		if (pid == 0) {
+			close(open("/tmp-proctest-killed", O_CREAT | O_WRONLY, 0644));
+			_exit(0);
+		}
+		kill(pid, SIGKILL);
+		st = reap(pid);
+		made += unlink("/tmp-proctest-killed") == 0;
+	}
+	check(made <= 2, "a child killed before it ran makes no system call (%d of 20 did)", made);
+
 	errno = 0;
 	check(kill(999999, SIGKILL) == -1 && errno == ESRCH, "kill of a pid that does not exist: ESRCH");
 	errno = 0;
