@@ -411,7 +411,9 @@ int main(int argc, char **argv)
 	struct slot slots[MAXPAR];
 	memset(slots, 0, sizeof slots);
 	int next = 0, failures = 0;
-	while (total_calls < count || nworkers == 0) {
+	/* Until enough calls are counted and every worker has ended: the
+	 * watchdog must keep running to the end, a last worker may block. */
+	for (;;) {
 		int busy = 0;
 		for (int i = 0; i < par; i++) {
 			struct slot *s = &slots[i];
@@ -437,14 +439,6 @@ int main(int argc, char **argv)
 		if (!busy && total_calls >= count)
 			break;
 		msleep(2);
-	}
-	/* reap any worker still running */
-	for (int i = 0; i < par; i++) {
-		if (slots[i].pid) {
-			int st;
-			waitpid(slots[i].pid, &st, 0);
-			finish(&slots[i], st);
-		}
 	}
 	/* and any orphan a worker left to init: give them time to end */
 	msleep(200);
