@@ -344,6 +344,24 @@ static void test_kill(void)
 	}
 	check(made <= 2, "a child killed before it ran makes no system call (%d of 20 did)", made);
 
+	/* Another user's processes cannot be signalled, by pid or by group. */
+	int victim = run_child(sleeper);
+	setpgid(victim, victim);
+	pid = fork();
+	if (pid == 0) {
+		setuid(1000);
+		int by_pid = kill(victim, SIGKILL) == -1 && errno == EPERM;
+		int by_group = kill(-victim, SIGKILL) == -1 && errno == EPERM;
+		_exit(by_pid && by_group ? 0 : 1);
+	}
+	st = reap(pid);
+	int alive = waitpid(victim, NULL, WNOHANG) == 0;
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && alive,
+	      "a non-root process gets EPERM killing root's process by pid or by group (victim %s)",
+	      alive ? "alive" : "killed");
+	kill(victim, SIGKILL);
+	reap(victim);
+
 	errno = 0;
 	check(kill(999999, SIGKILL) == -1 && errno == ESRCH, "kill of a pid that does not exist: ESRCH");
 	errno = 0;
