@@ -362,6 +362,19 @@ static void test_kill(void)
 	kill(victim, SIGKILL);
 	reap(victim);
 
+	/* Nor raise its priority above everyone's, or lower theirs. */
+	pid = fork();
+	if (pid == 0) {
+		setuid(1000);
+		int up = setprio(0, 0) == -1 && errno == EPERM;
+		int other = setprio(getppid(), 7) == -1 && errno == EPERM;
+		int down = setprio(0, 6) == 0;
+		_exit(up && other && down ? 0 : 1);
+	}
+	st = reap(pid);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "a non-root process may lower its own priority, not raise it nor touch root's");
+
 	errno = 0;
 	check(kill(999999, SIGKILL) == -1 && errno == ESRCH, "kill of a pid that does not exist: ESRCH");
 	errno = 0;
