@@ -450,7 +450,7 @@ int main(int argc, char **argv)
 
 	/* Nothing leaked: free pages within a few slab pages of the start. */
 	unsigned long now = 0;
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 250; i++) {
 		now = free_pages();
 		if (now + 16 >= base)
 			break;
