@@ -41,7 +41,8 @@ long sys_sleep(void)
 	u64 ms = argraw(0);
 	if (ms > (1UL << 40)) /* some 35 years: keeps the sums from overflowing */
 		ms = 1UL << 40;
-	return sleep_until(arch_time() + ms * timebase_hz / 1000);
+	/* seconds and milliseconds apart: ms * timebase_hz could overflow */
+	return sleep_until(arch_time() + ms / 1000 * timebase_hz + ms % 1000 * timebase_hz / 1000);
 }
 
 long sys_uptime(void) { return uptime_ms(); }
