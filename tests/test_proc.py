@@ -1,4 +1,6 @@
-"""Processes (issue "Trapdoor core"): the in-guest proctest and cowtest.
+"""Processes (issue "Trapdoor core"): the in-guest proctest (fork, exec,
+wait, exit, kill, sbrk, sleep, bad calls), cowtest (copy-on-write fork)
+and fputest (per-process FPU registers).
 
 Each runs on one hart and on four, where the parent and its children
 really run at the same time.
