@@ -77,8 +77,8 @@ test(name="hostile_all_4cpu", cpus=4, timeout=120)(all_in_one_guest)
 @test(cpus=2)
 def hostile_in_pipelines_and_background(g):
     """Killed inside a pipeline, in the background, and via fork (sh -c)."""
-    out = g.run("kmem write | echo piped; echo status=$?", timeout=20)
-    assert re.search(LINE, out) and "piped" in out and "status=0" in out, out
+    # (kmem is last: first, its "kmem: write" could meet a pipe whose
+    # reader has already exited, and SIGPIPE would end it first)
     out = g.run("echo x | kmem null; echo status=$?", timeout=20)
     assert re.search(LINE, out) and "status=139" in out, out
     g.run("priv sret &", timeout=20)
