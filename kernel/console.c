@@ -40,7 +40,9 @@ void console_intr(int c)
 		if (console_fgpgid > 0) {
 			int pg = console_fgpgid;
 			release(&conslock);
-			kill(-pg, SIGINT);
+			/* from the kernel: whoever the key interrupted, it
+			 * must not matter whose processes those are */
+			kill_from(NULL, -pg, SIGINT);
 			return;
 		}
 		/* No foreground job: hand the reader (the shell at its prompt)

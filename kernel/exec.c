@@ -112,6 +112,10 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 				kfree(fpage);
 				return n == -EEXIST ? -ENOEXEC : n;
 			}
+			/* vm_destroy frees only what the regions cover: if a
+			 * later page or segment fails, this one must be in. */
+			if (va + PGSIZE > vm->text_end)
+				vm->text_end = vm->heap_start = vm->brk = va + PGSIZE;
 		}
 		if (ph.vaddr + ph.memsz > end)
 			end = ph.vaddr + ph.memsz;
@@ -158,10 +162,12 @@ static int build_stack(struct vmspace *vm, struct args *a, u64 *sp_out, u64 *arg
 	u64 sp = ALIGN_DOWN(strings - nptr * 8, 16);
 	if (USTACK_TOP - sp > ARG_MAX + PGSIZE * 2)
 		return -E2BIG;
+	/* The region first: if memory runs out part way, vm_destroy must
+	 * see the pages already mapped. */
+	vm->stack_low = PGROUNDDOWN(sp);
 	int r = vm_alloc_range(vm, PGROUNDDOWN(sp), USTACK_TOP - PGROUNDDOWN(sp), PTE_R | PTE_W);
 	if (r < 0)
 		return r;
-	vm->stack_low = PGROUNDDOWN(sp);
 	if (copyout(vm, strings, a->buf, a->used) < 0)
 		return -EFAULT;
 	struct vecout o = { .vm = vm, .at = sp, .k = 0 };

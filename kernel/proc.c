@@ -118,8 +118,13 @@ static void adopt(struct proc *parent, struct proc *child)
 void forkret(void)
 {
 	release(&schedlock);
-	trace_user(myproc());
-	trap_return(myproc()->tf);
+	struct proc *p = myproc();
+	/* Killed before it ever ran (kill right after fork): it must not
+	 * run a single instruction, nor make its first system call. */
+	if (p->killed)
+		exit(W_KILLED(p->killed));
+	trace_user(p);
+	trap_return(p->tf);
 }
 
 /* fork: copy the calling process.  The child gets a copy-on-write view of
@@ -281,30 +286,46 @@ static int kill_locked(struct proc *t, int sig)
 	return 0;
 }
 
-int kill(int pid, int sig)
+/* May `from` signal t?  The kernel itself (from == NULL: the console's
+ * Ctrl-C) and root may signal anyone, others only their own processes. */
+static int may_signal(struct proc *from, struct proc *t)
 {
-	struct proc *me = myproc();
+	return !from || from->uid == 0 || from->uid == t->uid;
+}
+
+/* Send sig to pid, or to the process group -pid (0: from's own group),
+ * on behalf of `from`.  A group kill signals the members from may signal:
+ * EPERM if there were members but none of those. */
+int kill_from(struct proc *from, int pid, int sig)
+{
 	if (sig <= 0 || sig >= 32)
 		return -EINVAL;
 	acquire(&schedlock);
-	int r = -ESRCH, any = 0;
+	int r = -ESRCH;
 	if (pid > 0) {
 		struct proc *t = proc_lookup(pid);
-		if (t && me && me->uid != 0 && t->uid != me->uid)
+		if (t && !may_signal(from, t))
 			r = -EPERM;
 		else if (t)
 			r = kill_locked(t, sig);
-	} else {
-		/* pid <= 0: a process group (-pgid, or 0 for the caller's) */
-		int pg = pid == 0 ? me->pgid : -pid;
-		for (struct proc *t = allprocs; t; t = t->all_next)
-			if (t->pgid == pg && t != initproc && kill_locked(t, sig) == 0)
+	} else if (pid < 0 || from) {
+		int pg = pid == 0 ? from->pgid : -pid;
+		int any = 0, denied = 0;
+		for (struct proc *t = allprocs; t; t = t->all_next) {
+			if (t->pgid != pg || t == initproc)
+				continue;
+			if (!may_signal(from, t))
+				denied = 1;
+			else if (kill_locked(t, sig) == 0)
 				any = 1;
-		r = any ? 0 : -ESRCH;
+		}
+		r = any ? 0 : denied ? -EPERM : -ESRCH;
 	}
 	release(&schedlock);
 	return r;
 }
+
+int kill(int pid, int sig) { return kill_from(myproc(), pid, sig); }
 
 /* The first process: runs params.init (normally /bin/init) with the
  * console as fds 0, 1 and 2. */

@@ -140,7 +140,8 @@ struct proc *proc_lookup(int pid);
 int fork(void);
 void exit(int status) __attribute__((noreturn));
 int waitpid(int pid, u64 ustatus, int options);
-int kill(int pid, int sig);
+int kill(int pid, int sig);                     /* as the current process */
+int kill_from(struct proc *from, int pid, int sig); /* from NULL: the kernel */
 void user_init(void);
 extern struct proc *initproc;
 extern u64 nproc;

@@ -41,7 +41,8 @@ long sys_sleep(void)
 	u64 ms = argraw(0);
 	if (ms > (1UL << 40)) /* some 35 years: keeps the sums from overflowing */
 		ms = 1UL << 40;
-	return sleep_until(arch_time() + ms * timebase_hz / 1000);
+	/* seconds and milliseconds apart: ms * timebase_hz could overflow */
+	return sleep_until(arch_time() + ms / 1000 * timebase_hz + ms % 1000 * timebase_hz / 1000);
 }
 
 long sys_uptime(void) { return uptime_ms(); }
@@ -112,10 +113,16 @@ long sys_nice(void)
 	int pid = argraw(0), prio = argraw(1);
 	if (prio < 0 || prio >= NPRIO)
 		return -EINVAL;
+	struct proc *me = myproc();
 	acquire(&schedlock);
-	struct proc *t = pid == 0 ? myproc() : proc_lookup(pid);
+	struct proc *t = pid == 0 ? me : proc_lookup(pid);
 	int r = -ESRCH;
-	if (t && t->state != RUNNABLE) { /* queued processes keep their level */
+	/* Levels are strict: a process above the others' level would starve
+	 * them.  So only root may raise a level or touch another user's
+	 * processes; others may only lower their own. */
+	if (t && me->uid != 0 && (t->uid != me->uid || prio < t->priority)) {
+		r = -EPERM;
+	} else if (t && t->state != RUNNABLE) { /* queued processes keep their level */
 		t->priority = prio;
 		r = 0;
 	} else if (t) {

@@ -100,10 +100,14 @@ static void exc_pagefault(struct trapframe *tf, u64 stval)
 		what = "out of memory on page fault";
 	else if (stack_overflow(tf, stval))
 		what = "stack overflow (guard page)";
-	else if (stval >= USER_TOP)
+	else if (stval >= PHYS_OFFSET) /* the kernel's half */
 		what = cause == EXC_STORE_PAGE ? "store to kernel memory" :
 		       cause == EXC_LOAD_PAGE  ? "load from kernel memory" :
 						 "jump into kernel memory";
+	else if (stval >= USER_TOP) /* the hole between the two halves */
+		what = cause == EXC_STORE_PAGE ? "store outside the address space" :
+		       cause == EXC_LOAD_PAGE  ? "load from outside the address space" :
+						 "jump outside the address space";
 	kill_fault(p, r == -ENOMEM ? SIGKILL : SIGSEGV, what, stval);
 }
 

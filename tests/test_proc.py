@@ -1,4 +1,6 @@
-"""Processes (issue "Trapdoor core"): the in-guest proctest and cowtest.
+"""Processes (issue "Trapdoor core"): the in-guest proctest (fork, exec,
+wait, exit, kill, sbrk, sleep, bad calls), cowtest (copy-on-write fork)
+and fputest (per-process FPU registers).
 
 Each runs on one hart and on four, where the parent and its children
 really run at the same time.
@@ -9,3 +11,5 @@ guest_test("/test/proctest", cpus=1)
 guest_test("/test/proctest", cpus=4)
 guest_test("/test/cowtest", cpus=1)
 guest_test("/test/cowtest", cpus=4)
+guest_test("/test/fputest", cpus=1)
+guest_test("/test/fputest", cpus=4)

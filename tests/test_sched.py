@@ -131,3 +131,20 @@ def coop_spin_takes_over(g):
     g.send("\x10")
     g.expect(r"\d+\s+\d+\s+\d+\s+running\s+spin", 5)
     g.close()  # nothing else will ever run: stop QEMU
+
+
+def ctrl_c_stops_spin(g):
+    g.send("spin\n")
+    time.sleep(0.5)
+    g.send("\x03")
+    g.expect(r"\^C", 5)
+    g.expect(r"\$ ", 5)
+    assert g.run("echo st=$?") == "st=130\n"  # 128 + SIGINT
+    answers_promptly(g)
+
+
+# The key press interrupts spin in user mode; the kernel marks it killed
+# and it dies on its way back, even when the scheduler never preempts.
+test(name="ctrl_c_stops_foreground_spin", cpus=1)(ctrl_c_stops_spin)
+test(name="ctrl_c_stops_foreground_spin_coop", cpus=1, args="sched=coop")(ctrl_c_stops_spin)
+test(name="ctrl_c_stops_foreground_spin@4cpu", cpus=4)(ctrl_c_stops_spin)

@@ -30,11 +30,12 @@ static int holds(const int *v, size_t n, int value)
 }
 
 /* Wait for children to be reaped by init (orphans) or for a parent's
- * pages to be freed: free pages reach want within a second, or not. */
+ * pages to be freed: free pages reach want within five seconds (a busy
+ * host can make that slow), or not. */
 static unsigned long settle(unsigned long want)
 {
 	unsigned long f = free_pages();
-	for (int i = 0; i < 100 && f != want; i++) {
+	for (int i = 0; i < 500 && f != want; i++) {
 		msleep(10);
 		f = free_pages();
 	}

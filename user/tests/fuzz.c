@@ -4,9 +4,11 @@
  *   fuzz run COUNT SEED [PARALLEL]
  *
  * The supervisor forks workers; each makes up to CALLS_PER_WORKER calls
- * and reports how many it made through a pipe.  Workers may end
- * themselves (exit, exec, kill of themselves) or block forever (a read of
- * their own empty pipe, a long sleep): a watchdog kills those.  Calls are
+ * and reports how many it made in a file (a file read never blocks, and
+ * the worker's children may keep it open).  Workers may end themselves
+ * (exit, exec, kill of themselves) or block forever (a read of their own
+ * empty pipe, a long sleep): a watchdog kills those, and what is left of
+ * a worker's process group when it has ended.  Calls are
  * skipped only when they would end the fuzzer itself: kill of pid 1, of
  * the supervisor or the shell, of process groups; poweroff as root.
  * Fork children _exit at once.  Files are made only under /fuzz, which is
@@ -20,7 +22,7 @@
 
 #define CALLS_PER_WORKER 200
 #define WATCHDOG_MS 600
-#define REPORT_FD 63 /* the worker's pipe to the supervisor */
+#define REPORT_FD 63 /* the worker's report file */
 #define MAXPAR 8
 #define KERNEL_ADDR 0xffffffc080200000UL
 #define USER_TOP (1UL << 38)
@@ -218,7 +220,7 @@ static int allowed(long num, unsigned long a[6])
 	case SYS_read: case SYS_write: case SYS_close: case SYS_strace: case SYS_dup:
 		return fd0 != REPORT_FD;
 	case SYS_dup2:
-		return fd1 != REPORT_FD;
+		return fd0 != REPORT_FD && fd1 != REPORT_FD;
 	case SYS_open:
 		/* system files (/bin/echo...) are opened read-only: as root a
 		 * worker could truncate them, and the shell needs them after */
@@ -236,12 +238,14 @@ static int allowed(long num, unsigned long a[6])
 
 static int calls_done;
 
-/* Reports carry a tag, so stray bytes in the pipe do not count. */
+/* The report is one tagged word at the start of the file (a random lseek
+ * may have moved the offset). */
 #define REPORT_TAG 0x7ead0000
 
 static void report(void)
 {
 	int v = REPORT_TAG + calls_done;
+	lseek(REPORT_FD, 0, SEEK_SET);
 	write(REPORT_FD, &v, sizeof v);
 }
 
@@ -336,18 +340,24 @@ static int rmtree(const char *path, int depth)
 
 struct slot {
 	int pid, rfd, started;
+	char report[32]; /* its report file */
 };
 
 static int total_calls, nworkers, exited, watchdogged, died;
+static struct slot slots[MAXPAR];
 
 static void finish(struct slot *s, int st)
 {
 	int n = 0, best = 0;
-	while (read(s->rfd, &n, sizeof n) == sizeof n)
-		if ((n & ~0xffff) == REPORT_TAG && (n & 0xffff) > best && (n & 0xffff) <= CALLS_PER_WORKER)
-			best = n & 0xffff;
+	lseek(s->rfd, 0, SEEK_SET);
+	if (read(s->rfd, &n, sizeof n) == sizeof n && (n & ~0xffff) == REPORT_TAG && (n & 0xffff) <= CALLS_PER_WORKER)
+		best = n & 0xffff;
 	close(s->rfd);
+	unlink(s->report);
 	total_calls += best;
+	/* What the worker left behind in its process group (children blocked
+	 * for good, say on a pipe that they themselves hold open) goes too. */
+	kill(-s->pid, SIGKILL);
 	if (WIFEXITED(st))
 		exited++;
 	else if (WTERMSIG(st) == SIGKILL && s->started < 0)
@@ -362,24 +372,23 @@ static int start(struct slot *s, unsigned long seed)
 	/* a worker may have removed or chmod'ed it */
 	mkdir("/fuzz", 0777);
 	chmod("/fuzz", 0777);
-	int p[2];
-	if (pipe(p) < 0)
+	snprintf(s->report, sizeof s->report, "/fuzz-report-%d", (int)(s - slots));
+	int fd = open(s->report, O_CREAT | O_RDWR | O_TRUNC, 0666);
+	if (fd < 0)
 		return -1;
 	fflush(stdout);
 	int pid = fork();
 	if (pid == 0) {
-		close(p[0]);
-		dup2(p[1], REPORT_FD);
-		close(p[1]);
+		dup2(fd, REPORT_FD);
+		close(fd);
 		worker(seed, CALLS_PER_WORKER);
 	}
-	close(p[1]);
 	if (pid < 0) {
-		close(p[0]);
+		close(fd);
 		return -1;
 	}
 	s->pid = pid;
-	s->rfd = p[0];
+	s->rfd = fd;
 	s->started = uptime();
 	nworkers++;
 	return 0;
@@ -407,10 +416,10 @@ int main(int argc, char **argv)
 	tracectl(1, 0, 0);
 	unsigned long base = free_pages();
 
-	struct slot slots[MAXPAR];
-	memset(slots, 0, sizeof slots);
 	int next = 0, failures = 0;
-	while (total_calls < count || nworkers == 0) {
+	/* Until enough calls are counted and every worker has ended: the
+	 * watchdog must keep running to the end, a last worker may block. */
+	for (;;) {
 		int busy = 0;
 		for (int i = 0; i < par; i++) {
 			struct slot *s = &slots[i];
@@ -437,16 +446,16 @@ int main(int argc, char **argv)
 			break;
 		msleep(2);
 	}
-	/* reap any worker still running */
-	for (int i = 0; i < par; i++) {
-		if (slots[i].pid) {
-			int st;
-			waitpid(slots[i].pid, &st, 0);
-			finish(&slots[i], st);
-		}
-	}
-	/* and any orphan a worker left to init: give them time to end */
+	/* Any orphan a worker left to init that moved out of the worker's
+	 * process group (a random setpgid) and still blocks: end it too. */
 	msleep(200);
+	static struct kprocinfo rows[512];
+	int nrows = procinfo(rows, 512), swept = 0;
+	for (int i = 0; i < nrows && i < 512; i++)
+		if (strcmp(rows[i].name, "fuzz") == 0 && rows[i].pid != supervisor && rows[i].state != ZOMBIE)
+			swept += kill(rows[i].pid, SIGKILL) == 0;
+	if (swept)
+		note("ended %d leftover processes", swept);
 	rmtree("/fuzz", 0);
 	tracectl(1, 0, 0);
 	note("%d workers: %d finished, %d ended by the watchdog, %d ended otherwise", nworkers, exited, watchdogged,
@@ -455,7 +464,7 @@ int main(int argc, char **argv)
 
 	/* Nothing leaked: free pages within a few slab pages of the start. */
 	unsigned long now = 0;
-	for (int i = 0; i < 100; i++) {
+	for (int i = 0; i < 250; i++) {
 		now = free_pages();
 		if (now + 16 >= base)
 			break;

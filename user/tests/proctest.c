@@ -72,6 +72,24 @@ static int argcount(int argc, char **argv, char **envp)
 	return n == ne ? 42 : 5;
 }
 
+/* Exits 42 if exec kept what it must: the pid (argv[2]), a child forked
+ * before the exec (argv[3], which exits 7) and an open pipe (fd argv[4],
+ * holding "kept"). */
+static int afterexec(int argc, char **argv)
+{
+	if (argc != 5)
+		return 1;
+	if (getpid() != atoi(argv[2]))
+		return 2;
+	int st;
+	if (waitpid(atoi(argv[3]), &st, 0) != atoi(argv[3]) || !WIFEXITED(st) || WEXITSTATUS(st) != 7)
+		return 3;
+	char buf[8] = { 0 };
+	if (read(atoi(argv[4]), buf, 4) != 4 || strcmp(buf, "kept") != 0)
+		return 4;
+	return 42;
+}
+
 /* --- helpers --- */
 
 /* A pointer the compiler cannot see through, so it does not warn about
@@ -310,6 +328,53 @@ static void test_kill(void)
 	st = reap(pid);
 	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "a process that kills itself dies");
 
+	/* Killed right after fork, before it ever ran: it must not get to do
+	 * anything.  (On several harts it may, rarely, run first: allow 2.) */
+	int made = 0;
+	for (int i = 0; i < 20; i++) {
+		msleep(1); /* start on a fresh time slice */
+		pid = fork();
+		if (pid == 0) {
+			close(open("/tmp-proctest-killed", O_CREAT | O_WRONLY, 0644));
+			_exit(0);
+		}
+		kill(pid, SIGKILL);
+		st = reap(pid);
+		made += unlink("/tmp-proctest-killed") == 0;
+	}
+	check(made <= 2, "a child killed before it ran makes no system call (%d of 20 did)", made);
+
+	/* Another user's processes cannot be signalled, by pid or by group. */
+	int victim = run_child(sleeper);
+	setpgid(victim, victim);
+	pid = fork();
+	if (pid == 0) {
+		setuid(1000);
+		int by_pid = kill(victim, SIGKILL) == -1 && errno == EPERM;
+		int by_group = kill(-victim, SIGKILL) == -1 && errno == EPERM;
+		_exit(by_pid && by_group ? 0 : 1);
+	}
+	st = reap(pid);
+	int alive = waitpid(victim, NULL, WNOHANG) == 0;
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && alive,
+	      "a non-root process gets EPERM killing root's process by pid or by group (victim %s)",
+	      alive ? "alive" : "killed");
+	kill(victim, SIGKILL);
+	reap(victim);
+
+	/* Nor raise its priority above everyone's, or lower theirs. */
+	pid = fork();
+	if (pid == 0) {
+		setuid(1000);
+		int up = setprio(0, 0) == -1 && errno == EPERM;
+		int other = setprio(getppid(), 7) == -1 && errno == EPERM;
+		int down = setprio(0, 6) == 0;
+		_exit(up && other && down ? 0 : 1);
+	}
+	st = reap(pid);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "a non-root process may lower its own priority, not raise it nor touch root's");
+
 	errno = 0;
 	check(kill(999999, SIGKILL) == -1 && errno == ESRCH, "kill of a pid that does not exist: ESRCH");
 	errno = 0;
@@ -318,22 +383,116 @@ static void test_kill(void)
 	check(kill(getpid(), 99) == -1 && errno == EINVAL, "kill with signal 99: EINVAL");
 }
 
-static void test_faults(void)
+static void test_pipes_and_zombies(void)
 {
+	/* A writer with no reader left dies of SIGPIPE. */
+	int p[2];
+	pipe(p);
+	close(p[0]);
 	int pid = fork();
 	if (pid == 0) {
-		*(volatile int *)0 = 1;
+		write(p[1], "x", 1);
 		_exit(1);
 	}
+	close(p[1]);
 	int st = reap(pid);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, "a store to NULL kills with SIGSEGV");
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE, "a write to a pipe with no reader kills with SIGPIPE");
+
+	/* A writer blocked on a full pipe can be killed. */
+	pipe(p);
 	pid = fork();
 	if (pid == 0) {
-		__asm__ volatile("csrw sstatus, zero");
+		static char big[64 * 1024];
+		write(p[1], big, sizeof big); /* fills the pipe and blocks */
 		_exit(1);
 	}
+	msleep(50);
+	kill(pid, SIGKILL);
 	st = reap(pid);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGILL, "a CSR write kills with SIGILL");
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "a writer blocked on a full pipe dies of SIGKILL");
+	/* what it wrote before is still there for the reader */
+	char buf[512];
+	int r = read(p[0], buf, sizeof buf);
+	check(r > 0, "and the reader gets the bytes written before (%d)", r);
+	close(p[0]);
+	close(p[1]);
+
+	/* Zombies wait to be reaped, however many, however long.  Twice:
+	 * the first round sizes the kernel's object caches, the second must
+	 * give back every page it took. */
+	enum { NZ = 300 };
+	static int zp[NZ];
+	for (int round = 0; round < 2; round++) {
+		unsigned long before = free_pages();
+		for (int i = 0; i < NZ; i++) {
+			zp[i] = fork();
+			if (zp[i] == 0)
+				_exit(i & 0xff);
+		}
+		msleep(100);
+		struct kmeminfo mi;
+		meminfo(&mi);
+		int ok = 1;
+		for (int i = NZ - 1; i >= 0; i--) {
+			st = reap(zp[i]);
+			ok &= WIFEXITED(st) && WEXITSTATUS(st) == (i & 0xff);
+		}
+		unsigned long after = free_pages();
+		if (round == 0)
+			continue;
+		check(ok, "%d zombies are reaped later, newest first, each with its status", NZ);
+		check(mi.nproc >= (unsigned long)NZ, "meminfo counted the zombies (%lu processes)", mi.nproc);
+		check(after == before, "and their memory is all back (%lu, %lu)", before, after);
+	}
+}
+
+/* Each way of faulting, run in a child: the signal its parent sees. */
+static int fault_child(int how)
+{
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0) {
+		static char data[64] __attribute__((aligned(8)));
+		switch (how) {
+		case 0: *(volatile int *)0 = 1; break;
+		case 1: __asm__ volatile("csrw sstatus, zero"); break;
+		case 2: __asm__ volatile("ebreak"); break;
+		case 3: __asm__ volatile(".word 0"); break; /* all zeros: illegal */
+		case 4: ((void (*)(void))bad(KERNEL_ADDR))(); break;
+		case 5: /* data is not executable */
+			memcpy(data, (void *)main, sizeof data);
+			((void (*)(void))(void *)data)();
+			break;
+		case 6: (void)*(volatile char *)bad(0x3fff7fe000UL); break; /* guard page */
+		case 7: *(volatile int *)bad((unsigned long)main) = 0; break;
+		case 8: (void)*(volatile char *)bad(1UL << 38); break; /* just past user space */
+		}
+		_exit(1);
+	}
+	return reap(pid);
+}
+
+static void test_faults(void)
+{
+	static const struct {
+		int sig;
+		const char *what;
+	} f[] = {
+		{ SIGSEGV, "a store to NULL" },
+		{ SIGILL, "a CSR write" },
+		{ SIGTRAP, "ebreak" },
+		{ SIGILL, "an all-zero instruction" },
+		{ SIGSEGV, "a jump into the kernel" },
+		{ SIGSEGV, "a jump into data" },
+		{ SIGSEGV, "a load from the stack's guard page" },
+		{ SIGSEGV, "a store into its own text" },
+		{ SIGSEGV, "a load just past the end of user space" },
+	};
+	for (int i = 0; i < (int)(sizeof f / sizeof f[0]); i++) {
+		int st = fault_child(i);
+		check(WIFSIGNALED(st) && WTERMSIG(st) == f[i].sig, "%s kills with signal %d (status 0x%x)", f[i].what,
+		      f[i].sig, st);
+	}
 }
 
 static void test_exec_args(void)
@@ -455,6 +614,95 @@ static void test_exec_errors(void)
 	r = spawn(SELF, bad(1), NULL);
 	check(r == -1 && errno == EFAULT, "spawn with argv = 0x1: EFAULT (errno %d)", errno);
 	check(getpid() > 0, "the process is intact after failed execs");
+}
+
+/* ELF files that exec must refuse after it has started loading them:
+ * every page it mapped on the way must come back. */
+struct elf64 {
+	unsigned char ident[16];
+	unsigned short type, machine;
+	unsigned int version;
+	unsigned long entry, phoff, shoff;
+	unsigned int flags;
+	unsigned short ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct phdr64 {
+	unsigned int type, flags;
+	unsigned long off, vaddr, paddr, filesz, memsz, align;
+};
+
+static int write_elf(const char *path, const struct phdr64 *ph, int n)
+{
+	struct elf64 eh = { .ident = { 0x7f, 'E', 'L', 'F', 2, 1, 1 }, .type = 2, .machine = 243, .version = 1,
+			    .entry = 0x10000, .phoff = sizeof eh, .ehsize = sizeof eh,
+			    .phentsize = sizeof(struct phdr64), .phnum = n };
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0755);
+	if (fd < 0)
+		return -1;
+	write(fd, &eh, sizeof eh);
+	write(fd, ph, n * sizeof *ph);
+	static char pad[8192];
+	write(fd, pad, sizeof pad);
+	close(fd);
+	return 0;
+}
+
+static void test_exec_bad_elf(void)
+{
+	const char *path = "/tmp-proctest-badelf";
+	char *argv[] = { "badelf", NULL };
+	/* a good 1 MiB text segment, then one both writable and executable */
+	struct phdr64 ph[2] = {
+		{ .type = 1, .flags = 5, .off = 0, .vaddr = 0x10000, .filesz = 8192, .memsz = 1 << 20, .align = 4096 },
+		{ .type = 1, .flags = 7, .off = 0, .vaddr = 0x200000, .filesz = 0, .memsz = 4096, .align = 4096 },
+	};
+	/* a good segment, then one overlapping it */
+	struct phdr64 ov[2] = {
+		{ .type = 1, .flags = 5, .off = 0, .vaddr = 0x10000, .filesz = 8192, .memsz = 1 << 20, .align = 4096 },
+		{ .type = 1, .flags = 6, .off = 0, .vaddr = 0x20000, .filesz = 0, .memsz = 4096, .align = 4096 },
+	};
+	const struct phdr64 *cases[] = { ph, ov };
+	const char *what[] = { "a W+X segment after a good one", "overlapping segments" };
+	for (int c = 0; c < 2; c++) {
+		if (write_elf(path, cases[c], 2) < 0) {
+			check(0, "cannot write %s", path);
+			return;
+		}
+		execve(path, argv, NULL); /* once first: caches settle */
+		unsigned long before = free_pages();
+		errno = 0;
+		int r = execve(path, argv, NULL);
+		int e = errno;
+		unsigned long after = free_pages();
+		check(r == -1 && e == ENOEXEC, "exec of an ELF with %s: ENOEXEC (errno %d)", what[c], e);
+		check(after == before, "and every page it mapped before failing comes back (%lu, %lu)", before, after);
+	}
+	unlink(path);
+}
+
+/* exec replaces the image, not the process. */
+static void test_exec_keeps(void)
+{
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0) {
+		int p[2];
+		pipe(p);
+		write(p[1], "kept", 4);
+		int c = fork();
+		if (c == 0)
+			_exit(7);
+		char spid[16], sc[16], sfd[16];
+		snprintf(spid, sizeof spid, "%d", getpid());
+		snprintf(sc, sizeof sc, "%d", c);
+		snprintf(sfd, sizeof sfd, "%d", p[0]);
+		char *argv[] = { "proctest", "--afterexec", spid, sc, sfd, NULL };
+		execve(SELF, argv, NULL);
+		_exit(99);
+	}
+	int st = reap(pid);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 42,
+	      "exec keeps the pid, the children and the open files (child said %d)", WEXITSTATUS(st));
 }
 
 /* Argument count 0: the C runtime must cope, and the kernel must too. */
@@ -722,6 +970,8 @@ int main(int argc, char **argv, char **envp)
 		return argcheck(argc, argv, envp);
 	if (argc > 1 && strcmp(argv[1], "--argcount") == 0)
 		return argcount(argc, argv, envp);
+	if (argc > 1 && strcmp(argv[1], "--afterexec") == 0)
+		return afterexec(argc, argv);
 	if (argc == 0)
 		return 0;
 
@@ -733,10 +983,13 @@ int main(int argc, char **argv, char **envp)
 	test_orphans();
 	test_kill();
 	test_faults();
+	test_pipes_and_zombies();
 	test_exec_args();
 	test_exec_many();
 	test_exec_errors();
 	test_exec_noargs();
+	test_exec_bad_elf();
+	test_exec_keeps();
 	test_sbrk();
 	test_time();
 	test_bad_syscalls();
