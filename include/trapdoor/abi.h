@@ -152,6 +152,7 @@ struct kmeminfo {
 	unsigned long free_pages;
 	unsigned long nproc;
 	unsigned long page_size;
+	unsigned long ncpu; /* harts running */
 };
 
 /* One recorded kernel event, as traceread() returns them (see

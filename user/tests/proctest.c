@@ -329,20 +329,28 @@ static void test_kill(void)
 	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "a process that kills itself dies");
 
 	/* Killed right after fork, before it ever ran: it must not get to do
-	 * anything.  (On several harts it may, rarely, run first: allow 2.) */
-	int made = 0;
-	for (int i = 0; i < 20; i++) {
-		msleep(1); /* start on a fresh time slice */
-		pid = fork();
-		if (pid == 0) {
-			close(open("/tmp-proctest-killed", O_CREAT | O_WRONLY, 0644));
-			_exit(0);
+	 * anything.  Only on one hart is "before it ever ran" certain: there
+	 * the parent keeps the CPU from fork to kill.  With more, an idle
+	 * hart is woken for the child at once and may well run it first. */
+	struct kmeminfo mi;
+	meminfo(&mi);
+	if (mi.ncpu == 1) {
+		int made = 0;
+		for (int i = 0; i < 20; i++) {
+			msleep(1); /* start on a fresh time slice */
+			pid = fork();
+			if (pid == 0) {
+				close(open("/tmp-proctest-killed", O_CREAT | O_WRONLY, 0644));
+				_exit(0);
+			}
+			kill(pid, SIGKILL);
+			st = reap(pid);
+			made += unlink("/tmp-proctest-killed") == 0;
 		}
-		kill(pid, SIGKILL);
-		st = reap(pid);
-		made += unlink("/tmp-proctest-killed") == 0;
+		check(made == 0, "a child killed before it ran makes no system call (%d of 20 did)", made);
+	} else {
+		printf("ok - (a child killed before it ran: checked on one hart only, %lu here)\n", mi.ncpu);
 	}
-	check(made <= 2, "a child killed before it ran makes no system call (%d of 20 did)", made);
 
 	/* Another user's processes cannot be signalled, by pid or by group. */
 	int victim = run_child(sleeper);
@@ -374,6 +382,20 @@ static void test_kill(void)
 	st = reap(pid);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      "a non-root process may lower its own priority, not raise it nor touch root's");
+
+	/* Nor turn on tracing for the whole machine, or read everyone's events. */
+	pid = fork();
+	if (pid == 0) {
+		setuid(1000);
+		struct ktevent ev[4];
+		int set = tracectl(TRACECTL_SETMASK, TR_SYSCALL, 0) == -1 && errno == EPERM;
+		int rd = traceread(ev, sizeof ev) == -1 && errno == EPERM;
+		int look = tracectl(TRACECTL_GETMASK, 0, 0) >= 0;
+		_exit(set && rd && look ? 0 : 1);
+	}
+	st = reap(pid);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "a non-root process may read the trace mask but not set it or drain the rings");
 
 	errno = 0;
 	check(kill(999999, SIGKILL) == -1 && errno == ESRCH, "kill of a pid that does not exist: ESRCH");
