@@ -36,3 +36,10 @@ def xv6_program_compiles_and_runs(g):
     out = g.run("/xv6/xv6demo a b")
     assert "xv6demo: got ping from child" in out and "status 1792" in out, out
     assert "file size 3 type 2, argc 3" in out, out
+
+
+@test()
+def poweroff_ends_qemu(g):
+    g.send("poweroff\n")
+    g.expect(r"Trapdoor: power off", 10)
+    assert g.wait_exit(10) == 0
