@@ -56,6 +56,12 @@ void arch_start_harts(void)
 		if (!stack)
 			panic("no stack for hart %d", (int)h);
 		c->stack_top = (u64)stack + 4 * PGSIZE;
+		/* A hart that wandered into _start is on its way back to the
+		 * firmware (entry.S): wait, at most a second, until it is
+		 * stopped and can be started properly. */
+		u64 deadline = rdtime() + timebase_hz;
+		while (sbi_hart_status(h) != 1 && rdtime() < deadline)
+			;
 		long err = sbi_hart_start(h, V2P(_secondary_start), (u64)c);
 		if (err) {
 			kprintf("hart %d: SBI hart_start failed (%d)\n", (int)h, (int)err);

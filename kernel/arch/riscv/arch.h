@@ -78,6 +78,7 @@ struct sbiret {
 struct sbiret sbi_call(long ext, long fid, long a0, long a1, long a2);
 void sbi_console_putchar(int c);
 long sbi_hart_start(u64 hartid, u64 start_pa, u64 opaque);
+long sbi_hart_status(u64 hartid);
 void sbi_set_timer(u64 when);
 void sbi_send_ipi(u64 hartid);
 void sbi_shutdown(int fail) __attribute__((noreturn));

@@ -13,6 +13,17 @@ _start:
 	csrw	sie, zero
 	csrw	sscratch, zero
 
+	/* 1b. Exactly one hart boots the kernel.  OpenSBI releases one hart
+	 *     here, but under heavy host load a second hart that reached the
+	 *     firmware late has been seen to arrive too (its hart_start then
+	 *     fails: "already available").  The first hart wins this lottery;
+	 *     any other hands itself back to the firmware, stopped (SBI HSM
+	 *     hart_stop), and the boot hart starts it at _secondary_start. */
+	la	t0, boot_lottery	/* physical: the MMU is still off */
+	li	t1, 1
+	amoswap.w t1, t1, (t0)
+	bnez	t1, .Lnot_boot_hart
+
 	/* 2. Turn paging on with the boot page table.  It maps RAM both at
 	 *    its physical address (so the next fetch still works) and in the
 	 *    upper half where the kernel is linked.  `la` is pc-relative, so
@@ -46,6 +57,13 @@ _start:
 	call	kmain
 4:	wfi
 	j	4b
+
+.Lnot_boot_hart:
+	li	a7, 0x48534D		/* HSM */
+	li	a6, 1			/* hart_stop: does not return */
+	ecall
+1:	wfi
+	j	1b
 
 /* Other harts, started by SBI HSM hart_start:
  * a0 = hartid, a1 = the opaque value we passed: this hart's struct cpu,
@@ -90,6 +108,11 @@ boot_pagetable:
 	.quad	GIGA(0x80000000)
 	.quad	GIGA(0xc0000000)
 	.fill	252, 8, 0
+
+	.section .data
+	.balign 4
+boot_lottery:
+	.word	0
 
 	.section .bss
 	.balign 16

@@ -28,6 +28,14 @@ long sbi_hart_start(u64 hartid, u64 start_pa, u64 opaque)
 	return sbi_call(SBI_EXT_HSM, 0, hartid, start_pa, opaque).error;
 }
 
+/* The hart's HSM state: 0 started, 1 stopped, 2 start pending, 3 stop
+ * pending; or a negative SBI error. */
+long sbi_hart_status(u64 hartid)
+{
+	struct sbiret r = sbi_call(SBI_EXT_HSM, 2, hartid, 0, 0);
+	return r.error ? r.error : r.value;
+}
+
 /* Only used when the hart lacks Sstc (then S-mode cannot write stimecmp). */
 void sbi_set_timer(u64 when) { sbi_call(SBI_EXT_TIME, 0, when, 0, 0); }
 
