@@ -65,10 +65,18 @@ void arch_start_harts(void)
 		long err = sbi_hart_start(h, V2P(_secondary_start), (u64)c);
 		if (err) {
 			kprintf("hart %d: SBI hart_start failed (%d)\n", (int)h, (int)err);
+			kfree_order(stack, 2);
 			continue;
 		}
-		while (!c->started)
+		/* Wait for it to report in, but never hang the boot on one
+		 * hart: one that is not up within a second keeps its slot (it
+		 * may still come, and then simply joins in) but is not waited
+		 * for. */
+		deadline = rdtime() + timebase_hz;
+		while (!c->started && rdtime() < deadline)
 			;
+		if (!c->started)
+			kprintf("hart %d: started but not up after 1 s; going on without it\n", (int)h);
 		n++;
 		ncpu = n;
 	}
