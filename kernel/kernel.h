@@ -34,7 +34,6 @@ void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t n);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
@@ -172,6 +171,7 @@ int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm);
 void trap_init(void);
 struct trapframe *usertrap(struct trapframe *tf);
 void kerneltrap(struct trapframe *tf);
+void trap_leave(struct proc *p);
 void timer_interrupt(void);
 extern volatile u64 ticks; /* timer ticks since boot (hart 0's clock) */
 extern u64 tick_period;      /* timer units per tick */
@@ -202,7 +202,6 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv);
 void initrd_load(void);
 
 /* misc */
-void ptrace_hook(void);
 extern volatile int panicked;
 void kmain(u64 hartid, u64 dtb);
 

@@ -161,12 +161,7 @@ void kprintf(const char *fmt, ...)
 	va_end(ap);
 	if (n > (int)sizeof buf - 1)
 		n = sizeof buf - 1;
-	int locked = !panicked && !holding(&printlock);
-	if (locked)
-		acquire(&printlock);
-	console_write(buf, n);
-	if (locked)
-		release(&printlock);
+	console_write_locked(buf, n);
 }
 
 void panic(const char *fmt, ...)

@@ -119,11 +119,9 @@ void forkret(void)
 {
 	release(&schedlock);
 	struct proc *p = myproc();
-	/* Killed before it ever ran (kill right after fork): it must not
-	 * run a single instruction, nor make its first system call. */
-	if (p->killed)
-		exit(W_KILLED(p->killed));
-	trace_user(p);
+	/* Killed before it ever ran (kill right after fork), it dies here,
+	 * before a single instruction or system call of its own. */
+	trap_leave(p);
 	trap_return(p->tf);
 }
 

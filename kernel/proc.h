@@ -133,7 +133,6 @@ static inline u64 argraw(int n) { return TF_ARG(myproc()->tf, n); }
 extern struct spinlock schedlock;
 
 /* proc.c: the process table */
-void proc_init(void);
 struct proc *proc_alloc(void);
 void proc_free(struct proc *p);
 struct proc *proc_lookup(int pid);
@@ -156,13 +155,10 @@ void sched(void);                   /* switch away; schedlock held */
 void yield(void);
 void preempt(void);
 void scheduler(void) __attribute__((noreturn));
-void sched_tick(void);
 
 /* waitq.c: wait queues, sleep and wakeup */
 void sleep(struct waitq *wq, struct spinlock *lk);
 void wakeup_slow(struct waitq *wq);
-void wakeup_locked(struct waitq *wq);
-void wakeup_one(struct waitq *wq);
 
 /* Make every sleeper on wq ready.  The unlocked peek is safe: a sleeper
  * is on the queue before it lets go of the lock the caller holds. */
@@ -208,6 +204,14 @@ static inline struct proc *waitq_pop(struct waitq *wq)
 	if (p)
 		waitq_remove(p);
 	return p;
+}
+
+/* Make every sleeper on wq ready.  schedlock held. */
+static inline void wakeup_locked(struct waitq *wq)
+{
+	struct proc *p;
+	while ((p = waitq_pop(wq)))
+		ready(p);
 }
 int sleep_until(u64 when); /* arch_time() units */
 void timer_wakeups(u64 now);

@@ -122,20 +122,25 @@ void sched(void)
 	}
 }
 
-/* Give up the CPU but stay ready. */
-void yield(void)
+/* Back on the ready queue, and on to the next process. */
+static void requeue(struct proc *p, int why)
 {
-	struct proc *p = myproc();
 	acquire(&schedlock);
-	if (!runq_bits) { /* no one else is ready: nothing to do */
-		release(&schedlock);
-		return;
-	}
-	p->vswitch++;
-	trace_why(p, WHY_YIELD);
+	trace_why(p, why);
 	ready(p);
 	sched();
 	release(&schedlock);
+}
+
+/* Give up the CPU but stay ready.  (The unlocked peeks here and in
+ * preempt are hints: a process made ready just now is seen next time.) */
+void yield(void)
+{
+	struct proc *p = myproc();
+	if (!runq_bits)
+		return; /* no one else is ready: nothing to do */
+	p->vswitch++;
+	requeue(p, WHY_YIELD);
 }
 
 /* The timer says p's time slice is used up: an involuntary switch. */
@@ -143,17 +148,11 @@ void preempt(void)
 {
 	struct proc *p = myproc();
 	if (!runq_bits) {
-		/* No one else wants the CPU: start a new slice.  (An unlocked
-		 * peek: a process made ready just now waits one more tick.) */
-		p->slice_left = params.slice;
+		p->slice_left = params.slice; /* no one else: a new slice */
 		return;
 	}
-	acquire(&schedlock);
 	p->iswitch++;
-	trace_why(p, WHY_SLICE);
-	ready(p);
-	sched();
-	release(&schedlock);
+	requeue(p, WHY_SLICE);
 }
 
 /* Each hart's idle loop: the dispatcher of last resort.  It runs on the

@@ -66,13 +66,19 @@ void kill_fault(struct proc *p, int sig, const char *what, u64 addr)
 
 /* --- exception handlers: the trap table's exception half --- */
 
+/* A system call: sepc points at the ecall itself; resume after it (ecall
+ * is always 4 bytes, never compressed).  usertrap calls this directly,
+ * before consulting the table, as system calls are most traps. */
+static inline void ecall(struct trapframe *tf, struct proc *p)
+{
+	tf->epc += 4;
+	syscall(tf, p);
+}
+
 static void exc_syscall(struct trapframe *tf, u64 stval)
 {
 	(void)stval;
-	/* sepc points at the ecall itself; resume after it (ecall is always
-	 * 4 bytes, never compressed). */
-	tf->epc += 4;
-	syscall(tf, myproc());
+	ecall(tf, myproc());
 }
 
 /* Did the process run off the bottom of its stack?  Either the access hit
@@ -209,8 +215,9 @@ static __attribute__((noinline)) void usertrap_other(struct trapframe *tf, u64 c
 	}
 }
 
-/* On the way out: die if killed, note the return to user mode if traced. */
-static __attribute__((noinline)) void usertrap_leave(struct proc *p)
+/* On the way back to user mode (from usertrap, or forkret on a new
+ * process's first return): die if killed, note the return if traced. */
+__attribute__((noinline)) void trap_leave(struct proc *p)
 {
 	if (p->killed)
 		exit(W_KILLED(p->killed));
@@ -223,13 +230,12 @@ struct trapframe *usertrap(struct trapframe *tf)
 {
 	u64 cause = csr_read(scause);
 	struct proc *p = myproc();
-	if (likely(cause == EXC_ECALL_U)) {
-		tf->epc += 4; /* resume after the ecall (see exc_syscall) */
-		syscall(tf, p);
-	} else
+	if (likely(cause == EXC_ECALL_U))
+		ecall(tf, p);
+	else
 		usertrap_other(tf, cause);
 	if (unlikely(p->killed | (trace_mask & TR_RECORD)))
-		usertrap_leave(p);
+		trap_leave(p);
 	return tf;
 }
 

@@ -47,6 +47,30 @@ int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm)
 /* The end of the level-0 table's span that va is in, or end if sooner. */
 static u64 leaf_stop(u64 va, u64 end) { return min(ALIGN_DOWN(va, LEAF_SPAN) + LEAF_SPAN, PGROUNDUP(end)); }
 
+/* Pages whose references are dropped (kfree_many) or taken
+ * (page_get_many) BATCH at a time. */
+struct batch {
+	void *page[BATCH];
+	int n;
+	void (*flush)(void **pages, int n);
+};
+/* Not "= { .flush = f }": that would zero all BATCH slots every time. */
+#define BATCH_INIT(b, f) ((b).n = 0, (b).flush = (f))
+static inline void batch_add(struct batch *b, void *page)
+{
+	b->page[b->n++] = page;
+	if (b->n == BATCH) {
+		b->flush(b->page, b->n);
+		b->n = 0;
+	}
+}
+static inline void batch_done(struct batch *b)
+{
+	if (b->n)
+		b->flush(b->page, b->n);
+	b->n = 0;
+}
+
 /* The user regions, so that fork and teardown visit only what is mapped
  * instead of scanning whole page tables. */
 struct region {
@@ -104,21 +128,17 @@ static pte_t *l1_entry(pagetable_t pt, u64 va)
 /* Release every page a level-0 table maps, then the table itself. */
 static void table_free(struct vmspace *vm, u64 va, pte_t *t)
 {
-	void *batch[BATCH];
-	int nb = 0, lo, hi;
+	struct batch b;
+	BATCH_INIT(b, kfree_many);
+	int lo, hi;
 	span_slots(vm, va, &lo, &hi);
 	for (int i = lo; i < hi; i++) {
 		if (!(t[i] & PTE_V))
 			continue;
-		batch[nb++] = P2V(PTE_PA(t[i]));
+		batch_add(&b, P2V(PTE_PA(t[i])));
 		vm->pages--;
-		if (nb == BATCH) {
-			kfree_many(batch, nb);
-			nb = 0;
-		}
 	}
-	if (nb)
-		kfree_many(batch, nb);
+	batch_done(&b);
 	kfree(t);
 }
 
@@ -146,20 +166,14 @@ static int unshare(struct vmspace *vm, u64 va)
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, t, PGSIZE);
-	void *batch[BATCH];
-	int nb = 0, lo, hi;
+	struct batch b;
+	BATCH_INIT(b, page_get_many);
+	int lo, hi;
 	span_slots(vm, va, &lo, &hi);
-	for (int i = lo; i < hi; i++) {
-		if (!(copy[i] & PTE_V))
-			continue;
-		batch[nb++] = P2V(PTE_PA(copy[i]));
-		if (nb == BATCH) {
-			page_get_many(batch, nb);
-			nb = 0;
-		}
-	}
-	if (nb)
-		page_get_many(batch, nb);
+	for (int i = lo; i < hi; i++)
+		if (copy[i] & PTE_V)
+			batch_add(&b, P2V(PTE_PA(copy[i])));
+	batch_done(&b);
 	*e = PA_PTE(V2P(copy)) | PTE_V;
 	if (!page_unref(t)) {
 		/* The others let go meanwhile: ours was the last use. */
@@ -175,8 +189,8 @@ static int unshare(struct vmspace *vm, u64 va)
  * table could not be made private. */
 int vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 {
-	void *batch[BATCH];
-	int nb = 0;
+	struct batch b;
+	BATCH_INIT(b, kfree_many);
 	va = PGROUNDDOWN(va);
 	for (u64 a = va; a < end; a = leaf_stop(a, end))
 		if (unshare(vm, a) < 0)
@@ -187,18 +201,13 @@ int vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 		for (; pte && va < stop; va += PGSIZE, pte++) {
 			if (!(*pte & PTE_V))
 				continue;
-			batch[nb++] = P2V(PTE_PA(*pte));
+			batch_add(&b, P2V(PTE_PA(*pte)));
 			*pte = 0;
 			vm->pages--;
-			if (nb == BATCH) {
-				kfree_many(batch, nb);
-				nb = 0;
-			}
 		}
 		va = stop;
 	}
-	if (nb)
-		kfree_many(batch, nb);
+	batch_done(&b);
 	return 0;
 }
 
@@ -271,8 +280,8 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 	to->stack_low = from->stack_low;
 	struct region rg[3];
 	int n = regions(from, rg);
-	void *batch[BATCH];
-	int nb = 0;
+	struct batch b;
+	BATCH_INIT(b, page_get_many);
 	for (int i = 0; i < n && r == 0; i++) {
 		for (u64 va = ALIGN_DOWN(rg[i].lo, LEAF_SPAN); va < rg[i].hi; va += LEAF_SPAN) {
 			pte_t *pe = l1_entry(from->pt, va);
@@ -322,18 +331,13 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 					t[k] = e = (e & ~PTE_W) | PTE_COW;
 				ct[k] = e;
 				to->pages++;
-				batch[nb++] = P2V(PTE_PA(e));
-				if (nb == BATCH) {
-					page_get_many(batch, nb);
-					nb = 0;
-				}
+				batch_add(&b, P2V(PTE_PA(e)));
 			}
 		}
 	}
 	/* Every page mapped in the child holds its reference before the child
 	 * can be torn down. */
-	if (nb)
-		page_get_many(batch, nb);
+	batch_done(&b);
 	/* The parent's entries lost their W bit: drop stale TLB entries. */
 	sfence_vma();
 	if (r < 0)

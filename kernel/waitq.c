@@ -35,27 +35,10 @@ void sleep(struct waitq *wq, struct spinlock *lk)
 	}
 }
 
-/* Make every sleeper on wq ready.  schedlock held. */
-void wakeup_locked(struct waitq *wq)
-{
-	struct proc *p;
-	while ((p = waitq_pop(wq)))
-		ready(p);
-}
-
 void wakeup_slow(struct waitq *wq)
 {
 	acquire(&schedlock);
 	wakeup_locked(wq);
-	release(&schedlock);
-}
-
-void wakeup_one(struct waitq *wq)
-{
-	acquire(&schedlock);
-	struct proc *p = waitq_pop(wq);
-	if (p)
-		ready(p);
 	release(&schedlock);
 }
 
