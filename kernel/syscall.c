@@ -11,6 +11,7 @@
 #include "../include/trapdoor/syscalls.h"
 #undef SYSCALL
 
+/* The dispatch table: handler for each system-call number. */
 const syscall_fn syscalls[SYS_max] = {
 #define SYSCALL(num, name, stub, args, ret) [num] = sys_##name,
 #include "../include/trapdoor/syscalls.h"
