@@ -43,9 +43,14 @@ u64 parse_uint(const char *s, const char **end);
 
 /* spinlock.h-in-brief: short critical sections.  The kernel runs with
  * interrupts off (they are on only in user mode and in the idle loop), so
- * a spinlock never needs to disable them; acquire checks that they are
- * off, and that this hart does not already hold the lock.  Inline: they are
- * on every system-call and switch path.  The holder is its struct cpu. */
+ * a spinlock never needs to disable them.  Inline: they are on every
+ * system-call and switch path.  The holder is its struct cpu.
+ *
+ * The misuse checks cost nothing until they matter.  A hart that takes a
+ * lock it already holds (directly, or from an interrupt handler because
+ * interrupts were on) finds it taken and would spin forever: spin_wait,
+ * the contended path, checks for exactly that and panics instead.
+ * Releasing a lock this hart does not hold is checked on every release. */
 struct spinlock {
 	volatile u32 locked;
 	void *cpu; /* holder, for holding() and panics */
@@ -53,18 +58,14 @@ struct spinlock {
 };
 #define SPINLOCK_INIT(n) { 0, NULL, n }
 void spin_panic(struct spinlock *lk, const char *why) __attribute__((noreturn, cold));
+void spin_wait(struct spinlock *lk) __attribute__((cold));
 
 static inline int holding(struct spinlock *lk) { return lk->cpu == arch_this_cpu(); }
 
 static inline void acquire(struct spinlock *lk)
 {
-	if (unlikely(intr_on()))
-		spin_panic(lk, "interrupts on");
-	if (unlikely(holding(lk)))
-		spin_panic(lk, "already held by this hart");
-	/* amoswap.w.aq: atomic, and later loads/stores stay after it. */
-	while (__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE))
-		;
+	while (unlikely(arch_swap_acquire(&lk->locked, 1)))
+		spin_wait(lk);
 	lk->cpu = arch_this_cpu();
 }
 
@@ -73,7 +74,7 @@ static inline void release(struct spinlock *lk)
 	if (unlikely(!holding(lk)))
 		spin_panic(lk, "not held");
 	lk->cpu = NULL;
-	__atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+	arch_store_release(&lk->locked, 0);
 }
 
 /* fdt.c: what the device tree told us about the machine */

@@ -81,6 +81,21 @@ static inline void *arch_this_cpu(void)
 	asm volatile("mv %0, tp" : "=r"(c));
 	return c;
 }
+/* The two atomics spinlocks need.  amoswap.w.aq: swap, and no later load
+ * or store moves before it.  amoswap.w.rl: the store of v, after every
+ * earlier load and store (one instruction; a plain store would need a
+ * fence before it). */
+static inline long arch_swap_acquire(volatile u32 *a, u32 v)
+{
+	long old; /* amoswap.w sign-extends: no sext.w needed */
+	asm volatile("amoswap.w.aq %0, %2, %1" : "=r"(old), "+A"(*a) : "r"(v) : "memory");
+	return old;
+}
+static inline void arch_store_release(volatile u32 *a, u32 v)
+{
+	asm volatile("amoswap.w.rl zero, %1, %0" : "+A"(*a) : "r"(v) : "memory");
+}
+
 static inline int intr_on(void) { return (csr_read(sstatus) & SSTATUS_SIE) != 0; }
 static inline void intr_enable(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void intr_disable(void) { csr_clear(sstatus, SSTATUS_SIE); }
