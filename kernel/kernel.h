@@ -170,7 +170,7 @@ int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm);
 
 /* trap.c */
 void trap_init(void);
-struct trapframe *usertrap(struct trapframe *tf);
+struct trapframe *usertrap(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct trapframe *tf, u64 a7);
 void kerneltrap(struct trapframe *tf);
 void trap_leave(struct proc *p);
 void timer_interrupt(void);
@@ -186,7 +186,7 @@ struct syscall_desc {
 	char ret;
 };
 extern const struct syscall_desc syscall_desc[SYS_max];
-int argstr(int n, char *buf, size_t max);
+int argstr(u64 uva, char *buf, size_t max);
 
 /* console.c */
 void console_init(void);

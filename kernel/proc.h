@@ -124,9 +124,6 @@ static inline int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n
 	return copyout_slow(vm, uva, src, n);
 }
 
-/* Raw argument n of the current system call, from the trapframe. */
-static inline u64 argraw(int n) { return TF_ARG(myproc()->tf, n); }
-
 /* The one lock of the scheduler: process states, the ready queue, every
  * wait queue and the family links.  It is held across swtch; whoever runs
  * after swtch releases it. */

@@ -7,7 +7,7 @@
 #include "trace.h"
 #include "syscall.h"
 
-#define SYSCALL(num, name, stub, args, ret) long sys_##name(void);
+#define SYSCALL(num, name, stub, args, ret) long sys_##name(SYSARGS);
 #include "../include/trapdoor/syscalls.h"
 #undef SYSCALL
 
@@ -25,11 +25,11 @@ const struct syscall_desc syscall_desc[SYS_max] = {
 #undef SYSCALL
 };
 
-/* Argument n as a string copied into buf (at most max bytes with NUL). */
-int argstr(int n, char *buf, size_t max)
+/* A string argument, at user address uva, copied into buf (at most max
+ * bytes with the NUL). */
+int argstr(u64 uva, char *buf, size_t max)
 {
-	struct proc *p = myproc();
-	return copyinstr(&p->vm, buf, argraw(n), max);
+	return copyinstr(&myproc()->vm, buf, uva, max);
 }
 
 /* The traced path: the same dispatch, with the hooks around it.  The
@@ -40,7 +40,7 @@ void syscall_traced(struct proc *p, struct trapframe *tf)
 	trace_syscall_enter(p, tf);
 	long ret = -ENOSYS;
 	if (num < SYS_max && syscalls[num])
-		ret = syscalls[num]();
+		ret = syscalls[num](TF_ARG(tf, 0), TF_ARG(tf, 1), TF_ARG(tf, 2), TF_ARG(tf, 3), TF_ARG(tf, 4), TF_ARG(tf, 5));
 	/* Before a0 is overwritten: the tracer formats the arguments from
 	 * the trapframe. */
 	trace_syscall_exit(p, tf, num, ret);

@@ -5,10 +5,12 @@
 #include "kernel.h"
 #include "proc.h"
 #include "fs.h"
+#include "syscall.h"
 
-static struct file *argfd(int n, int *pfd)
+/* The open file that descriptor argument ufd names, or NULL. */
+static struct file *argfd(u64 ufd, int *pfd)
 {
-	int fd = (int)argraw(n);
+	int fd = (int)ufd;
 	struct proc *p = myproc();
 	if (fd < 0 || fd >= NOFILE || !p->ofile[fd])
 		return NULL;
@@ -17,26 +19,26 @@ static struct file *argfd(int n, int *pfd)
 	return p->ofile[fd];
 }
 
-long sys_read(void)
+long sys_read(SYSARGS)
 {
-	struct file *f = argfd(0, NULL);
+	struct file *f = argfd(a0, NULL);
 	if (!f)
 		return -EBADF;
-	return fileread(f, argraw(1), (long)argraw(2));
+	return fileread(f, a1, (long)a2);
 }
 
-long sys_write(void)
+long sys_write(SYSARGS)
 {
-	struct file *f = argfd(0, NULL);
+	struct file *f = argfd(a0, NULL);
 	if (!f)
 		return -EBADF;
-	return filewrite(f, argraw(1), (long)argraw(2));
+	return filewrite(f, a1, (long)a2);
 }
 
-long sys_close(void)
+long sys_close(SYSARGS)
 {
 	int fd;
-	struct file *f = argfd(0, &fd);
+	struct file *f = argfd(a0, &fd);
 	if (!f)
 		return -EBADF;
 	myproc()->ofile[fd] = NULL;
@@ -44,9 +46,9 @@ long sys_close(void)
 	return 0;
 }
 
-long sys_dup(void)
+long sys_dup(SYSARGS)
 {
-	struct file *f = argfd(0, NULL);
+	struct file *f = argfd(a0, NULL);
 	if (!f)
 		return -EBADF;
 	int fd = fdalloc(f);
@@ -55,10 +57,10 @@ long sys_dup(void)
 	return fd;
 }
 
-long sys_dup2(void)
+long sys_dup2(SYSARGS)
 {
-	struct file *f = argfd(0, NULL);
-	int nfd = (int)argraw(1);
+	struct file *f = argfd(a0, NULL);
+	int nfd = (int)a1;
 	if (!f)
 		return -EBADF;
 	if (nfd < 0 || nfd >= NOFILE)
@@ -72,11 +74,11 @@ long sys_dup2(void)
 	return nfd;
 }
 
-long sys_lseek(void)
+long sys_lseek(SYSARGS)
 {
-	struct file *f = argfd(0, NULL);
-	long off = (long)argraw(1);
-	int whence = (int)argraw(2);
+	struct file *f = argfd(a0, NULL);
+	long off = (long)a1;
+	int whence = (int)a2;
 	if (!f)
 		return -EBADF;
 	if (f->type != FD_INODE)
@@ -94,12 +96,12 @@ long sys_lseek(void)
 	return r;
 }
 
-long sys_open(void)
+long sys_open(SYSARGS)
 {
 	char path[MAXPATH];
-	int flags = (int)argraw(1), r;
-	u32 perm = (u32)argraw(2) & 07777;
-	if ((r = argstr(0, path, sizeof path)) < 0)
+	int flags = (int)a1, r;
+	u32 perm = (u32)a2 & 07777;
+	if ((r = argstr(a0, path, sizeof path)) < 0)
 		return r;
 	int acc = flags & O_ACCMODE;
 	if (acc == 3 || (flags & ~(O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND | O_EXCL | O_DIRECTORY | O_NOCTTY | O_BINARY |
@@ -154,68 +156,68 @@ long sys_open(void)
 	return fd;
 }
 
-long sys_mknod(void)
+long sys_mknod(SYSARGS)
 {
 	char path[MAXPATH];
 	int r;
-	if ((r = argstr(0, path, sizeof path)) < 0)
+	if ((r = argstr(a0, path, sizeof path)) < 0)
 		return r;
-	int major = (int)argraw(1);
+	int major = (int)a1;
 	if (major <= 0 || major >= NDEV)
 		return -EINVAL;
 	if (myproc()->uid != 0)
 		return -EPERM;
 	struct inode *ip;
-	r = fs_create(path, S_IFCHR, (u32)argraw(2) & 0777, major, &ip, 1);
+	r = fs_create(path, S_IFCHR, (u32)a2 & 0777, major, &ip, 1);
 	if (r < 0)
 		return r;
 	iput(ip);
 	return 0;
 }
 
-long sys_mkdir(void)
+long sys_mkdir(SYSARGS)
 {
 	char path[MAXPATH];
 	int r;
-	if ((r = argstr(0, path, sizeof path)) < 0)
+	if ((r = argstr(a0, path, sizeof path)) < 0)
 		return r;
 	struct inode *ip;
-	r = fs_create(path, S_IFDIR, (u32)argraw(1) & 0777, 0, &ip, 1);
+	r = fs_create(path, S_IFDIR, (u32)a1 & 0777, 0, &ip, 1);
 	if (r < 0)
 		return r;
 	iput(ip);
 	return 0;
 }
 
-static long pathcall(int (*fn)(const char *, int), int arg)
+static long pathcall(u64 upath, int (*fn)(const char *, int), int arg)
 {
 	char path[MAXPATH];
 	int r;
-	if ((r = argstr(0, path, sizeof path)) < 0)
+	if ((r = argstr(upath, path, sizeof path)) < 0)
 		return r;
 	return fn(path, arg);
 }
 
-long sys_unlink(void) { return pathcall(fs_unlink, 0); }
-long sys_rmdir(void) { return pathcall(fs_unlink, 1); }
+long sys_unlink(SYSARGS) { return pathcall(a0, fs_unlink, 0); }
+long sys_rmdir(SYSARGS) { return pathcall(a0, fs_unlink, 1); }
 
-static long twopaths(int (*fn)(const char *, const char *))
+static long twopaths(u64 ua, u64 ub, int (*fn)(const char *, const char *))
 {
 	char a[MAXPATH], b[MAXPATH];
 	int r;
-	if ((r = argstr(0, a, sizeof a)) < 0 || (r = argstr(1, b, sizeof b)) < 0)
+	if ((r = argstr(ua, a, sizeof a)) < 0 || (r = argstr(ub, b, sizeof b)) < 0)
 		return r;
 	return fn(a, b);
 }
 
-long sys_link(void) { return twopaths(fs_link); }
-long sys_rename(void) { return twopaths(fs_rename); }
+long sys_link(SYSARGS) { return twopaths(a0, a1, fs_link); }
+long sys_rename(SYSARGS) { return twopaths(a0, a1, fs_rename); }
 
-long sys_chdir(void)
+long sys_chdir(SYSARGS)
 {
 	char path[MAXPATH];
 	int r;
-	if ((r = argstr(0, path, sizeof path)) < 0)
+	if ((r = argstr(a0, path, sizeof path)) < 0)
 		return r;
 	struct inode *ip;
 	if ((r = namei_err(path, &ip)) < 0)
@@ -234,31 +236,31 @@ long sys_chdir(void)
 	return 0;
 }
 
-long sys_getcwd(void)
+long sys_getcwd(SYSARGS)
 {
 	char buf[MAXPATH];
-	u64 n = argraw(1);
+	u64 n = a1;
 	int r = fs_getcwd(myproc()->cwd, buf, min(n, (u64)sizeof buf));
 	if (r < 0)
 		return r;
-	if (copyout(&myproc()->vm, argraw(0), buf, r + 1) < 0)
+	if (copyout(&myproc()->vm, a0, buf, r + 1) < 0)
 		return -EFAULT;
 	return r;
 }
 
-long sys_getdents(void)
+long sys_getdents(SYSARGS)
 {
-	struct file *f = argfd(0, NULL);
+	struct file *f = argfd(a0, NULL);
 	if (!f)
 		return -EBADF;
 	if (f->type != FD_INODE || f->ip->type != S_IFDIR)
 		return -ENOTDIR;
-	return fs_getdents(f->ip, &f->off, argraw(1), argraw(2));
+	return fs_getdents(f->ip, &f->off, a1, a2);
 }
 
-long sys_fstat(void)
+long sys_fstat(SYSARGS)
 {
-	struct file *f = argfd(0, NULL);
+	struct file *f = argfd(a0, NULL);
 	struct kstat st;
 	if (!f)
 		return -EBADF;
@@ -269,14 +271,14 @@ long sys_fstat(void)
 	} else {
 		fs_stat(f->ip, &st);
 	}
-	return copyout(&myproc()->vm, argraw(1), &st, sizeof st) < 0 ? -EFAULT : 0;
+	return copyout(&myproc()->vm, a1, &st, sizeof st) < 0 ? -EFAULT : 0;
 }
 
-long sys_stat(void)
+long sys_stat(SYSARGS)
 {
 	char path[MAXPATH];
 	int r;
-	if ((r = argstr(0, path, sizeof path)) < 0)
+	if ((r = argstr(a0, path, sizeof path)) < 0)
 		return r;
 	struct inode *ip;
 	if ((r = namei_err(path, &ip)) < 0)
@@ -285,14 +287,14 @@ long sys_stat(void)
 	memset(&st, 0, sizeof st);
 	fs_stat(ip, &st);
 	iput(ip);
-	return copyout(&myproc()->vm, argraw(1), &st, sizeof st) < 0 ? -EFAULT : 0;
+	return copyout(&myproc()->vm, a1, &st, sizeof st) < 0 ? -EFAULT : 0;
 }
 
-long sys_chmod(void)
+long sys_chmod(SYSARGS)
 {
 	char path[MAXPATH];
 	int r;
-	if ((r = argstr(0, path, sizeof path)) < 0)
+	if ((r = argstr(a0, path, sizeof path)) < 0)
 		return r;
 	struct inode *ip;
 	if ((r = namei_err(path, &ip)) < 0)
@@ -302,13 +304,13 @@ long sys_chmod(void)
 	if (p->uid != 0 && (u32)p->uid != ip->uid)
 		r = -EPERM;
 	else
-		ip->perm = (u32)argraw(1) & 07777;
+		ip->perm = (u32)a1 & 07777;
 	release(&fslock);
 	iput(ip);
 	return r;
 }
 
-long sys_pipe(void)
+long sys_pipe(SYSARGS)
 {
 	struct file *rf, *wf;
 	struct proc *p = myproc();
@@ -325,7 +327,7 @@ long sys_pipe(void)
 		fileclose(wf);
 		return -EMFILE;
 	}
-	if (copyout(&p->vm, argraw(0), fd, sizeof fd) < 0) {
+	if (copyout(&p->vm, a0, fd, sizeof fd) < 0) {
 		p->ofile[fd[0]] = p->ofile[fd[1]] = NULL;
 		fileclose(rf);
 		fileclose(wf);

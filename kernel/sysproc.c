@@ -5,16 +5,17 @@
 #include "kernel.h"
 #include "proc.h"
 #include "fs.h"
+#include "syscall.h"
 #include "trace.h"
 
-long sys_fork(void) { return fork(); }
-long sys_exit(void) { exit(W_EXITCODE((int)argraw(0))); }
-long sys_wait(void) { return waitpid(-1, argraw(0), 0); }
-long sys_waitpid(void) { return waitpid((int)argraw(0), argraw(1), (int)argraw(2)); }
-long sys_kill(void) { return kill((int)argraw(0), (int)argraw(1)); }
-long sys_getpid(void) { return myproc()->pid; }
+long sys_fork(SYSARGS) { return fork(); }
+long sys_exit(SYSARGS) { exit(W_EXITCODE((int)a0)); }
+long sys_wait(SYSARGS) { return waitpid(-1, a0, 0); }
+long sys_waitpid(SYSARGS) { return waitpid((int)a0, a1, (int)a2); }
+long sys_kill(SYSARGS) { return kill((int)a0, (int)a1); }
+long sys_getpid(SYSARGS) { return myproc()->pid; }
 
-long sys_getppid(void)
+long sys_getppid(SYSARGS)
 {
 	struct proc *p = myproc();
 	acquire(&schedlock);
@@ -23,43 +24,43 @@ long sys_getppid(void)
 	return ppid;
 }
 
-long sys_yield(void)
+long sys_yield(SYSARGS)
 {
 	yield();
 	return 0;
 }
 
-long sys_sbrk(void)
+long sys_sbrk(SYSARGS)
 {
 	struct proc *p = myproc();
-	return vm_sbrk(&p->vm, (long)(int)argraw(0));
+	return vm_sbrk(&p->vm, (long)(int)a0);
 }
 
 /* sleep(ms): at least ms milliseconds, by the clock (not whole ticks). */
-long sys_sleep(void)
+long sys_sleep(SYSARGS)
 {
-	u64 ms = argraw(0);
+	u64 ms = a0;
 	if (ms > (1UL << 40)) /* some 35 years: keeps the sums from overflowing */
 		ms = 1UL << 40;
 	/* seconds and milliseconds apart: ms * timebase_hz could overflow */
 	return sleep_until(arch_time() + ms / 1000 * timebase_hz + ms % 1000 * timebase_hz / 1000);
 }
 
-long sys_uptime(void) { return uptime_ms(); }
+long sys_uptime(SYSARGS) { return uptime_ms(); }
 
-long sys_clock(void) { return (arch_time() * 1000) / (timebase_hz / 1000000); }
+long sys_clock(SYSARGS) { return (arch_time() * 1000) / (timebase_hz / 1000000); }
 
-long sys_poweroff(void)
+long sys_poweroff(SYSARGS)
 {
 	if (myproc()->uid != 0)
 		return -EPERM;
 	kprintf("Trapdoor: power off\n");
-	arch_poweroff((int)argraw(0) != 0);
+	arch_poweroff((int)a0 != 0);
 }
 
-long sys_setpgid(void)
+long sys_setpgid(SYSARGS)
 {
-	int pid = argraw(0), pgid = argraw(1);
+	int pid = a0, pgid = a1;
 	struct proc *p = myproc();
 	if (pgid < 0)
 		return -EINVAL;
@@ -74,9 +75,9 @@ long sys_setpgid(void)
 	return r;
 }
 
-long sys_getpgid(void)
+long sys_getpgid(SYSARGS)
 {
-	int pid = argraw(0);
+	int pid = a0;
 	acquire(&schedlock);
 	struct proc *t = pid == 0 ? myproc() : proc_lookup(pid);
 	int r = t ? t->pgid : -ESRCH;
@@ -86,20 +87,20 @@ long sys_getpgid(void)
 
 /* fgpgrp(pgid): make pgid the console's foreground group (Ctrl-C goes to
  * it); 0 means none.  fgpgrp(-1) only returns the current one. */
-long sys_fgpgrp(void)
+long sys_fgpgrp(SYSARGS)
 {
-	int pg = argraw(0);
+	int pg = a0;
 	if (pg >= 0)
 		console_fgpgid = pg;
 	return console_fgpgid;
 }
 
-long sys_getuid(void) { return myproc()->uid; }
+long sys_getuid(SYSARGS) { return myproc()->uid; }
 
-long sys_setuid(void)
+long sys_setuid(SYSARGS)
 {
 	struct proc *p = myproc();
-	int uid = argraw(0);
+	int uid = a0;
 	if (uid < 0)
 		return -EINVAL;
 	if (p->uid != 0 && uid != p->uid)
@@ -108,9 +109,9 @@ long sys_setuid(void)
 	return 0;
 }
 
-long sys_nice(void)
+long sys_nice(SYSARGS)
 {
-	int pid = argraw(0), prio = argraw(1);
+	int pid = a0, prio = a1;
 	if (prio < 0 || prio >= NPRIO)
 		return -EINVAL;
 	struct proc *me = myproc();
@@ -134,9 +135,9 @@ long sys_nice(void)
 
 /* procinfo(buf, n): fill up to n rows of the process table; returns how
  * many processes exist (which may exceed n). */
-long sys_procinfo(void)
+long sys_procinfo(SYSARGS)
 {
-	u64 ubuf = argraw(0), n = argraw(1);
+	u64 ubuf = a0, n = a1;
 	struct proc *me = myproc();
 	struct kprocinfo row;
 	u64 i = 0;
@@ -168,7 +169,7 @@ long sys_procinfo(void)
 	return i;
 }
 
-long sys_meminfo(void)
+long sys_meminfo(SYSARGS)
 {
 	struct kmeminfo mi = {
 		.total_pages = ktotalpages(),
@@ -177,53 +178,53 @@ long sys_meminfo(void)
 		.page_size = PGSIZE,
 		.ncpu = ncpu,
 	};
-	if (copyout(&myproc()->vm, argraw(0), &mi, sizeof mi) < 0)
+	if (copyout(&myproc()->vm, a0, &mi, sizeof mi) < 0)
 		return -EFAULT;
 	return 0;
 }
 
-long sys_exec(void)
+long sys_exec(SYSARGS)
 {
 	char path[MAXPATH];
-	int r = argstr(0, path, sizeof path);
+	int r = argstr(a0, path, sizeof path);
 	if (r < 0)
 		return r;
-	return exec(path, argraw(1), argraw(2), 0, NULL);
+	return exec(path, a1, a2, 0, NULL);
 }
 
-long sys_spawn(void)
+long sys_spawn(SYSARGS)
 {
 	char path[MAXPATH];
-	int r = argstr(0, path, sizeof path);
+	int r = argstr(a0, path, sizeof path);
 	if (r < 0)
 		return r;
-	return spawn(path, argraw(1), argraw(2));
+	return spawn(path, a1, a2);
 }
 
 /* Changing what the whole machine traces (and draining the rings, which
  * hold every process's events) is for root; anyone may look. */
-long sys_trace(void)
+long sys_trace(SYSARGS)
 {
-	int op = (int)argraw(0);
+	int op = (int)a0;
 	int changes = op == TRACECTL_SETMASK || op == TRACECTL_SETPID || op == TRACECTL_CLEAR;
 	if (changes && myproc()->uid != 0)
 		return -EPERM;
-	return trace_ctl(op, (int)argraw(1), (int)argraw(2));
+	return trace_ctl(op, (int)a1, (int)a2);
 }
 
-long sys_traceread(void)
+long sys_traceread(SYSARGS)
 {
 	if (myproc()->uid != 0)
 		return -EPERM;
-	return trace_read(argraw(0), argraw(1));
+	return trace_read(a0, a1);
 }
 
 /* strace(fd, flags): trace this process's system calls (and with
  * STRACE_FOLLOW its future children's) as text lines written to fd. */
-long sys_strace(void)
+long sys_strace(SYSARGS)
 {
 	struct proc *p = myproc();
-	int fd = argraw(0), flags = argraw(1);
+	int fd = a0, flags = a1;
 	if (p->strace_file) {
 		fileclose(p->strace_file);
 		p->strace_file = NULL;

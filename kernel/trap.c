@@ -68,17 +68,20 @@ void kill_fault(struct proc *p, int sig, const char *what, u64 addr)
 
 /* A system call: sepc points at the ecall itself; resume after it (ecall
  * is always 4 bytes, never compressed).  usertrap calls this directly,
- * before consulting the table, as system calls are most traps. */
-static inline void ecall(struct trapframe *tf, struct proc *p)
+ * before consulting the table, as system calls are most traps; a0..a5
+ * and num are the user's argument registers and a7. */
+static inline void ecall(struct trapframe *tf, struct proc *p, SYSARGS, u64 num)
 {
 	tf->epc += 4;
-	syscall(tf, p);
+	syscall(tf, p, a0, a1, a2, a3, a4, a5, num);
 }
 
+/* The table's entry for system calls: the arguments from the trapframe. */
 static void exc_syscall(struct trapframe *tf, u64 stval)
 {
 	(void)stval;
-	ecall(tf, myproc());
+	ecall(tf, myproc(), TF_ARG(tf, 0), TF_ARG(tf, 1), TF_ARG(tf, 2), TF_ARG(tf, 3), TF_ARG(tf, 4),
+	      TF_ARG(tf, 5), TF_SYSNUM(tf));
 }
 
 /* Did the process run off the bottom of its stack?  Either the access hit
@@ -225,13 +228,16 @@ __attribute__((noinline)) void trap_leave(struct proc *p)
 }
 
 /* A trap from user mode.  Returns the trapframe to return-from-trap with.
- * System calls, by far the most common trap, take the straight path. */
-struct trapframe *usertrap(struct trapframe *tf)
+ * System calls, by far the most common trap, take the straight path:
+ * trapentry.S left the user's a0..a5 and a7 in their registers, so they
+ * arrive here as parameters (the trapframe comes seventh, in a6), and go
+ * on to the handler without a reload.  For other traps they mean nothing. */
+struct trapframe *usertrap(SYSARGS, struct trapframe *tf, u64 a7)
 {
 	u64 cause = csr_read(scause);
 	struct proc *p = myproc();
 	if (likely(cause == EXC_ECALL_U))
-		ecall(tf, p);
+		ecall(tf, p, a0, a1, a2, a3, a4, a5, a7);
 	else
 		usertrap_other(tf, cause);
 	if (unlikely(p->killed | (trace_mask & TR_RECORD)))

@@ -77,8 +77,11 @@ trap_entry:
 	bne	a7, t0, 1f
 	SAVE_CALLEE sp
 1:
-	/* 8. Handle the trap in C, on the kernel stack below the trapframe. */
-	mv	a0, sp
+	/* 8. Handle the trap in C, on the kernel stack below the trapframe:
+	 *    usertrap(a0, .., a5, tf, a7).  a0-a5 and a7 still hold the
+	 *    user's values, a system call's arguments and number: they go
+	 *    to the handler as they are.  The trapframe goes in a6. */
+	mv	a6, sp
 	call	usertrap
 	/* usertrap returns the trapframe to resume: fall through. */
 
