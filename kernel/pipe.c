@@ -116,35 +116,6 @@ static __attribute__((noinline)) long pipewrite_slow(struct pipe *pi, u64 src, l
 	return done;
 }
 
-/* The general case: waits for data.  pi->lock held on entry, released
- * on return. */
-static __attribute__((noinline)) long piperead_slow(struct pipe *pi, u64 dst, long n)
-{
-	struct proc *p = myproc();
-	while (pi->nread == pi->nwritten && pi->writers > 0) {
-		if (p->killed) {
-			release(&pi->lock);
-			return -EINTR;
-		}
-		sleep(&pi->readq, &pi->lock);
-	}
-	long done = 0;
-	while (done < n && pi->nread < pi->nwritten) {
-		u64 at = pi->nread % PIPESIZE;
-		u64 chunk = min(min(pi->nwritten - pi->nread, (u64)(n - done)), PIPESIZE - at);
-		if (copyout(&p->vm, dst + done, pi->data + at, chunk) < 0) {
-			if (!done)
-				done = -EFAULT;
-			break;
-		}
-		pi->nread += chunk;
-		done += chunk;
-	}
-	wakeup(&pi->writeq);
-	release(&pi->lock);
-	return done;
-}
-
 /* Copy between user memory and the ring at offset `at`, wrapping once. */
 static inline int ring_copy(struct pipe *pi, u64 at, u64 uva, u64 n, int in)
 {
@@ -175,21 +146,30 @@ long pipewrite(struct pipe *pi, u64 src, long n, int kernel)
 	return pipewrite_slow(pi, src, n, kernel);
 }
 
-/* read: the common case, data is waiting, takes the straight path. */
+/* read: wait until there is data or no writer is left, then take what
+ * is there, up to n bytes.  The wait is a loop because another reader may
+ * have emptied the pipe again before this one ran. */
 long piperead(struct pipe *pi, u64 dst, long n)
 {
 	acquire(&pi->lock);
-	u64 avail = pi->nwritten - pi->nread;
-	if (likely(avail > 0 && n > 0)) {
-		u64 chunk = min(avail, (u64)n);
-		if (unlikely(ring_copy(pi, pi->nread % PIPESIZE, dst, chunk, 0) < 0)) {
+	while (pi->nread == pi->nwritten) {
+		if (pi->writers == 0) { /* empty for good: end of file */
 			release(&pi->lock);
-			return -EFAULT;
+			return 0;
 		}
-		pi->nread += chunk;
-		wakeup(&pi->writeq);
-		release(&pi->lock);
-		return chunk;
+		if (unlikely(myproc()->killed)) {
+			release(&pi->lock);
+			return -EINTR;
+		}
+		sleep(&pi->readq, &pi->lock);
 	}
-	return piperead_slow(pi, dst, n);
+	u64 chunk = min(pi->nwritten - pi->nread, (u64)n);
+	if (unlikely(ring_copy(pi, pi->nread % PIPESIZE, dst, chunk, 0) < 0)) {
+		release(&pi->lock);
+		return -EFAULT;
+	}
+	pi->nread += chunk;
+	wakeup(&pi->writeq); /* room for a writer that waits */
+	release(&pi->lock);
+	return chunk;
 }

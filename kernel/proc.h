@@ -153,7 +153,7 @@ void yield(void);
 void preempt(void);
 void scheduler(void) __attribute__((noreturn));
 
-/* waitq.c: wait queues, sleep and wakeup */
+/* waitq.c: wait queues and sleep; wakeup_slow is in sched.c, beside ready() */
 void sleep(struct waitq *wq, struct spinlock *lk);
 void wakeup_slow(struct waitq *wq);
 
@@ -195,11 +195,20 @@ static inline void waitq_remove(struct proc *p)
 	p->q_next = p->q_prev = NULL;
 }
 
+/* The first process on wq, off it; NULL if wq is empty. */
 static inline struct proc *waitq_pop(struct waitq *wq)
 {
 	struct proc *p = wq->head;
-	if (p)
-		waitq_remove(p);
+	if (!p)
+		return NULL;
+	/* waitq_remove, knowing p is the head (its q_prev is NULL) */
+	wq->head = p->q_next;
+	if (p->q_next)
+		p->q_next->q_prev = NULL;
+	else
+		wq->tail = NULL;
+	p->queue = NULL;
+	p->q_next = NULL;
 	return p;
 }
 

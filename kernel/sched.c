@@ -8,8 +8,11 @@
 #include "proc.h"
 #include "trace.h"
 
-static struct waitq runq[NPRIO];
-static u32 runq_bits;  /* bit i set: runq[i] is not empty */
+/* One queue per level, 32 bytes apart so that indexing is a shift. */
+static struct runq {
+	struct waitq q;
+} __attribute__((aligned(32))) runq[NPRIO];
+static u64 runq_bits;  /* bit i set: runq[i] is not empty */
 static u32 idle_harts; /* bit i set: cpus[i] waits in its idle loop */
 struct cpu cpus[NCPU];
 int ncpu = 1;
@@ -17,7 +20,28 @@ int ncpu = 1;
 void sched_init(void)
 {
 	for (int i = 0; i < NPRIO; i++)
-		runq[i].name = "ready";
+		runq[i].q.name = "ready";
+}
+
+/* p to the tail of its level's queue.  schedlock held. */
+static inline void runq_push(struct proc *p)
+{
+	p->state = RUNNABLE;
+	waitq_push(&runq[p->priority].q, p);
+	runq_bits |= 1UL << p->priority;
+}
+
+/* n processes were just made ready: a hart asleep in wfi would only
+ * notice at its next tick, so wake up to n of them. */
+static __attribute__((noinline)) void kick_idle(int n)
+{
+	for (int id = 0; id < ncpu && n > 0; id++) {
+		if (idle_harts & (1u << id)) {
+			idle_harts &= ~(1u << id);
+			arch_kick(cpus[id].hartid);
+			n--;
+		}
+	}
 }
 
 /* Put p on the ready queue.  schedlock held. */
@@ -25,17 +49,31 @@ void ready(struct proc *p)
 {
 	assert(holding(&schedlock));
 	trace_state(p, RUNNABLE);
-	p->state = RUNNABLE;
-	waitq_push(&runq[p->priority], p);
-	runq_bits |= 1u << p->priority;
-	/* A hart asleep in wfi would only notice at its next tick: wake one. */
-	if (idle_harts) {
-		int id = 0;
-		while (!(idle_harts & (1u << id)))
-			id++;
-		idle_harts &= ~(1u << id);
-		arch_kick(cpus[id].hartid);
+	runq_push(p);
+	if (unlikely(idle_harts))
+		kick_idle(1);
+}
+
+/* wakeup's work: every sleeper on wq, from its wait queue to the ready
+ * queue.  It is ready() for each, written out so that the usual case, one
+ * sleeper and no tracing, makes no call at all. */
+void wakeup_slow(struct waitq *wq)
+{
+	struct proc *p;
+	int n = 0;
+	acquire(&schedlock);
+	if (TRACE_ON(TR_RECORD | TR_PROC)) {
+		while ((p = waitq_pop(wq)))
+			ready(p);
+	} else {
+		while ((p = waitq_pop(wq))) {
+			runq_push(p);
+			n++;
+		}
+		if (unlikely(idle_harts))
+			kick_idle(n);
 	}
+	release(&schedlock);
 }
 
 /* lowest_bit[b]: the index of b's lowest set bit, for the 2^NPRIO bitmaps
@@ -53,14 +91,16 @@ static const u8 lowest_bit[256] = {
 #undef L64
 };
 
-static struct proc *runq_pop(void)
+/* The first process of the highest non-empty level, off the queue. */
+static inline struct proc *runq_pop(void)
 {
 	if (!runq_bits)
 		return NULL;
 	int prio = lowest_bit[runq_bits];
-	struct proc *p = waitq_pop(&runq[prio]);
-	if (!runq[prio].head)
-		runq_bits &= ~(1u << prio);
+	struct waitq *q = &runq[prio].q;
+	struct proc *p = waitq_pop(q);
+	if (!q->head)
+		runq_bits &= ~(1UL << prio);
 	return p;
 }
 

@@ -7,9 +7,6 @@
 #include "proc.h"
 #include "trace.h"
 
-
-
-
 /* Sleep on wq.  lk protects the condition being waited for; it is
  * released only once this process is on wq with schedlock held, so a
  * wakeup between the caller's test and the sleep cannot be lost.  lk may
@@ -33,13 +30,6 @@ void sleep(struct waitq *wq, struct spinlock *lk)
 		release(&schedlock);
 		acquire(lk);
 	}
-}
-
-void wakeup_slow(struct waitq *wq)
-{
-	acquire(&schedlock);
-	wakeup_locked(wq);
-	release(&schedlock);
 }
 
 /* Timed sleep: a timer wheel of WHEEL buckets indexed by wake-up tick

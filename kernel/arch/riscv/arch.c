@@ -94,13 +94,6 @@ void arch_idle(void)
 
 void arch_kick(int hartid) { sbi_send_ipi(hartid); }
 
-void arch_switch_pagetable(pagetable_t pt)
-{
-	/* No ASIDs: the sfence flushes this hart's TLB of the old space. */
-	csr_write(satp, MAKE_SATP(V2P(pt)));
-	sfence_vma();
-}
-
 void arch_user_init(struct trapframe *tf, u64 pc, u64 sp, u64 argc, u64 argv, u64 envp)
 {
 	u64 ktp = tf->ktp;

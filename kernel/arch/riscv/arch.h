@@ -52,7 +52,13 @@ void arch_start_harts(void);   /* start the other harts (SBI HSM) */
 void arch_poweroff(int fail) __attribute__((noreturn));
 void arch_idle(void);          /* wait for an interrupt, briefly enabling them */
 void arch_kick(int hartid);    /* wake an idle hart (IPI) */
-void arch_switch_pagetable(pagetable_t pt);
+/* Run on address space pt from now on.  Inline: it is on every switch.
+ * No ASIDs: the sfence flushes this hart's TLB of the old space. */
+static inline void arch_switch_pagetable(pagetable_t pt)
+{
+	csr_write(satp, MAKE_SATP(V2P(pt)));
+	sfence_vma();
+}
 void arch_user_counters(void); /* let U-mode read time and instret */
 
 /* FPU: lazily saved and restored (see trap.c). */
