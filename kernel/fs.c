@@ -100,7 +100,7 @@ long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 		static const char zeros[PGSIZE];
 		const char *src = pg ? pg + in : zeros;
 		if (user) {
-			if (copyout(&myproc()->vm, dst + done, src, chunk) < 0)
+			if (copy_to_user(dst + done, src, chunk) < 0)
 				return done ? (long)done : -EFAULT;
 		} else {
 			memcpy((char *)dst + done, src, chunk);
@@ -144,7 +144,7 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 		}
 		char *dst = (char *)*slot + in;
 		if (user) {
-			if (copyin(&myproc()->vm, dst, src + done, chunk) < 0) {
+			if (copy_from_user(dst, src + done, chunk) < 0) {
 				/* copyin may have copied part of the chunk before
 				 * the bad user page.  Bytes past the end of file
 				 * must stay zero (a later write past them makes a
@@ -700,7 +700,7 @@ int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
 		k->ino = ip->ino;
 		k->type = ip->type >> 12;
 		memcpy(k->name, name, len + 1);
-		if (copyout(&myproc()->vm, ubuf + used, k, k->reclen) < 0) {
+		if (copy_to_user(ubuf + used, k, k->reclen) < 0) {
 			/* The entries copied so far are the caller's (the
 			 * offset is past them): return them, or they are lost. */
 			release(&fslock);

@@ -104,7 +104,7 @@ static __attribute__((noinline)) long pipewrite_slow(struct pipe *pi, u64 src, l
 		u64 chunk = min(min(room, (u64)(n - done)), PIPESIZE - at);
 		if (kernel)
 			memcpy(pi->data + at, (char *)src + done, chunk);
-		else if (copyin(&p->vm, pi->data + at, src + done, chunk) < 0) {
+		else if (copy_from_user(pi->data + at, src + done, chunk) < 0) {
 			release(&pi->lock);
 			return done ? done : -EFAULT;
 		}
@@ -120,10 +120,9 @@ static __attribute__((noinline)) long pipewrite_slow(struct pipe *pi, u64 src, l
 static inline int ring_copy(struct pipe *pi, u64 at, u64 uva, u64 n, int in)
 {
 	u64 first = min(n, PIPESIZE - at);
-	struct vmspace *vm = &myproc()->vm;
-	int r = in ? copyin(vm, pi->data + at, uva, first) : copyout(vm, uva, pi->data + at, first);
+	int r = in ? copy_from_user(pi->data + at, uva, first) : copy_to_user(uva, pi->data + at, first);
 	if (r == 0 && first < n)
-		r = in ? copyin(vm, pi->data, uva + first, n - first) : copyout(vm, uva + first, pi->data, n - first);
+		r = in ? copy_from_user(pi->data, uva + first, n - first) : copy_to_user(uva + first, pi->data, n - first);
 	return r;
 }
 

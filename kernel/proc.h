@@ -124,6 +124,19 @@ static inline int copyout(struct vmspace *vm, u64 uva, const void *src, size_t n
 	return copyout_slow(vm, uva, src, n);
 }
 
+/* The usual case, a system call copying to or from its caller's memory:
+ * that address space is the one this hart runs on, so only the range
+ * needs checking. */
+static inline int copy_from_user(void *dst, u64 uva, size_t n)
+{
+	return likely(user_range(uva, n)) ? (int)__copy_user(dst, (const void *)uva, n) : -EFAULT;
+}
+
+static inline int copy_to_user(u64 uva, const void *src, size_t n)
+{
+	return likely(user_range(uva, n)) ? (int)__copy_user((void *)uva, src, n) : -EFAULT;
+}
+
 /* The one lock of the scheduler: process states, the ready queue, every
  * wait queue and the family links.  It is held across swtch; whoever runs
  * after swtch releases it. */

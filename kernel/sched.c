@@ -163,7 +163,7 @@ void sched(void)
 }
 
 /* Back on the ready queue, and on to the next process. */
-static void requeue(struct proc *p, int why)
+static __attribute__((noinline)) void requeue(struct proc *p, int why)
 {
 	acquire(&schedlock);
 	trace_why(p, why);

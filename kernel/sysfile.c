@@ -243,7 +243,7 @@ long sys_getcwd(SYSARGS)
 	int r = fs_getcwd(myproc()->cwd, buf, min(n, (u64)sizeof buf));
 	if (r < 0)
 		return r;
-	if (copyout(&myproc()->vm, a0, buf, r + 1) < 0)
+	if (copy_to_user(a0, buf, r + 1) < 0)
 		return -EFAULT;
 	return r;
 }
@@ -271,7 +271,7 @@ long sys_fstat(SYSARGS)
 	} else {
 		fs_stat(f->ip, &st);
 	}
-	return copyout(&myproc()->vm, a1, &st, sizeof st) < 0 ? -EFAULT : 0;
+	return copy_to_user(a1, &st, sizeof st) < 0 ? -EFAULT : 0;
 }
 
 long sys_stat(SYSARGS)
@@ -287,7 +287,7 @@ long sys_stat(SYSARGS)
 	memset(&st, 0, sizeof st);
 	fs_stat(ip, &st);
 	iput(ip);
-	return copyout(&myproc()->vm, a1, &st, sizeof st) < 0 ? -EFAULT : 0;
+	return copy_to_user(a1, &st, sizeof st) < 0 ? -EFAULT : 0;
 }
 
 long sys_chmod(SYSARGS)

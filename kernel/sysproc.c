@@ -178,7 +178,7 @@ long sys_meminfo(SYSARGS)
 		.page_size = PGSIZE,
 		.ncpu = ncpu,
 	};
-	if (copyout(&myproc()->vm, a0, &mi, sizeof mi) < 0)
+	if (copy_to_user(a0, &mi, sizeof mi) < 0)
 		return -EFAULT;
 	return 0;
 }
