@@ -19,7 +19,8 @@ user would see on the console.  Tests live in tests/test_*.py:
     def render_works():            # (--host runs only these)
         raise harness.Skip("why")  # SKIP: cannot run here, not a failure
 
-On a failure the last console lines are shown.  The last line printed is
+On a failure the last console lines are shown, and the names of the
+failed tests are listed again just before the last line, which is
 "N passed, N failed" (", N skipped" if any were); the exit status is
 non-zero if anything failed.
 """
@@ -100,6 +101,7 @@ def main():
     a = ap.parse_args()
     tests = [t for t in load_tests() if (not a.k or a.k in t.name) and (t.host or not a.host)]
     passed = failed = skipped = 0
+    failed_names = []
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=a.j) as ex:
         futures = [ex.submit(run_one, t) for t in tests]
@@ -115,6 +117,7 @@ def main():
                     print("PASS %s" % sub)
                 else:
                     failed += 1
+                    failed_names.append(sub)
                     print("FAIL %s: %s" % (sub, detail))
             if (bad or a.v) and console:
                 print("---- console of %s (last lines, %.1fs) ----" % (name, secs))
@@ -122,6 +125,9 @@ def main():
                 print("----")
             sys.stdout.flush()
     print("# %d tests in %.0fs" % (passed + failed + skipped, time.time() - t0))
+    if failed_names:
+        # again at the end, where a `tail` of the log sees them
+        print("# failed: %s" % ", ".join(sorted(failed_names)))
     print("%d passed, %d failed%s" % (passed, failed, ", %d skipped" % skipped if skipped else ""))
     return 1 if failed or not passed else 0
 
