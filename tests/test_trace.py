@@ -132,7 +132,10 @@ def trace_pid_filter_and_add_remove(g):
     out = g.run("trace -syscall")
     assert "trace: switch (lines for every process)" in out, out
     out = g.run("echo x")
-    assert re.search(r"^swtch: hart 0 pid \d+ \(sh\) -> pid \d+ \(echo\): blocked$", out, re.M), out
+    # sh leaves the CPU to echo when it blocks in waitpid, or earlier if a
+    # tick ends its slice between spawn and waitpid (host load decides)
+    assert re.search(r"^swtch: hart 0 pid \d+ \(sh\) -> pid \d+ \(echo\): (blocked|time slice used up)$", out,
+                     re.M), out
     g.run("trace off")
     out = g.run("trace bogus")
     assert "unknown 'bogus'" in out, out
