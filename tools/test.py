@@ -127,7 +127,7 @@ def main():
     print("# %d tests in %.0fs" % (passed + failed + skipped, time.time() - t0))
     if failed_names:
         # again at the end, where a `tail` of the log sees them
-        print("# failed: %s" % ", ".join(sorted(failed_names)))
+        print("# failed: %s" % ", ".join(sorted(set(failed_names))))
     print("%d passed, %d failed%s" % (passed, failed, ", %d skipped" % skipped if skipped else ""))
     return 1 if failed or not passed else 0
 
