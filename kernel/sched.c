@@ -55,16 +55,16 @@ void ready(struct proc *p)
 }
 
 /* wakeup's work: every sleeper on wq, from its wait queue to the ready
- * queue.  It is ready() for each, written out so that the usual case, one
- * sleeper and no tracing, makes no call at all. */
+ * queue.  Traced, that is wakeup_locked (ready() for each, with its hook);
+ * untraced, ready()'s work is written out, so that the usual case, one
+ * sleeper, makes no call at all. */
 void wakeup_slow(struct waitq *wq)
 {
 	struct proc *p;
 	int n = 0;
 	acquire(&schedlock);
 	if (TRACE_ON(TR_RECORD | TR_PROC)) {
-		while ((p = waitq_pop(wq)))
-			ready(p);
+		wakeup_locked(wq);
 	} else {
 		while ((p = waitq_pop(wq))) {
 			runq_push(p);

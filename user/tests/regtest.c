@@ -27,14 +27,15 @@ void regs_ecall(long num, long a0, unsigned long *out);
 void regs_spin(unsigned long until, unsigned long *out);
 
 __asm__(
-	/* frame: ra gp tp s0-s11 out = 16 slots */
+	/* A 240-byte frame: ra, gp, tp at 0, 8, 16; s-register xN at N*8
+	 * (64..223); out at 224. */
 	".macro regs_enter\n"
-	"	addi	sp, sp, -128\n"
+	"	addi	sp, sp, -240\n"
 	"	sd	ra, 0(sp)\n"
 	"	sd	gp, 8(sp)\n"
 	"	sd	tp, 16(sp)\n"
 	"	.irp	n, 8,9,18,19,20,21,22,23,24,25,26,27\n"
-	"	sd	x\\n, (\\n*8)(sp)\n" /* slots 8..27 used sparsely: 216 bytes */
+	"	sd	x\\n, (\\n*8)(sp)\n"
 	"	.endr\n"
 	".endm\n"
 	".macro regs_fill skip1, skip2\n"
@@ -67,7 +68,6 @@ __asm__(
 	"	.text\n"
 	"	.globl	regs_ecall\n"
 	"regs_ecall:\n"
-	"	addi	sp, sp, -112\n" /* 240 in all with regs_enter's 128 */
 	"	regs_enter\n"
 	"	sd	a2, 224(sp)\n"
 	"	mv	t0, a0\n"
@@ -81,7 +81,6 @@ __asm__(
 	"	regs_leave\n"
 	"	.globl	regs_spin\n"
 	"regs_spin:\n"
-	"	addi	sp, sp, -112\n"
 	"	regs_enter\n"
 	"	sd	a1, 224(sp)\n"
 	"	regs_fill 5, 10\n"
