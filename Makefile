@@ -90,7 +90,7 @@ run: all
 	$(QEMU) $(QEMUOPTS)
 
 # make qemu-gdb (or make gdb): QEMU halted at reset, its gdb stub on this
-# user's port; then `gdb-multiarch -x .gdbinit` in another terminal.
+# user's port; then `gdb-multiarch -nx -x .gdbinit` in another terminal.
 # PROG=NAME also loads /bin/NAME's symbols.  GDBPORT=N picks the port.
 GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
 GDBINIT ?= .gdbinit
@@ -100,7 +100,7 @@ $(GDBINIT): .gdbinit.tmpl FORCE
 	@$(if $(PROG),echo 'usersyms $(PROG)' >> $@,true)
 qemu-gdb gdb: all $(GDBINIT)
 	@sh tools/deps.sh --gdb
-	@echo "*** QEMU waits for gdb on port $(GDBPORT). In another terminal:  gdb-multiarch -x $(GDBINIT)" 1>&2
+	@echo "*** QEMU waits for gdb on port $(GDBPORT). In another terminal:  gdb-multiarch -nx -x $(GDBINIT)" 1>&2
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
 test: all
