@@ -1,5 +1,6 @@
 # Trapdoor: `make run` boots to a shell, `make test` runs the test suite.
 # Knobs: CPUS=1..4  MEM=128M  ARGS="tick=10ms slice=1 sched=coop trace=syscall"
+# `make qemu-gdb` (or `make gdb`) starts QEMU waiting for gdb-multiarch.
 
 CROSS   ?= riscv64-unknown-elf-
 CC      := $(CROSS)gcc
