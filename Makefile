@@ -1,5 +1,6 @@
 # Trapdoor: `make run` boots to a shell, `make test` runs the test suite.
 # Knobs: CPUS=1..4  MEM=128M  ARGS="tick=10ms slice=1 sched=coop trace=syscall"
+# `make qemu-gdb` (or `make gdb`) starts QEMU waiting for gdb-multiarch.
 
 CROSS   ?= riscv64-unknown-elf-
 CC      := $(CROSS)gcc
@@ -54,6 +55,11 @@ $(B)/rootfs/bin/%: $(B)/user/bin/%.o $(ULIB) user/lib/user.ld
 $(B)/rootfs/test/%: $(B)/user/tests/%.o $(ULIB) user/lib/user.ld
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(ULIB)
+# A program outside the tree, built exactly like /bin/NAME: tests/test_docs.py
+# drops the README's and the tour's programs in $(B)/scratch/ and makes them.
+$(B)/scratch/%: $(B)/scratch/%.c $(ULIB) user/lib/user.ld
+	$(CC) $(UCFLAGS) -c $< -o $@.o
+	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $@.o $(ULIB)
 $(B)/rootfs/etc/%: user/etc/%
 	@mkdir -p $(dir $@)
 	cp $< $@
@@ -84,8 +90,19 @@ QEMUOPTS = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) -nographic -bios defau
 run: all
 	$(QEMU) $(QEMUOPTS)
 
-gdb: all
-	$(QEMU) $(QEMUOPTS) -S -gdb tcp::1234
+# make qemu-gdb (or make gdb): QEMU halted at reset, its gdb stub on this
+# user's port; then `gdb-multiarch -nx -x .gdbinit` in another terminal.
+# PROG=NAME also loads /bin/NAME's symbols.  GDBPORT=N picks the port.
+GDBPORT ?= $(shell expr `id -u` % 5000 + 25000)
+GDBINIT ?= .gdbinit
+$(GDBINIT): .gdbinit.tmpl FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's/@GDBPORT@/$(GDBPORT)/' .gdbinit.tmpl > $@
+	@$(if $(PROG),echo 'usersyms $(PROG)' >> $@,true)
+qemu-gdb gdb: all $(GDBINIT)
+	@sh tools/deps.sh --gdb
+	@echo "*** QEMU waits for gdb on port $(GDBPORT). In another terminal:  gdb-multiarch -nx -x $(GDBINIT)" 1>&2
+	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
 test: all
 	python3 tools/test.py $(if $(T),-k "$(T)")
@@ -109,6 +126,6 @@ $(B)/.deps-ok:
 	@sh tools/deps.sh
 	@mkdir -p $(B) && touch $@
 
-.PHONY: all run gdb test bench trace clean deps
+.PHONY: all run gdb qemu-gdb test bench trace clean deps FORCE
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

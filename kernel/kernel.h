@@ -102,7 +102,7 @@ struct params {
 	int slice;    /* ticks a process may run before preemption */
 	int coop;     /* sched=coop: no preemption */
 	char init[64];
-	char trace[64];
+	u32 trace_mask; /* trace=: TR_* bits */
 	int trace_pid;
 	int quiet;
 };

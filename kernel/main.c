@@ -18,11 +18,11 @@ void kmain(u64 hartid, u64 dtb)
 
 	fdt_parse(dtb);
 	uart_init(bootinfo.uart_base);
-	params_parse(bootinfo.bootargs);
 	if (bootinfo.timebase)
 		timebase_hz = bootinfo.timebase;
 	kprintf("\nTrapdoor: limited direct execution on RISC-V (hart %d of %d, %d MiB RAM)\n", (int)hartid,
 		bootinfo.nharts, (int)(bootinfo.mem_size >> 20));
+	params_parse(bootinfo.bootargs); /* after the banner: its warnings follow it */
 
 	kinit();
 	kvm_init();

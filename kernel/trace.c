@@ -57,22 +57,7 @@ void trace_event(int type, u64 a, u64 b, u64 c, u64 d, const char *name)
 
 void trace_init(void)
 {
-	const char *s = params.trace;
-	u32 m = 0;
-	if (strstr(s, "all"))
-		m |= TR_SYSCALL | TR_TIMER | TR_TRAP | TR_SWITCH | TR_PROC;
-	if (strstr(s, "syscall"))
-		m |= TR_SYSCALL;
-	if (strstr(s, "timer"))
-		m |= TR_TIMER;
-	if (strstr(s, "trap"))
-		m |= TR_TRAP;
-	if (strstr(s, "switch"))
-		m |= TR_SWITCH;
-	if (strstr(s, "proc"))
-		m |= TR_PROC;
-	if (strstr(s, "record"))
-		m |= TR_RECORD;
+	u32 m = params.trace_mask; /* trace=, checked by params.c */
 	trace_pid = params.trace_pid;
 	if (m & TR_RECORD)
 		trace_ctl(1, m, 0);

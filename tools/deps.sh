@@ -5,18 +5,23 @@
 #   sh tools/deps.sh --chromium   the optional extra: Chromium, used only by
 #                                 the test that looks at the trace page
 #                                 (tests/test_render.py skips without it)
-if [ "$1" = "--chromium" ]; then
-	command -v chromium >/dev/null 2>&1 && exit 0
+#   sh tools/deps.sh --gdb        gdb-multiarch, for make qemu-gdb: the
+#                                 system gdb only debugs the host's own
+#                                 architecture, not RISC-V
+optional() {  # optional COMMAND PACKAGE
+	command -v "$1" >/dev/null 2>&1 && exit 0
 	if [ "$(id -u)" = 0 ]; then
 		export DEBIAN_FRONTEND=noninteractive
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null &&
-			command -v chromium >/dev/null 2>&1 && exit 0
-		echo "apt-get install chromium failed"
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends "$2" >/dev/null &&
+			command -v "$1" >/dev/null 2>&1 && exit 0
+		echo "apt-get install $2 failed"
 	else
-		echo "run:  sudo apt-get install chromium"
+		echo "run:  sudo apt-get install $2"
 	fi
 	exit 1
-fi
+}
+[ "$1" = "--chromium" ] && optional chromium chromium
+[ "$1" = "--gdb" ] && optional gdb-multiarch gdb-multiarch
 need=""
 command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need="$need gcc-riscv64-unknown-elf"
 [ -f /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs ] || need="$need picolibc-riscv64-unknown-elf"

@@ -23,12 +23,15 @@ class Skip(Exception):
     reported as SKIP with the reason, counted neither passed nor failed."""
 
 
-def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None, icount=None):
+def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None, icount=None, setup=None):
     """Decorator: fn(g) gets a booted Guest (boot=False: not yet booted).
-    icount=N boots with -icount shift=N,sleep=off (deterministic time)."""
+    icount=N boots with -icount shift=N,sleep=off (deterministic time).
+    setup(): runs on the host before QEMU starts and returns more keyword
+    arguments for Guest (initrd=a scratch initramfs, extra=QEMU options)."""
     def wrap(fn):
         t = Test(name or fn.__name__, fn, cpus, mem, args, timeout, boot)
         t.icount = icount  # tests made otherwise have none (test.py: getattr)
+        t.setup = setup
         REGISTRY.append(t)
         return fn
     return wrap

@@ -67,7 +67,9 @@ def run_one(t):
             results = [(t.name, False, traceback.format_exc(limit=3))]
         return t.name, results, "", time.time() - start
     try:
-        g = Guest(cpus=t.cpus, mem=t.mem, args=t.args, icount=getattr(t, "icount", None))
+        setup = getattr(t, "setup", None)
+        more = setup() if setup else {}
+        g = Guest(cpus=t.cpus, mem=t.mem, args=t.args, icount=getattr(t, "icount", None), **more)
         if t.boot:
             g.boot(timeout=min(30, t.timeout))
         harness.deadline_guard(g, t.timeout)

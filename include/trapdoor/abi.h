@@ -6,12 +6,7 @@
 #define TRAPDOOR_ABI_H
 
 /* System-call numbers: SYS_fork, SYS_write, ... */
-enum {
-#define SYSCALL(num, name, stub, args, ret) SYS_##name = num,
-#include "syscalls.h"
-#undef SYSCALL
-	SYS_max
-};
+#include "sysnum.h"
 
 /* Errors, open flags, file modes and signals: the kernel's copy of the
  * numbers.  User programs get the same ones from picolibc's headers

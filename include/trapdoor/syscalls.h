@@ -1,7 +1,8 @@
 /* syscalls.h: THE list of Trapdoor's system calls, written once.
  * Everything else is generated from it by the C preprocessor: the kernel's
  * dispatch table and name/format table (kernel/syscall.c), the SYS_* numbers
- * (sysnum.h) and the user-mode stubs (user/lib/usys.S).
+ * (sysnum.h: the kernel's and user/include/sys/syscall.h's) and the user-mode
+ * stubs (user/lib/usys.S).
  *
  * Include it after defining
  *   SYSCALL(num, name, stub, args, ret)
