@@ -20,6 +20,22 @@ def spin_rows(g):
     return [tuple(int(x) if x.isdigit() else x for x in m.groups()) for m in PINFO.finditer(g.run("/test/pinfo spin"))]
 
 
+def grown(g, before, ticks, isw, timeout=30.0):
+    """Poll spin_rows until every spinner has at least `ticks` more timer
+    ticks and `isw` more involuntary switches than in `before`.  The guest's
+    timer runs on host time, so on a loaded host a fixed sleep may see fewer
+    ticks; waiting for the condition (with a hard deadline) does not."""
+    deadline = time.time() + timeout
+    while True:
+        rows = spin_rows(g)
+        ok = len(rows) == len(before) and all(
+            p == p2 and t1 >= t0 + ticks and i1 >= i0 + isw
+            for (p, _, t0, _, i0), (p2, _, t1, _, i1) in zip(before, rows))
+        if ok or time.time() > deadline:
+            return rows
+        time.sleep(0.2)
+
+
 def answers_promptly(g, within=3.0):
     t0 = time.time()
     out = g.run("echo hi", timeout=within)
@@ -39,8 +55,7 @@ def preemption_spin_does_not_starve_the_shell(g):
     # its slice.  (With nothing else ready the timer lets it go on.)
     for _ in range(10):
         answers_promptly(g)
-    time.sleep(0.5)
-    b = spin_rows(g)
+    b = grown(g, a, 21, 10)
     assert len(a) == 1 and len(b) == 1, (a, b)
     (pid, _, ticks_a, vsw_a, isw_a), (pid2, _, ticks_b, vsw_b, isw_b) = a[0], b[0]
     assert pid == pid2
@@ -56,8 +71,7 @@ def preemption_two_spinners_take_turns(g):
     g.run("spin &")
     time.sleep(0.3)
     a = spin_rows(g)
-    time.sleep(1.0)
-    b = spin_rows(g)
+    b = grown(g, a, 20, 20)
     assert len(a) == 2 and len(b) == 2, (a, b)
     for (pid, _, t0, _, i0), (pid2, _, t1, _, i1) in zip(a, b):
         # one tick slices: in a second each is preempted dozens of times
@@ -74,8 +88,7 @@ def preemption_four_spinners_on_four_harts(g):
         answers_promptly(g)
     rows = spin_rows(g)
     assert len(rows) == 6, rows
-    time.sleep(1.0)
-    later = spin_rows(g)
+    later = grown(g, rows, 1, 1)
     # six spinners on four harts: each one gets time and gets preempted
     for (pid, _, t0, _, i0), (pid2, _, t1, _, i1) in zip(rows, later):
         assert pid == pid2 and t1 > t0 and i1 > i0, (rows, later)
