@@ -1,7 +1,9 @@
 /* fsfull.c: run the in-memory file system out of memory, and back.
  * Files are written until the kernel says ENOSPC (or ENOMEM); then the
  * system must still work, every file must read back with its reported
- * size, and removing them must return every page (meminfo).
+ * size, and removing them must return every page (meminfo).  Booted with
+ * fsmax=200% (tests/test_fs.py), so that memory runs out before the file
+ * system's own size does: what stops the files is the kernel's reserve.
  */
 #include <fcntl.h>
 #include <stdlib.h>
