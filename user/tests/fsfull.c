@@ -223,9 +223,9 @@ int main(void)
 	struct kmeminfo mi;
 	meminfo(&mi);
 	/* Warm up: one small round of everything the test does (a file, a
-	 * directory, a process), then the baseline.  kmalloc keeps one empty
-	 * slab page per size class by design; after the warm-up those pages
-	 * are already counted, so the baseline is exact. */
+	 * directory, a process), then the baseline: this process's own stdio
+	 * buffers and stack are then as big as they get, and the baseline is
+	 * exact (the kernel keeps no spare pages: docs/design.md). */
 	make_dirs();
 	int err, fd = open(D "/warm", O_CREAT | O_WRONLY, 0644);
 	write(fd, buf, CHUNK);
