@@ -35,3 +35,18 @@ def meminfo_command(g):
     assert meminfo(g) == m
     out = g.run("meminfo x; echo $?")
     assert out == "usage: meminfo\n1\n", out
+
+
+@test(args="fsmax=25%")
+def fsmax_share_of_ram(g):
+    m = meminfo(g)
+    assert m["fsmax"] == m["total"] // 4, m
+    assert re.search(r"initrd: \d+ files, \d+ KiB; files may hold 32 MiB \(fsmax=\)", g.out), g.out
+
+
+@test(args="fsmax=lots fsmax=0 fsmax=0%")
+def fsmax_bad_values_warn_and_keep_the_default(g):
+    for arg in ("fsmax=lots", "fsmax=0", "fsmax=0%"):
+        assert re.search(r"boot: '%s' ignored: fsmax= takes a size" % arg, g.out), (arg, g.out)
+    m = meminfo(g)
+    assert m["fsmax"] == m["total"] // 2, m
