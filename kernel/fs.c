@@ -317,14 +317,17 @@ static struct dentry *dir_lookup(struct inode *dp, const char *name)
 
 static int dir_add(struct inode *dp, const char *name, struct inode *ip)
 {
-	if (!dp->hash && !(dp->hash = fs_alloc(DIRHASH * sizeof(struct dentry *))))
-		return -ENOSPC;
 	size_t len = strlen(name);
 	if (sizeof(struct dentry) + len + 1 > 2048)
 		return -ENAMETOOLONG;
 	struct dentry *d = fs_alloc(sizeof *d + len + 1);
 	if (!d)
 		return -ENOSPC;
+	/* the hash last: a directory has one exactly when it has entries */
+	if (!dp->hash && !(dp->hash = fs_alloc(DIRHASH * sizeof(struct dentry *)))) {
+		fs_free(d);
+		return -ENOSPC;
+	}
 	memcpy(d->name, name, len + 1);
 	d->ip = ip;
 	d->seq = dp->next_seq++;
