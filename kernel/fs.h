@@ -9,7 +9,7 @@
 #define MAXPATH 256
 #define NAME_MAX 255
 #define ARG_MAX (32 * 1024)
-#define FS_RESERVE_PAGES 256 /* files may not take the last 1 MiB of RAM */
+#define FS_RESERVE_PAGES 256 /* files may not take the last 1 MiB of RAM (fs.c) */
 
 struct dentry;
 
@@ -56,6 +56,8 @@ extern const struct devsw devsw[NDEV];
 
 /* fs.c */
 void fs_init(void);
+void fs_meminfo(u64 *files, u64 *meta, u64 *max);
+u64 fs_max_pages(void);
 struct inode *idup(struct inode *ip);
 void iput(struct inode *ip);
 struct inode *namei(const char *path);

@@ -96,7 +96,7 @@ struct bootinfo {
 extern struct bootinfo bootinfo;
 void fdt_parse(u64 dtb_pa);
 
-/* params.c: boot arguments (tick=, slice=, sched=, trace=, init=) */
+/* params.c: boot arguments (tick=, slice=, sched=, trace=, init=, fsmax=) */
 struct params {
 	u64 tick_us;  /* timer period */
 	int slice;    /* ticks a process may run before preemption */
@@ -105,6 +105,8 @@ struct params {
 	u32 trace_mask; /* trace=: TR_* bits */
 	int trace_pid;
 	int quiet;
+	u64 fsmax_pages; /* fsmax=64M: the file system's size, or */
+	int fsmax_pct;   /* fsmax=50%: as a share of RAM */
 };
 extern struct params params;
 void params_parse(const char *bootargs);
@@ -129,6 +131,8 @@ u64 ktotalpages(void);
 void *kmalloc(size_t n);
 void *kzalloc(size_t n);
 void kmfree(void *p);
+size_t kmsize(const void *p); /* bytes it takes (its size class) */
+u64 kheappages(void);          /* pages the heap holds */
 
 /* vm.c: address spaces */
 struct vmspace {

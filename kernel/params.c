@@ -6,6 +6,7 @@
  *   sched=coop  no preemption: only system calls give the CPU back
  *   trace=...   live trace lines (see trace.c), tracepid=N filters them
  *   init=/bin/x first program
+ *   fsmax=50%   how much RAM files may hold (K, M, G, or % of RAM)
  */
 #include "kernel.h"
 
@@ -14,6 +15,7 @@ struct params params = {
 	.slice = 1,
 	.init = "/bin/init",
 	.trace_pid = -1,
+	.fsmax_pct = 50,
 };
 
 /* A whole decimal number: v is not NULL, has a digit and nothing after. */
@@ -130,6 +132,35 @@ static int set_quiet(const char *v)
 	return 0;
 }
 
+/* fsmax=: the file system's size (fs.c), as a percentage of RAM or as
+ * a size (K, M or G; a bare number is MiB).  Not 0: /bin/init is a file. */
+static int set_fsmax(const char *v)
+{
+	const char *end;
+	if (!v || *v < '0' || *v > '9')
+		return -1;
+	u64 n = parse_uint(v, &end), unit;
+	if (strcmp(end, "%") == 0) {
+		if (n == 0)
+			return -1;
+		params.fsmax_pct = n;
+		params.fsmax_pages = 0;
+		return 0;
+	}
+	if (*end == 0 || strcmp(end, "M") == 0)
+		unit = 1UL << 20;
+	else if (strcmp(end, "K") == 0)
+		unit = 1UL << 10;
+	else if (strcmp(end, "G") == 0)
+		unit = 1UL << 30;
+	else
+		return -1;
+	if (n * unit / PGSIZE == 0)
+		return -1;
+	params.fsmax_pages = n * unit / PGSIZE;
+	return 0;
+}
+
 static const struct param {
 	const char *name;
 	int (*set)(const char *v); /* 0, or -1: not a value it takes */
@@ -142,6 +173,7 @@ static const struct param {
 	{ "tracepid", set_tracepid, "a pid" },
 	{ "init", set_init, "an absolute path, /bin/init" },
 	{ "quiet", set_quiet, "0 or 1" },
+	{ "fsmax", set_fsmax, "a size, 64M, 512K, 1G (a bare number is MiB), or a share of RAM, 50%" },
 };
 #define NPARAMS (int)(sizeof table / sizeof table[0])
 

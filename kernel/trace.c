@@ -24,6 +24,16 @@ struct ring {
 static struct ring rings[NCPU];
 static struct spinlock ringlock = SPINLOCK_INIT("trace");
 
+/* The rings stay once allocated, recording or not, so that events can be
+ * read after recording stops: meminfo counts them as cached. */
+u64 trace_pages(void)
+{
+	u64 n = 0;
+	for (int i = 0; i < NCPU; i++)
+		n += rings[i].ev ? 1UL << RING_ORDER : 0;
+	return n;
+}
+
 static int want_live(struct proc *p) { return trace_pid < 0 || (p && p->pid == trace_pid); }
 
 void trace_event(int type, u64 a, u64 b, u64 c, u64 d, const char *name)

@@ -30,6 +30,7 @@ void trace_user_slow(struct proc *p);
 void strace_exit(struct proc *p, int status);
 long trace_read(u64 ubuf, u64 len);
 int trace_ctl(int op, int arg, int arg2);
+u64 trace_pages(void); /* pages the rings hold */
 
 #define TRACE_ON(bit) unlikely(trace_mask & (bit))
 #define trace_trap(p, c, e) do { if (TRACE_ON(TR_RECORD | TR_TRAP)) trace_trap_slow(p, c, e); } while (0)

@@ -142,12 +142,22 @@ struct kprocinfo {
 /* Process states: the textbook's, plus embryo (being created). */
 enum procstate { UNUSED, EMBRYO, RUNNABLE, RUNNING, SLEEPING, ZOMBIE };
 
+/* Memory, in pages.  free_pages can be allocated now.  Of the others,
+ * the kernel holds some for the file system and its own heap, and keeps
+ * some on purpose after the work that took them is over: cached_pages.
+ * A workload that cleans up after itself (its processes gone, its files
+ * removed) leaves free_pages + cached_pages exactly where it was. */
 struct kmeminfo {
 	unsigned long total_pages;
 	unsigned long free_pages;
 	unsigned long nproc;
 	unsigned long page_size;
-	unsigned long ncpu; /* harts running */
+	unsigned long ncpu;         /* harts running */
+	unsigned long file_pages;   /* files' data and index pages */
+	unsigned long fsmeta_pages; /* inodes, names, directory hashes (heap bytes, rounded up) */
+	unsigned long fs_max_pages; /* the file system is full when file + fsmeta reach it */
+	unsigned long heap_pages;   /* kernel heap (kmalloc) pages: PCBs, inodes, open files, pipes */
+	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started */
 };
 
 /* One recorded kernel event, as traceread() returns them (see
