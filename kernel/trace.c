@@ -96,20 +96,18 @@ static const char *cause_name(u64 cause)
 		}
 		return "interrupt";
 	}
-	switch (cause) {
-	case EXC_ECALL_U: return "syscall";
-	case EXC_ILLEGAL_INST: return "illegal instruction";
-	case EXC_INST_PAGE: return "instruction page fault";
-	case EXC_LOAD_PAGE: return "load page fault";
-	case EXC_STORE_PAGE: return "store page fault";
-	}
-	return "exception";
+	if (cause == EXC_ECALL_U)
+		return "syscall";
+	return cause < NEXC && exc_name[cause] ? exc_name[cause] : "exception";
 }
 
+/* Every trap from user mode but a system call (those have their own
+ * line, in trace_syscall_enter).  Timer interrupts are left to trace
+ * timer's lines: here they would drown the rest. */
 void trace_trap_slow(struct proc *p, u64 cause, u64 epc)
 {
 	trace_event(EV_TRAP, cause, epc, 0, 0, NULL);
-	if ((trace_mask & TR_TRAP) && want_live(p) && (cause & 0xff) != IRQ_STIMER)
+	if ((trace_mask & TR_TRAP) && want_live(p) && !scause_is_timer(cause))
 		kprintf("usertrap: %s from pid %d (%s) at pc %p\n", cause_name(cause), p->pid, p->name, (void *)epc);
 }
 
