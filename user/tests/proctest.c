@@ -1008,6 +1008,7 @@ int main(int argc, char **argv, char **envp)
 	if (argc == 0)
 		return 0;
 
+	plan(137);
 	test_fork_basics();
 	test_exit_status();
 	test_wait_errors();
