@@ -44,8 +44,8 @@ static __attribute__((noinline)) void kick_idle(int n)
 	}
 }
 
-/* The second and later sleepers of a wakeup: rare (a pipe both ends of
- * which wait, a bucket of the timer wheel). */
+/* The second and later sleepers of one wakeup: rarer (several readers
+ * of one pipe, a whole process group waiting for the console). */
 static __attribute__((noinline)) void wakeup_rest(struct waitq *wq)
 {
 	wakeup_locked(wq);
