@@ -142,12 +142,17 @@ void console_init(void)
  * or with a looping process in sched=coop; the picture may be torn. */
 void procdump(void)
 {
-	kprintf("\n%-5s %-5s %-4s %-9s %-16s %7s %8s %6s %6s  %s\n", "PID", "PPID", "UID", "STATE", "NAME",
-		"TICKS", "SYSCALLS", "VOLSW", "INVSW", "WAIT");
+	kprintf("\n%-5s %-5s %-4s %-9s %-16s %7s %8s %6s %6s %4s  %s\n", "PID", "PPID", "UID", "STATE", "NAME",
+		"TICKS", "SYSCALLS", "VOLSW", "INVSW", "HART", "WAIT");
 	for (struct proc *p = allprocs; p; p = p->all_next) {
 		const char *st = p->state <= ZOMBIE ? procstate_name[p->state] : "?";
-		kprintf("%-5d %-5d %-4d %-9s %-16s %7d %8d %6d %6d  %s\n", p->pid, p->parent ? p->parent->pid : 0,
-			p->uid, st, p->name, (int)p->ticks, (int)p->syscalls, (int)p->vswitch, (int)p->iswitch,
+		/* HART: where it runs, or last ran ("-": never yet), as ps shows it */
+		char hart[8] = "-";
+		int h = p->hart;
+		if (h >= 0 && h < NCPU)
+			ksnprintf(hart, sizeof hart, "%d", cpus[h].hartid);
+		kprintf("%-5d %-5d %-4d %-9s %-16s %7d %8d %6d %6d %4s  %s\n", p->pid, p->parent ? p->parent->pid : 0,
+			p->uid, st, p->name, (int)p->ticks, (int)p->syscalls, (int)p->vswitch, (int)p->iswitch, hart,
 			p->state == SLEEPING && p->queue ? p->queue->name : "");
 	}
 }

@@ -265,10 +265,10 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	p->vm = vm;
 	arch_switch_pagetable(vm.pt);
 	vm_destroy(&old);
+	trace_exec(p, path); /* before the rename: "pid 5 (sh) exec /bin/echo" */
 	proc_setname(p, path);
 	p->fpu_saved = 0;
 	arch_user_init(p->tf, entry, sp, a.argc, argv, envp);
-	trace_exec(p);
 	return a.argc;
 }
 
@@ -281,7 +281,7 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 	int r = get_args(&a, uargv, uenvp, NULL);
 	if (r < 0)
 		return r;
-	struct proc *np = proc_alloc();
+	struct proc *np = proc_alloc(path);
 	if (!np) {
 		kfree_order(a.buf, ARGS_ORDER);
 		return -ENOMEM;
@@ -301,19 +301,18 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 	np->uid = p->uid;
 	np->pgid = p->pgid;
 	np->priority = p->priority;
-	proc_setname(np, path);
 	if (p->strace_flags & STRACE_FOLLOW) {
 		np->strace_flags = p->strace_flags;
 		np->strace_fd = p->strace_fd;
 		np->strace_file = filedup(p->strace_file);
 	}
 	int pid = np->pid;
+	trace_exec(np, path); /* before it is ready: it may run (and exec) at once */
 	acquire(&schedlock);
 	np->parent = p;
 	np->sibling = p->children;
 	p->children = np;
 	ready(np);
 	release(&schedlock);
-	trace_exec(np);
 	return pid;
 }

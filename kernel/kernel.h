@@ -182,6 +182,7 @@ extern volatile u64 ticks; /* timer ticks since boot (hart 0's clock) */
 extern u64 tick_period;      /* timer units per tick */
 u64 uptime_ms(void);
 void kill_fault(struct proc *p, int sig, const char *what, u64 addr);
+extern const char *const exc_name[NEXC]; /* "load access fault", ... by scause */
 
 /* syscall.c */
 struct syscall_desc {

@@ -34,9 +34,11 @@ struct proc *proc_lookup(int pid)
 	return NULL;
 }
 
-/* A new PCB in state EMBRYO with a kernel stack whose first swtch lands
- * in forkret, which returns-from-trap with the trapframe at the stack top. */
-struct proc *proc_alloc(void)
+/* A new PCB named name, in state EMBRYO, with a kernel stack whose first
+ * swtch lands in forkret, which returns-from-trap with the trapframe at
+ * the stack top.  Named before the state changes, so that the trace's
+ * unused -> embryo line says who is being made. */
+struct proc *proc_alloc(const char *name)
 {
 	struct proc *p = kzalloc(sizeof *p);
 	if (!p)
@@ -54,6 +56,7 @@ struct proc *proc_alloc(void)
 	p->strace_fd = -1;
 	p->childq.name = "child";
 	p->start_tick = ticks;
+	proc_setname(p, name);
 
 	acquire(&schedlock);
 	do {
@@ -61,7 +64,7 @@ struct proc *proc_alloc(void)
 		if (nextpid >= 1 << 30)
 			nextpid = 2;
 	} while (proc_lookup(p->pid));
-	p->state = EMBRYO;
+	proc_setstate(p, EMBRYO);
 	p->hash_next = pidhash[p->pid % PIDHASH];
 	pidhash[p->pid % PIDHASH] = p;
 	p->all_next = allprocs;
@@ -89,7 +92,7 @@ void proc_free(struct proc *p)
 	if (p->all_next)
 		p->all_next->all_prev = p->all_prev;
 	nproc--;
-	p->state = UNUSED;
+	proc_setstate(p, UNUSED); /* reaped, or a fork that failed */
 	release(&schedlock);
 	kfree_order(p->kstack, 1);
 	kmfree(p->fpu);
@@ -129,7 +132,7 @@ void forkret(void)
  * the parent's memory, the same open files, and returns 0 from fork. */
 int fork(void)
 {
-	struct proc *p = myproc(), *np = proc_alloc();
+	struct proc *p = myproc(), *np = proc_alloc(p->name);
 	if (!np)
 		return -ENOMEM;
 	int r = vm_fork(&np->vm, &p->vm);
@@ -162,7 +165,6 @@ int fork(void)
 		if (p->ofile[fd])
 			np->ofile[fd] = filedup(p->ofile[fd]);
 	np->cwd = idup(p->cwd);
-	memcpy(np->name, p->name, sizeof p->name);
 	np->uid = p->uid;
 	np->pgid = p->pgid;
 	np->priority = p->priority;
@@ -174,7 +176,6 @@ int fork(void)
 	int pid = np->pid;
 	acquire(&schedlock);
 	adopt(p, np);
-	trace_proc(np, EMBRYO);
 	ready(np);
 	release(&schedlock);
 	return pid;
@@ -222,8 +223,8 @@ void exit(int status)
 	if (zombies)
 		wakeup_locked(&initproc->childq);
 	p->xstate = status;
-	trace_proc(p, ZOMBIE); /* before the change: it reports old -> new */
-	p->state = ZOMBIE;
+	trace_exit(p);
+	proc_setstate(p, ZOMBIE);
 	wakeup_locked(&p->parent->childq);
 	sched();
 	panic("zombie %d ran", p->pid);
@@ -244,7 +245,6 @@ int waitpid(int pid, u64 ustatus, int options)
 			if (c->state != ZOMBIE)
 				continue;
 			*cp = c->sibling; /* unlink: no one else can reach it */
-			trace_state(c, UNUSED); /* reaped: the PCB is freed */
 			release(&schedlock);
 			int cpid = c->pid, st = c->xstate;
 			p->ticks_children += c->ticks + c->ticks_children;
@@ -329,7 +329,7 @@ int kill(int pid, int sig) { return kill_from(myproc(), pid, sig); }
  * console as fds 0, 1 and 2. */
 void user_init(void)
 {
-	struct proc *p = proc_alloc();
+	struct proc *p = proc_alloc(params.init);
 	assert(p);
 	initproc = p;
 	p->cwd = namei("/");

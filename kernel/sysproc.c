@@ -1,6 +1,7 @@
 /* sysproc.c: system calls about processes, time and memory.
- * Each handler reads its arguments from the trapframe and returns a result
- * or -errno; it never trusts a user pointer (copyin/copyout check them).
+ * Each handler gets the user's argument registers as parameters (SYSARGS)
+ * and returns a result or -errno; it never trusts a user pointer
+ * (copyin/copyout check them).
  */
 #include "kernel.h"
 #include "proc.h"
@@ -152,7 +153,7 @@ long sys_procinfo(SYSARGS)
 		row.pgid = p->pgid;
 		row.state = p->state;
 		row.priority = p->priority;
-		row.hart = p->state == RUNNING ? cpus[p->hart].hartid : -1;
+		row.hart = p->hart >= 0 ? cpus[p->hart].hartid : -1;
 		row.ticks = p->ticks;
 		row.syscalls = p->syscalls;
 		row.vswitches = p->vswitch;

@@ -161,3 +161,54 @@ def ctrl_c_stops_spin(g):
 test(name="ctrl_c_stops_foreground_spin", cpus=1)(ctrl_c_stops_spin)
 test(name="ctrl_c_stops_foreground_spin_coop", cpus=1, args="sched=coop")(ctrl_c_stops_spin)
 test(name="ctrl_c_stops_foreground_spin@4cpu", cpus=4)(ctrl_c_stops_spin)
+
+
+# --- which hart: ps's and Ctrl-P's HART column ---------------------------------
+
+PS_ROW = re.compile(r"^ +(\d+) +\d+ +\d+ (\w+) +(\S+) +\d+ +\d+ +\d+ +\d+ +(\d+|-)$", re.M)
+DUMP_ROW = re.compile(r"^(\d+) +\d+ +\d+ +(\w+) +(\S+) +\d+ +\d+ +\d+ +\d+ +(\d+|-)  ", re.M)
+
+
+def check_harts(rows, cpus, what):
+    """rows: [(pid, state, name, hart)].  Every process here has run, so
+    each shows a hart (the one it runs on, or last ran on) in range."""
+    assert rows, what
+    for pid, state, name, hart in rows:
+        assert hart != "-" and 0 <= int(hart) < cpus, (pid, state, name, hart, what)
+    return {r[2]: r for r in rows}
+
+
+def hart_column(g, cpus):
+    # one spinner per hart and one more: some run, one waits its turn
+    for _ in range(cpus + 1):
+        g.run("spin &")
+    time.sleep(0.5)
+    out = g.run("ps")
+    assert out.splitlines()[0].endswith(" INVSW HART"), out
+    rows = PS_ROW.findall(out)
+    assert len(rows) == len(out.splitlines()) - 1, out
+    by = check_harts(rows, cpus, out)
+    # procinfo copies the table under schedlock: one moment, in which the
+    # processes running are on different harts, ps among them
+    running = [int(r[3]) for r in rows if r[1] == "running"]
+    assert len(running) == len(set(running)) and len(running) <= cpus, out
+    assert by["ps"][1] == "running", out
+    assert len([r for r in rows if r[2] == "spin"]) == cpus + 1, out
+    if cpus == 1:
+        assert {r[3] for r in rows} == {"0"}, out
+    else:
+        # spinners on every hart, or all but the one ps is on
+        assert len({r[3] for r in rows if r[1] == "running"}) >= cpus - 1, out
+    # Ctrl-P, from the kernel: the same column.  It takes no lock (it
+    # must work in a panic), so the picture may be torn by switches while
+    # it prints: only the range is certain.
+    g.send("\x10")
+    m = g.expect(r"PID +PPID +UID +STATE +NAME +TICKS +SYSCALLS +VOLSW +INVSW +HART +WAIT\n((?:.*\n){%d})"
+                 % (cpus + 3), 10)
+    rows = DUMP_ROW.findall(m.group(1))
+    assert len(rows) == cpus + 3, m.group(1)
+    check_harts(rows, cpus, m.group(1))
+
+
+test(name="hart_column_ps_ctrl_p", cpus=1, timeout=60)(lambda g: hart_column(g, 1))
+test(name="hart_column_ps_ctrl_p@4cpu", cpus=4, timeout=60)(lambda g: hart_column(g, 4))

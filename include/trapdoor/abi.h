@@ -129,7 +129,7 @@ struct kprocinfo {
 	int pgid;
 	int state; /* enum procstate */
 	int priority;
-	int hart; /* hart it runs on, or -1 */
+	int hart; /* hart it runs on, or last ran on; -1 if it never ran */
 	int pad;
 	unsigned long ticks;     /* timer ticks charged to it */
 	unsigned long syscalls;  /* system calls made */
@@ -182,7 +182,9 @@ enum {
 	EV_SYSRET,   /* a = number, b = result */
 	EV_TIMER,    /* a = pid interrupted (0: idle), b = tick count */
 	EV_SWITCH,   /* a = from pid, b = to pid (0: idle), c = why (WHY_*) */
-	EV_STATE,    /* a = pid, b = new state, c = old state (enum procstate) */
+	EV_STATE,    /* a = pid, b = new state, c = old state (enum procstate);
+		      * d = for a new process (unused -> embryo) the system call
+		      * that made it (SYS_fork or SYS_spawn), 0: the kernel (init) */
 	EV_IRQ,      /* a = irq number */
 	EV_KILL,     /* a = pid, b = signal, c = scause, d = address */
 	EV_EXEC,     /* a = pid, name = its new name */

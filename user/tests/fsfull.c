@@ -220,6 +220,7 @@ static void remove_dirs(void)
 
 int main(void)
 {
+	plan(22);
 	struct kmeminfo mi;
 	meminfo(&mi);
 	/* Warm up: one small round of everything the test does (a file, a
