@@ -80,6 +80,7 @@ static int can_get(unsigned long pages)
 int main(int argc, char **argv)
 {
 	unsigned long want_mib = argc > 1 ? strtoul(argv[1], NULL, 10) : 0;
+	plan(17);
 	avail();
 	printf("# %lu pages of RAM; files may hold %lu pages (%lu used)\n", mi.total_pages, mi.fs_max_pages,
 	       mi.file_pages + mi.fsmeta_pages);

@@ -235,6 +235,7 @@ static void test_trace_cached(void)
 
 int main(void)
 {
+	plan(19);
 	printf("# membase: meminfo back to the baseline\n");
 	fflush(stdout);
 	test_createdelete();
