@@ -87,6 +87,9 @@ static int name_room(void)
 	return kfreepages() < FS_RESERVE_PAGES ? -ENOSPC : 0;
 }
 
+/* readi and writei copy n bytes at most between the file at off and dst
+ * (src): a kernel address, or with user set a user range the caller has
+ * checked with user_range() (fileread and filewrite do). */
 long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 {
 	if (off >= ip->size)
@@ -100,7 +103,7 @@ long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 		static const char zeros[PGSIZE];
 		const char *src = pg ? pg + in : zeros;
 		if (user) {
-			if (copy_to_user(dst + done, src, chunk) < 0)
+			if (__copy_to_user(dst + done, src, chunk) < 0)
 				return done ? (long)done : -EFAULT;
 		} else {
 			memcpy((char *)dst + done, src, chunk);
@@ -144,7 +147,7 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 		}
 		char *dst = (char *)*slot + in;
 		if (user) {
-			if (copy_from_user(dst, src + done, chunk) < 0) {
+			if (__copy_from_user(dst, src + done, chunk) < 0) {
 				/* copyin may have copied part of the chunk before
 				 * the bad user page.  Bytes past the end of file
 				 * must stay zero (a later write past them makes a

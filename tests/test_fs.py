@@ -7,3 +7,6 @@ guest_test("/test/fsfull", timeout=300)
 guest_test("/test/pipetest")
 guest_test("/test/fstest", cpus=4)
 guest_test("/test/pipetest", cpus=4)
+# read/write buffers outside user memory: EFAULT for every kind of file,
+# checked once before any handler (issue 9, item 2)
+guest_test("/test/badbuf")
