@@ -293,7 +293,17 @@ static int may_signal(struct proc *from, struct proc *t)
 
 /* Send sig to pid, or to the process group -pid (0: from's own group),
  * on behalf of `from`.  A group kill signals the members from may signal:
- * EPERM if there were members but none of those. */
+ * EPERM if there were members but none of those.
+ *
+ * No one signals init, root included.  Every signal kills here, and init
+ * dying powers the machine off (exit), so `kill -9 1` would be a shutdown
+ * that anyone with uid 0, or any program running as root, could trigger
+ * by accident.  Linux ignores such a signal and reports success (init has
+ * no handler for it); Trapdoor refuses it with EPERM instead, so that the
+ * caller sees what happened: "kill: 1: Operation not permitted" rather
+ * than a success after which init is still there.  Group signals (kill 0,
+ * kill -PGID, Ctrl-C) skip init silently: they are aimed at the others.
+ * Shutting down is poweroff's job (root only). */
 int kill_from(struct proc *from, int pid, int sig)
 {
 	if (sig <= 0 || sig >= 32)
@@ -302,7 +312,7 @@ int kill_from(struct proc *from, int pid, int sig)
 	int r = -ESRCH;
 	if (pid > 0) {
 		struct proc *t = proc_lookup(pid);
-		if (t && !may_signal(from, t))
+		if (t && (t == initproc || !may_signal(from, t)))
 			r = -EPERM;
 		else if (t)
 			r = kill_locked(t, sig);
