@@ -34,22 +34,24 @@ struct file *filealloc(void)
 	return f;
 }
 
+/* Another reference to f: NULL if its count is full (REFS_MAX; dup,
+ * dup2 and fork all raise it, so the caller fails the call instead). */
 struct file *filedup(struct file *f)
 {
 	if (!f)
 		return NULL;
 	acquire(&filelock);
-	if (f->refs < 1)
+	if (f->refs == 0)
 		panic("filedup: free file");
-	f->refs++;
+	int r = ref_get(&f->refs);
 	release(&filelock);
-	return f;
+	return r < 0 ? NULL : f;
 }
 
 void fileclose(struct file *f)
 {
 	acquire(&filelock);
-	if (f->refs < 1)
+	if (f->refs == 0)
 		panic("fileclose: free file");
 	if (--f->refs > 0) {
 		release(&filelock);

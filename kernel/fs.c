@@ -213,11 +213,13 @@ int fs_truncate(struct inode *ip, u64 size)
 
 /* --- inode lifetime --- */
 
+/* Another reference to ip, or NULL if its count is full (REFS_MAX). */
 struct inode *idup(struct inode *ip)
 {
 	if (ip) {
 		acquire(&fslock);
-		ip->refs++;
+		if (ref_get(&ip->refs) < 0)
+			ip = NULL;
 		release(&fslock);
 	}
 	return ip;
@@ -267,6 +269,8 @@ static struct dentry *dir_lookup(struct inode *dp, const char *name)
 
 static int dir_add(struct inode *dp, const char *name, struct inode *ip)
 {
+	if (ip->nlink >= REFS_MAX)
+		return -EMLINK; /* link() can add names until memory runs out */
 	if (!dp->hash && !(dp->hash = kzalloc(DIRHASH * sizeof(struct dentry *))))
 		return -ENOSPC;
 	size_t len = strlen(name);
@@ -426,23 +430,21 @@ static struct inode *walkpath(const char *path, int parent, char *name, int *err
 
 struct inode *namei(const char *path)
 {
-	int err;
-	acquire(&fslock);
-	struct inode *ip = walkpath(path, 0, NULL, &err);
-	if (ip)
-		ip->refs++;
-	release(&fslock);
-	return ip;
+	struct inode *ip;
+	return namei_err(path, &ip) < 0 ? NULL : ip;
 }
 
-/* Resolve path to an inode with a reference, or a negative errno. */
+/* Resolve path to an inode with a reference, or a negative errno
+ * (-ENFILE if the inode's count is full). */
 long namei_err(const char *path, struct inode **out)
 {
 	int err;
 	acquire(&fslock);
 	struct inode *ip = walkpath(path, 0, NULL, &err);
-	if (ip)
-		ip->refs++;
+	if (ip && ref_get(&ip->refs) < 0) {
+		ip = NULL;
+		err = -ENFILE;
+	}
 	release(&fslock);
 	*out = ip;
 	return ip ? 0 : err;
@@ -468,8 +470,9 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 			err = -EEXIST;
 		} else if (ip->type == S_IFDIR) {
 			err = -EISDIR;
+		} else if (ref_get(&ip->refs) < 0) {
+			err = -ENFILE;
 		} else {
-			ip->refs++;
 			*out = ip;
 		}
 		goto out;
@@ -497,15 +500,21 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 			goto out;
 		}
 		memcpy(ip->name, name, strlen(name) + 1);
+		/* Its ".." is a reference to dp: one per subdirectory. */
+		if (ref_get(&dp->refs) < 0) {
+			kmfree(ip->name);
+			kmfree(ip);
+			err = -EMLINK;
+			goto out;
+		}
 		ip->parent = dp;
-		dp->refs++;
 	}
 	if ((err = dir_add(dp, name, ip)) < 0) {
 		ip->refs = 1;
 		iput_locked(ip);
 		goto out;
 	}
-	ip->refs++;
+	ip->refs++; /* a new inode: its first reference */
 	*out = ip;
 	err = 1;
 out:
@@ -629,19 +638,25 @@ int fs_rename(const char *old, const char *new)
 			goto out;
 		}
 	}
+	/* A directory that moves takes a reference on its new parent (its
+	 * ".."): refuse before anything changes if that count is full. */
+	if (ip->type == S_IFDIR && ip->parent != ndp && ndp->refs >= REFS_MAX) {
+		err = -EMLINK;
+		goto out;
+	}
 	/* Add the new name first: if memory runs out nothing has changed. */
 	char *dname = NULL;
 	if (ip->type == S_IFDIR && !(dname = kmalloc(strlen(nname) + 1))) {
 		err = -ENOSPC;
 		goto out;
 	}
-	ip->refs++; /* keep it alive while it has no name */
+	ip->refs++; /* keep it alive while it has no name (dropped below: no check, see REFS_MAX) */
 	if (nd) {
 		/* Take over the target's entry: replacing a name needs no
 		 * memory, so it cannot fail once the old file is gone. */
 		struct inode *victim = nd->ip;
 		nd->ip = ip;
-		ip->nlink++;
+		ip->nlink++; /* for a moment: dir_remove takes the old name */
 		ndp->mtime = ticks;
 		if (--victim->nlink == 0 && victim->refs == 0)
 			ifree(victim);
@@ -657,7 +672,7 @@ int fs_rename(const char *old, const char *new)
 		kmfree(ip->name);
 		ip->name = dname;
 		if (ip->parent != ndp) {
-			ndp->refs++;
+			ndp->refs++; /* checked against REFS_MAX above */
 			odp->refs--;
 			ip->parent = ndp;
 		}

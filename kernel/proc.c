@@ -125,6 +125,47 @@ void forkret(void)
 	trap_return(p->tf);
 }
 
+/* Let go of np's open files, cwd and strace file (a child that will not
+ * run after all). */
+static void drop_files(struct proc *np)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (np->ofile[fd])
+			fileclose(np->ofile[fd]);
+		np->ofile[fd] = NULL;
+	}
+	iput(np->cwd);
+	np->cwd = NULL;
+	if (np->strace_file)
+		fileclose(np->strace_file);
+	np->strace_file = NULL;
+	np->strace_fd = -1;
+	np->strace_flags = 0;
+}
+
+/* Give the new child np the open files and cwd of p, and with
+ * STRACE_FOLLOW its strace file: fork and spawn.  Each is one more
+ * reference, and a count can be full (REFS_MAX): -ENOMEM then, with np
+ * holding none of them. */
+int proc_inherit(struct proc *np, struct proc *p)
+{
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->ofile[fd] && !(np->ofile[fd] = filedup(p->ofile[fd])))
+			goto full;
+	if (p->cwd && !(np->cwd = idup(p->cwd)))
+		goto full;
+	if (p->strace_flags & STRACE_FOLLOW) {
+		if (!(np->strace_file = filedup(p->strace_file)))
+			goto full;
+		np->strace_flags = p->strace_flags;
+		np->strace_fd = p->strace_fd;
+	}
+	return 0;
+full:
+	drop_files(np);
+	return -ENOMEM;
+}
+
 /* fork: copy the calling process.  The child gets a copy-on-write view of
  * the parent's memory, the same open files, and returns 0 from fork. */
 int fork(void)
@@ -158,19 +199,15 @@ int fork(void)
 		np->tf->sstatus &= ~SSTATUS_FS;
 	}
 
-	for (int fd = 0; fd < NOFILE; fd++)
-		if (p->ofile[fd])
-			np->ofile[fd] = filedup(p->ofile[fd]);
-	np->cwd = idup(p->cwd);
+	if (proc_inherit(np, p) < 0) {
+		vm_destroy(&np->vm);
+		proc_free(np);
+		return -ENOMEM;
+	}
 	memcpy(np->name, p->name, sizeof p->name);
 	np->uid = p->uid;
 	np->pgid = p->pgid;
 	np->priority = p->priority;
-	if (p->strace_flags & STRACE_FOLLOW) {
-		np->strace_flags = p->strace_flags;
-		np->strace_fd = p->strace_fd;
-		np->strace_file = filedup(p->strace_file);
-	}
 	int pid = np->pid;
 	acquire(&schedlock);
 	adopt(p, np);

@@ -162,6 +162,7 @@ extern struct proc *initproc;
 extern u64 nproc;
 extern struct proc *allprocs;
 void proc_setname(struct proc *p, const char *path);
+int proc_inherit(struct proc *np, struct proc *p);
 void forkret(void);
 
 /* sched.c: the dispatcher and the ready queue */
