@@ -269,7 +269,7 @@ static struct dentry *dir_lookup(struct inode *dp, const char *name)
 
 static int dir_add(struct inode *dp, const char *name, struct inode *ip)
 {
-	if (ip->nlink >= REFS_MAX)
+	if (ip->nlink >= refs_max)
 		return -EMLINK; /* link() can add names until memory runs out */
 	if (!dp->hash && !(dp->hash = kzalloc(DIRHASH * sizeof(struct dentry *))))
 		return -ENOSPC;
@@ -640,7 +640,7 @@ int fs_rename(const char *old, const char *new)
 	}
 	/* A directory that moves takes a reference on its new parent (its
 	 * ".."): refuse before anything changes if that count is full. */
-	if (ip->type == S_IFDIR && ip->parent != ndp && ndp->refs >= REFS_MAX) {
+	if (ip->type == S_IFDIR && ip->parent != ndp && ndp->refs >= refs_max) {
 		err = -EMLINK;
 		goto out;
 	}

@@ -290,10 +290,14 @@ int page_get(void *kva)
 int page_get_many(void **kva, int n)
 {
 	int i;
+	u32 max = refs_max; /* ref_get's test, with the limit loaded once */
 	acquire(&memlock);
-	for (i = 0; i < n; i++)
-		if (ref_get(&pages[pfn(kva[i])].refs) < 0)
+	for (i = 0; i < n; i++) {
+		struct page *p = &pages[pfn(kva[i])];
+		if (unlikely(p->refs >= max))
 			break;
+		p->refs++;
+	}
 	int full = i < n;
 	while (full && i > 0)
 		pages[pfn(kva[--i])].refs--; /* never the last: the caller's mapping holds one */

@@ -89,9 +89,10 @@ static inline void release(struct spinlock *lk)
  * 2^31 above REFS_MAX mean that a reference taken and dropped again in one
  * critical section (rename's) needs no check. */
 #define REFS_MAX 0x7fffffffu
+extern u32 refs_max; /* REFS_MAX, or lower with refmax=N: tests of the refusals */
 static inline int ref_get(u32 *refs)
 {
-	if (unlikely(*refs >= REFS_MAX))
+	if (unlikely(*refs >= refs_max))
 		return -1;
 	++*refs;
 	return 0;

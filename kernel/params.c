@@ -4,8 +4,12 @@
  *   sched=coop  no preemption: only system calls give the CPU back
  *   trace=...   live trace lines (see trace.c), tracepid=N filters them
  *   init=/bin/x first program
+ *   refmax=N    reference counts stop at N instead of REFS_MAX, so that a
+ *               test can reach the limit and see the calls refused
  */
 #include "kernel.h"
+
+u32 refs_max = REFS_MAX;
 
 struct params params = {
 	.tick_us = 10000,
@@ -59,6 +63,9 @@ void params_parse(const char *a)
 			strlcpy(params.trace, v, sizeof params.trace);
 		} else if (strcmp(word, "tracepid") == 0) {
 			params.trace_pid = parse_uint(v, NULL);
+		} else if (strcmp(word, "refmax") == 0) {
+			u64 n = parse_uint(v, NULL);
+			refs_max = n < 16 ? 16 : n > REFS_MAX ? REFS_MAX : n;
 		} else if (strcmp(word, "quiet") == 0) {
 			params.quiet = parse_uint(v, NULL);
 		}

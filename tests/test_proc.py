@@ -56,3 +56,7 @@ def kill_init_refused(g):
 # file in 12,600 descriptors, 2,000 links and subdirectories.
 guest_test("/test/refs", cpus=1, timeout=300)
 guest_test("/test/refs", cpus=4, timeout=300)
+# The same counts with refmax=1000 (the limit within reach): link, mkdir,
+# open, rename, fork, dup and dup2 are refused, exec copies a full page.
+guest_test("/test/refs limits 1000", cpus=1, args="refmax=1000", timeout=300, name="refs_limits")
+guest_test("/test/refs limits 1000", cpus=4, args="refmax=1000", timeout=300, name="refs_limits@4cpu")

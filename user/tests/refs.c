@@ -256,8 +256,216 @@ static void names(void)
 	check(rmdir(D) == 0, "the directory empties and goes");
 }
 
+/* --- refmax=R: the limit reached, the calls refused (refs limits R) --- */
+
+static int R;
+
+static void links_refused(void)
+{
+	const char *F = "/tmp/refs.lf";
+	char path[64];
+	close(open(F, O_CREAT | O_WRONLY, 0644));
+	int n = 0;
+	while (n < 2 * R) {
+		snprintf(path, sizeof path, "/tmp/refs.l%d", n);
+		if (link(F, path) < 0)
+			break;
+		n++;
+	}
+	check(n == R - 1 && errno == EMLINK, "link until nlink is %d: then EMLINK (%d links, errno %d)", R, n, errno);
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof path, "/tmp/refs.l%d", i);
+		unlink(path);
+	}
+	struct stat st;
+	check(stat(F, &st) == 0 && st.st_nlink == 1, "unlinked again: nlink 1");
+	unlink(F);
+}
+
+static void subdirs_refused(void)
+{
+	const char *D = "/tmp/refs.sd";
+	char path[64];
+	mkdir(D, 0755);
+	mkdir("/tmp/refs.mv", 0755);
+	int n = 0;
+	while (n < 2 * R) {
+		snprintf(path, sizeof path, "%s/%d", D, n);
+		if (mkdir(path, 0755) < 0)
+			break;
+		n++;
+	}
+	check(n == R && errno == EMLINK, "mkdir until the directory has %d references (its subdirectories' \"..\"): then EMLINK (%d, errno %d)",
+	      R, n, errno);
+	errno = 0;
+	check(open(D, O_RDONLY) == -1 && errno == ENFILE, "open of that directory: ENFILE (errno %d)", errno);
+	check(chdir(D) == -1 && errno == ENFILE, "chdir into it: ENFILE");
+	check(rename("/tmp/refs.mv", "/tmp/refs.sd/mv") == -1 && errno == EMLINK, "rename a directory into it: EMLINK");
+	snprintf(path, sizeof path, "%s/0", D);
+	rmdir(path);
+	int fd = open(D, O_RDONLY);
+	check(fd >= 0, "one subdirectory fewer: it opens");
+	close(fd);
+	check(rename("/tmp/refs.mv", "/tmp/refs.sd/mv") == 0 && rmdir("/tmp/refs.sd/mv") == 0, "and a directory moves in");
+	for (int i = 1; i < n; i++) {
+		snprintf(path, sizeof path, "%s/%d", D, i);
+		rmdir(path);
+	}
+	check(rmdir(D) == 0, "all removed");
+}
+
+/* A page whose count is full is copied by exec instead of shared. */
+static void exec_copies(void)
+{
+	const char *OK = "/tmp/refs.max";
+	write_elf(OK, MAX_PHNUM);
+	int want = R / MAX_PHNUM + 5, started = 0, good = 0, p[2];
+	int *pids = malloc(want * sizeof *pids);
+	pipe(p);
+	for (int i = 0; i < want; i++) {
+		if ((pids[i] = spawn_reading(OK, p[0])) < 0)
+			break;
+		started++;
+	}
+	char go[256];
+	memset(go, 'g', sizeof go);
+	write(p[1], go, started);
+	for (int i = 0; i < started; i++) {
+		int st = reap(pids[i]);
+		good += WIFEXITED(st) && WEXITSTATUS(st) == DATA_BYTE;
+	}
+	close(p[0]);
+	close(p[1]);
+	check(started == want && good == want, "%d programs map one page %d times each, past its limit: all run, %d exit %d",
+	      started, MAX_PHNUM, good, DATA_BYTE);
+	free(pids);
+	unlink(OK);
+}
+
+/* fork until a count (a page's, a page table's, an open file's) is full:
+ * then ENOMEM, and everything taken for the failed child is given back. */
+static void fork_refused(void)
+{
+	int ctl[2], res[2];
+	unsigned long before = free_pages();
+	pipe(ctl);
+	pipe(res);
+	fflush(stdout);
+	int forker = fork();
+	if (forker == 0) {
+		close(ctl[1]);
+		close(res[0]);
+		close(0);
+		close(1);
+		close(2);
+		int n = 0, e = 0;
+		for (; n < 4 * R; n++) {
+			int pid = fork();
+			if (pid == 0) {
+				char c;
+				read(ctl[0], &c, 1); /* until the test lets go */
+				_exit(0);
+			}
+			if (pid < 0) {
+				e = errno;
+				break;
+			}
+		}
+		int out[2] = { n, e };
+		write(res[1], out, sizeof out);
+		while (wait(NULL) > 0)
+			;
+		_exit(0);
+	}
+	close(ctl[0]);
+	close(res[1]);
+	int got[2] = { -1, -1 };
+	read(res[0], got, sizeof got);
+	close(ctl[1]); /* the children read end of file */
+	reap(forker);
+	close(res[0]);
+	check(got[1] == ENOMEM && got[0] > R - 20 && got[0] < R, "fork until a count is full: ENOMEM after %d children (errno %d)",
+	      got[0], got[1]);
+	check(free_pages() == before, "every refused fork gave back what it took (%lu free pages, %lu before)", free_pages(),
+	      before);
+}
+
+/* One open file in every slot of several processes: fork refused part
+ * way through copying the descriptors, then dup and dup2 refused. */
+static void dup_refused(void)
+{
+	int q[2], ctl[2];
+	pipe(q);
+	pipe(ctl);
+	int held[NOFILE], nheld = 0, k = 31; /* references each child adds */
+	for (int i = 1; i < k; i++)
+		held[nheld++] = dup(q[1]);
+	int kids = 0, e = 0;
+	for (; kids < R; kids++) {
+		fflush(stdout);
+		int pid = fork();
+		if (pid == 0) {
+			char c;
+			close(ctl[1]);
+			read(ctl[0], &c, 1);
+			_exit(0);
+		}
+		if (pid < 0) {
+			e = errno;
+			break;
+		}
+	}
+	check(e == ENOMEM && kids == R / k - 1, "fork copying %d references to one file: ENOMEM after %d children", k, kids);
+	/* the count is below R by less than k: fill it exactly */
+	int extra = 0, fd;
+	while ((fd = dup(q[1])) >= 0)
+		held[nheld++] = fd, extra++;
+	check(errno == EMFILE && extra == R % k && nheld < NOFILE - 8,
+	      "dup until the open file's count is full: EMFILE with free descriptors (%d more)", extra);
+	check(dup2(q[1], 60) == -1 && errno == EMFILE, "dup2 to a free descriptor: EMFILE");
+	int other = open("/tmp", O_RDONLY);
+	struct stat st;
+	check(dup2(q[1], other) == -1 && errno == EMFILE && fstat(other, &st) == 0 && S_ISDIR(st.st_mode),
+	      "dup2 over an open descriptor: EMFILE, and that descriptor stays open");
+	close(other);
+	close(held[--nheld]);
+	check((fd = dup(q[1])) >= 0, "one descriptor closed: dup works again");
+	close(fd);
+	for (int i = 0; i < nheld; i++)
+		close(held[i]);
+	close(ctl[1]);
+	close(ctl[0]);
+	while (wait(NULL) > 0)
+		;
+	close(q[0]);
+	close(q[1]);
+}
+
+static int limits(void)
+{
+	unsigned long start = free_pages();
+	note("limit: refmax=%d", R);
+	links_refused();
+	subdirs_refused();
+	exec_copies();
+	fork_refused();
+	dup_refused();
+	fflush(stdout);
+	int pid = fork();
+	if (pid == 0)
+		_exit(7);
+	int st = reap(pid);
+	check(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 7, "the system still forks");
+	note("free pages: %lu at start, %lu at the end", start, free_pages());
+	return tap_done();
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "limits") == 0) {
+		R = atoi(argv[2]);
+		return limits();
+	}
 	int n = argc > 1 ? atoi(argv[1]) : 1000;
 	unsigned long start = free_pages();
 	hostile_elf();
