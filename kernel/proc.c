@@ -337,8 +337,8 @@ static int may_signal(struct proc *from, struct proc *t)
  * that anyone with uid 0, or any program running as root, could trigger
  * by accident.  Linux ignores such a signal and reports success (init has
  * no handler for it); Trapdoor refuses it with EPERM instead, so that the
- * caller sees what happened: "kill: 1: Operation not permitted" rather
- * than a success after which init is still there.  Group signals (kill 0,
+ * caller sees what happened ("kill: 1: Not owner", picolibc's text for
+ * EPERM) rather than a success after which init is still there.  Group signals (kill 0,
  * kill -PGID, Ctrl-C) skip init silently: they are aimed at the others.
  * Shutting down is poweroff's job (root only). */
 int kill_from(struct proc *from, int pid, int sig)
