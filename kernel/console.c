@@ -112,19 +112,18 @@ long console_read(u64 udst, long n)
 			r++;
 	}
 	release(&conslock);
-	if (got && copyout(&p->vm, udst, line, got) < 0)
+	if (got && __copy_to_user(udst, line, got) < 0) /* range checked by fileread */
 		return -EFAULT;
 	return got;
 }
 
 long console_write_user(u64 usrc, long n)
 {
-	struct proc *p = myproc();
 	char chunk[256];
 	long done = 0;
 	while (done < n) {
 		long m = min(n - done, (long)sizeof chunk);
-		if (copyin(&p->vm, chunk, usrc + done, m) < 0)
+		if (__copy_from_user(chunk, usrc + done, m) < 0) /* range checked by filewrite */
 			return done ? done : -EFAULT;
 		console_write_locked(chunk, m);
 		done += m;

@@ -139,6 +139,9 @@ static int name_room(void)
 	return fs_full() ? -ENOSPC : 0;
 }
 
+/* readi and writei copy n bytes at most between the file at off and dst
+ * (src): a kernel address, or with user set a user range the caller has
+ * checked with user_range() (fileread and filewrite do). */
 long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 {
 	if (off >= ip->size)
@@ -152,7 +155,7 @@ long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 		static const char zeros[PGSIZE];
 		const char *src = pg ? pg + in : zeros;
 		if (user) {
-			if (copy_to_user(dst + done, src, chunk) < 0)
+			if (__copy_to_user(dst + done, src, chunk) < 0)
 				return done ? (long)done : -EFAULT;
 		} else {
 			memcpy((char *)dst + done, src, chunk);
@@ -197,7 +200,7 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 		}
 		char *dst = (char *)*slot + in;
 		if (user) {
-			if (copy_from_user(dst, src + done, chunk) < 0) {
+			if (__copy_from_user(dst, src + done, chunk) < 0) {
 				/* copyin may have copied part of the chunk before
 				 * the bad user page.  Bytes past the end of file
 				 * must stay zero (a later write past them makes a
@@ -263,11 +266,13 @@ int fs_truncate(struct inode *ip, u64 size)
 
 /* --- inode lifetime --- */
 
+/* Another reference to ip, or NULL if its count is full (REFS_MAX). */
 struct inode *idup(struct inode *ip)
 {
 	if (ip) {
 		acquire(&fslock);
-		ip->refs++;
+		if (ref_get(&ip->refs) < 0)
+			ip = NULL;
 		release(&fslock);
 	}
 	return ip;
@@ -317,6 +322,8 @@ static struct dentry *dir_lookup(struct inode *dp, const char *name)
 
 static int dir_add(struct inode *dp, const char *name, struct inode *ip)
 {
+	if (ip->nlink >= refs_max)
+		return -EMLINK; /* link() can add names until memory runs out */
 	size_t len = strlen(name);
 	if (sizeof(struct dentry) + len + 1 > 2048)
 		return -ENAMETOOLONG;
@@ -486,23 +493,21 @@ static struct inode *walkpath(const char *path, int parent, char *name, int *err
 
 struct inode *namei(const char *path)
 {
-	int err;
-	acquire(&fslock);
-	struct inode *ip = walkpath(path, 0, NULL, &err);
-	if (ip)
-		ip->refs++;
-	release(&fslock);
-	return ip;
+	struct inode *ip;
+	return namei_err(path, &ip) < 0 ? NULL : ip;
 }
 
-/* Resolve path to an inode with a reference, or a negative errno. */
+/* Resolve path to an inode with a reference, or a negative errno
+ * (-ENFILE if the inode's count is full). */
 long namei_err(const char *path, struct inode **out)
 {
 	int err;
 	acquire(&fslock);
 	struct inode *ip = walkpath(path, 0, NULL, &err);
-	if (ip)
-		ip->refs++;
+	if (ip && ref_get(&ip->refs) < 0) {
+		ip = NULL;
+		err = -ENFILE;
+	}
 	release(&fslock);
 	*out = ip;
 	return ip ? 0 : err;
@@ -528,8 +533,9 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 			err = -EEXIST;
 		} else if (ip->type == S_IFDIR) {
 			err = -EISDIR;
+		} else if (ref_get(&ip->refs) < 0) {
+			err = -ENFILE;
 		} else {
-			ip->refs++;
 			*out = ip;
 		}
 		goto out;
@@ -557,15 +563,21 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 			goto out;
 		}
 		memcpy(ip->name, name, strlen(name) + 1);
+		/* Its ".." is a reference to dp: one per subdirectory. */
+		if (ref_get(&dp->refs) < 0) {
+			kmfree(ip->name);
+			kmfree(ip);
+			err = -EMLINK;
+			goto out;
+		}
 		ip->parent = dp;
-		dp->refs++;
 	}
 	if ((err = dir_add(dp, name, ip)) < 0) {
 		ip->refs = 1;
 		iput_locked(ip);
 		goto out;
 	}
-	ip->refs++;
+	ip->refs++; /* a new inode: its first reference */
 	*out = ip;
 	err = 1;
 out:
@@ -689,19 +701,25 @@ int fs_rename(const char *old, const char *new)
 			goto out;
 		}
 	}
+	/* A directory that moves takes a reference on its new parent (its
+	 * ".."): refuse before anything changes if that count is full. */
+	if (ip->type == S_IFDIR && ip->parent != ndp && ndp->refs >= refs_max) {
+		err = -EMLINK;
+		goto out;
+	}
 	/* Add the new name first: if memory runs out nothing has changed. */
 	char *dname = NULL;
 	if (ip->type == S_IFDIR && !(dname = fs_alloc(strlen(nname) + 1))) {
 		err = -ENOSPC;
 		goto out;
 	}
-	ip->refs++; /* keep it alive while it has no name */
+	ip->refs++; /* keep it alive while it has no name (dropped below: no check, see REFS_MAX) */
 	if (nd) {
 		/* Take over the target's entry: replacing a name needs no
 		 * memory, so it cannot fail once the old file is gone. */
 		struct inode *victim = nd->ip;
 		nd->ip = ip;
-		ip->nlink++;
+		ip->nlink++; /* for a moment: dir_remove takes the old name */
 		ndp->mtime = ticks;
 		if (--victim->nlink == 0 && victim->refs == 0)
 			ifree(victim);
@@ -717,7 +735,7 @@ int fs_rename(const char *old, const char *new)
 		fs_free(ip->name);
 		ip->name = dname;
 		if (ip->parent != ndp) {
-			ndp->refs++;
+			ndp->refs++; /* checked against REFS_MAX above */
 			odp->refs--;
 			ip->parent = ndp;
 		}

@@ -19,7 +19,7 @@ struct inode {
 	u32 perm;  /* rwxrwxrwx */
 	u32 uid;
 	u32 nlink; /* names that refer to it */
-	u32 refs;  /* open files, cwds, exec in progress */
+	u32 refs;  /* open files, cwds, exec in progress, subdirectories ("..") */
 	u32 major; /* device number for S_IFCHR */
 	u64 size;
 	u64 mtime;
@@ -38,7 +38,7 @@ struct inode {
 enum { FD_NONE, FD_INODE, FD_PIPE, FD_DEVICE };
 struct file {
 	int type;
-	int refs;
+	u32 refs;  /* descriptors (in every process) and strace; <= REFS_MAX */
 	int flags; /* O_* as opened */
 	int readable, writable;
 	u64 off;

@@ -7,8 +7,12 @@
  *   trace=...   live trace lines (see trace.c), tracepid=N filters them
  *   init=/bin/x first program
  *   fsmax=50%   how much RAM files may hold (K, M, G, or % of RAM)
+ *   refmax=N    reference counts stop at N instead of REFS_MAX, so that a
+ *               test can reach the limit and see the calls refused
  */
 #include "kernel.h"
+
+u32 refs_max = REFS_MAX;
 
 struct params params = {
 	.tick_us = 10000,
@@ -161,6 +165,17 @@ static int set_fsmax(const char *v)
 	return 0;
 }
 
+/* refmax=: reference counts stop at N instead of REFS_MAX (kernel.h), so
+ * that a test can reach the limit and watch the calls refused. */
+static int set_refmax(const char *v)
+{
+	u64 n;
+	if (number(v, &n) < 0)
+		return -1;
+	refs_max = n < 16 ? 16 : n > REFS_MAX ? REFS_MAX : n;
+	return 0;
+}
+
 static const struct param {
 	const char *name;
 	int (*set)(const char *v); /* 0, or -1: not a value it takes */
@@ -174,6 +189,7 @@ static const struct param {
 	{ "init", set_init, "an absolute path, /bin/init" },
 	{ "quiet", set_quiet, "0 or 1" },
 	{ "fsmax", set_fsmax, "a size, 64M, 512K, 1G (a bare number is MiB), or a share of RAM, 50%" },
+	{ "refmax", set_refmax, "a number, 16 or more" },
 };
 #define NPARAMS (int)(sizeof table / sizeof table[0])
 

@@ -128,6 +128,47 @@ void forkret(void)
 	trap_return(p->tf);
 }
 
+/* Let go of np's open files, cwd and strace file (a child that will not
+ * run after all). */
+static void drop_files(struct proc *np)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (np->ofile[fd])
+			fileclose(np->ofile[fd]);
+		np->ofile[fd] = NULL;
+	}
+	iput(np->cwd);
+	np->cwd = NULL;
+	if (np->strace_file)
+		fileclose(np->strace_file);
+	np->strace_file = NULL;
+	np->strace_fd = -1;
+	np->strace_flags = 0;
+}
+
+/* Give the new child np the open files and cwd of p, and with
+ * STRACE_FOLLOW its strace file: fork and spawn.  Each is one more
+ * reference, and a count can be full (REFS_MAX): -ENOMEM then, with np
+ * holding none of them. */
+int proc_inherit(struct proc *np, struct proc *p)
+{
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->ofile[fd] && !(np->ofile[fd] = filedup(p->ofile[fd])))
+			goto full;
+	if (p->cwd && !(np->cwd = idup(p->cwd)))
+		goto full;
+	if (p->strace_flags & STRACE_FOLLOW) {
+		if (!(np->strace_file = filedup(p->strace_file)))
+			goto full;
+		np->strace_flags = p->strace_flags;
+		np->strace_fd = p->strace_fd;
+	}
+	return 0;
+full:
+	drop_files(np);
+	return -ENOMEM;
+}
+
 /* fork: copy the calling process.  The child gets a copy-on-write view of
  * the parent's memory, the same open files, and returns 0 from fork. */
 int fork(void)
@@ -161,18 +202,14 @@ int fork(void)
 		np->tf->sstatus &= ~SSTATUS_FS;
 	}
 
-	for (int fd = 0; fd < NOFILE; fd++)
-		if (p->ofile[fd])
-			np->ofile[fd] = filedup(p->ofile[fd]);
-	np->cwd = idup(p->cwd);
+	if (proc_inherit(np, p) < 0) {
+		vm_destroy(&np->vm);
+		proc_free(np);
+		return -ENOMEM;
+	}
 	np->uid = p->uid;
 	np->pgid = p->pgid;
 	np->priority = p->priority;
-	if (p->strace_flags & STRACE_FOLLOW) {
-		np->strace_flags = p->strace_flags;
-		np->strace_fd = p->strace_fd;
-		np->strace_file = filedup(p->strace_file);
-	}
 	int pid = np->pid;
 	acquire(&schedlock);
 	adopt(p, np);
@@ -293,7 +330,17 @@ static int may_signal(struct proc *from, struct proc *t)
 
 /* Send sig to pid, or to the process group -pid (0: from's own group),
  * on behalf of `from`.  A group kill signals the members from may signal:
- * EPERM if there were members but none of those. */
+ * EPERM if there were members but none of those.
+ *
+ * No one signals init, root included.  Every signal kills here, and init
+ * dying powers the machine off (exit), so `kill -9 1` would be a shutdown
+ * that anyone with uid 0, or any program running as root, could trigger
+ * by accident.  Linux ignores such a signal and reports success (init has
+ * no handler for it); Trapdoor refuses it with EPERM instead, so that the
+ * caller sees what happened ("kill: 1: Not owner", picolibc's text for
+ * EPERM) rather than a success after which init is still there.  Group signals (kill 0,
+ * kill -PGID, Ctrl-C) skip init silently: they are aimed at the others.
+ * Shutting down is poweroff's job (root only). */
 int kill_from(struct proc *from, int pid, int sig)
 {
 	if (sig <= 0 || sig >= 32)
@@ -302,7 +349,7 @@ int kill_from(struct proc *from, int pid, int sig)
 	int r = -ESRCH;
 	if (pid > 0) {
 		struct proc *t = proc_lookup(pid);
-		if (t && !may_signal(from, t))
+		if (t && (t == initproc || !may_signal(from, t)))
 			r = -EPERM;
 		else if (t)
 			r = kill_locked(t, sig);

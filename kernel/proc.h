@@ -140,6 +140,12 @@ static inline int copy_to_user(u64 uva, const void *src, size_t n)
 	return likely(user_range(uva, n)) ? (int)__copy_user((void *)uva, src, n) : -EFAULT;
 }
 
+/* The copy alone, for a range the caller has checked with user_range().
+ * fileread and filewrite check a read or write buffer once, before any
+ * kind of file sees it, so pipes, inodes and devices copy with these. */
+static inline int __copy_from_user(void *dst, u64 uva, size_t n) { return (int)__copy_user(dst, (const void *)uva, n); }
+static inline int __copy_to_user(u64 uva, const void *src, size_t n) { return (int)__copy_user((void *)uva, src, n); }
+
 /* The one lock of the scheduler: process states, the ready queue, every
  * wait queue and the family links.  It is held across swtch; whoever runs
  * after swtch releases it. */
@@ -159,6 +165,7 @@ extern struct proc *initproc;
 extern u64 nproc;
 extern struct proc *allprocs;
 void proc_setname(struct proc *p, const char *path);
+int proc_inherit(struct proc *np, struct proc *p);
 void forkret(void);
 
 /* sched.c: the dispatcher and the ready queue */

@@ -239,7 +239,8 @@ long sys_strace(SYSARGS)
 		return 0;
 	if (fd < 0 || fd >= NOFILE || !p->ofile[fd])
 		return -EBADF;
-	p->strace_file = filedup(p->ofile[fd]);
+	if (!(p->strace_file = filedup(p->ofile[fd])))
+		return -EMFILE;
 	p->strace_fd = fd;
 	p->strace_flags = flags;
 	return 0;

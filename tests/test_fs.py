@@ -10,3 +10,6 @@ guest_test("/test/fsfull", args="fsmax=200%", timeout=300)
 guest_test("/test/pipetest")
 guest_test("/test/fstest", cpus=4)
 guest_test("/test/pipetest", cpus=4)
+# read/write buffers outside user memory: EFAULT for every kind of file,
+# checked once before any handler (issue 9, item 2)
+guest_test("/test/badbuf")
