@@ -7,6 +7,7 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "buf.h"
 
 #define MAX_ORDER 10
 
@@ -189,6 +190,8 @@ void *kalloc_order(int order)
 	acquire(&memlock);
 	void *p = alloc_locked(order);
 	release(&memlock);
+	if (unlikely(!p) && bcache_shrink(1UL << order)) /* clean cached blocks go first */
+		return kalloc_order(order);
 	return p;
 }
 
@@ -200,6 +203,8 @@ void *kalloc(void)
 	void *p, *z = nzcache > 0 ? uncache(zcache[--nzcache]) : NULL;
 	p = z ? z : alloc_locked(0);
 	release(&memlock);
+	if (unlikely(!p) && bcache_shrink(1))
+		return kalloc();
 	if (p && !z)
 		memset(p, 0, PGSIZE);
 	return p;

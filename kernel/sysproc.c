@@ -7,6 +7,7 @@
 #include "fs.h"
 #include "syscall.h"
 #include "trace.h"
+#include "buf.h"
 
 long sys_fork(SYSARGS) { return fork(); }
 long sys_exit(SYSARGS) { exit(W_EXITCODE((int)a0)); }
@@ -54,7 +55,8 @@ long sys_poweroff(SYSARGS)
 {
 	if (myproc()->uid != 0)
 		return -EPERM;
-	kprintf("Trapdoor: power off\n");
+	int r = bsync(); /* the disk's dirty blocks first */
+	kprintf("Trapdoor: power off%s\n", r < 0 ? " (disk write-back failed)" : "");
 	arch_poweroff((int)a0 != 0);
 }
 

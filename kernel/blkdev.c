@@ -1,0 +1,73 @@
+/* blkdev.c: /dev/vda, the whole disk as one file, and diskstat().
+ * Read and written at any offset through the buffer cache; writes are
+ * written back later (bsync, the periodic flush, poweroff).
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "fs.h"
+#include "buf.h"
+#include "syscall.h"
+
+void blkdev_init(void)
+{
+	struct inode *ip;
+	if (!disk_blocks)
+		return;
+	if (fs_create("/dev/vda", S_IFCHR, 0600, DEV_DISK, &ip, 1) < 0)
+		return;
+	/* Its size, for lseek(SEEK_END) and stat. */
+	acquire(&fslock);
+	ip->size = disk_blocks * BSIZE;
+	release(&fslock);
+	iput(ip);
+}
+
+/* Whole and partial blocks alike go through the cache: a partial write
+ * reads the block first. */
+static long blkdev_rw(struct file *f, u64 uaddr, long n, int write)
+{
+	struct vmspace *vm = &myproc()->vm;
+	u64 size = disk_blocks * BSIZE, off = f->off;
+	long done = 0;
+	if (write && disk_readonly)
+		return -EROFS;
+	while (done < n && off < size) {
+		u64 o = off % BSIZE, m = BSIZE - o;
+		if (m > (u64)(n - done))
+			m = n - done;
+		struct buf *b;
+		int r = bread(off / BSIZE, &b);
+		if (r < 0)
+			return done ? done : r;
+		if (write) {
+			r = copyin(vm, b->data + o, uaddr + done, m);
+			if (r >= 0)
+				bdirty(b);
+		} else {
+			r = copyout(vm, uaddr + done, b->data + o, m);
+		}
+		brelse(b);
+		if (r < 0)
+			return done ? done : -EFAULT;
+		done += m;
+		off += m;
+		f->off = off;
+	}
+	/* At the end of the disk: reading gives end of file, writing no space. */
+	if (write && n > 0 && !done)
+		return -ENOSPC;
+	return done;
+}
+
+long blkdev_read(struct file *f, u64 udst, long n) { return blkdev_rw(f, udst, n, 0); }
+long blkdev_write(struct file *f, u64 usrc, long n) { return blkdev_rw(f, usrc, n, 1); }
+
+long sys_diskstat(SYSARGS)
+{
+	struct kdiskstat st = { 0 };
+	disk_stat(&st);
+	bio_stat(&st);
+	if (copy_to_user(a0, &st, sizeof st) < 0)
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,227 @@
+/* disktest.c: the disk through /dev/vda and the buffer cache, from user mode.
+ * Subcommands (tests/test_disk.py runs them on prepared images):
+ *   magic                 the ext2 superblock's magic and the disk's size
+ *   write BLOCK SEED      fill a block with SEED's pattern (then poweroff)
+ *   check BLOCK SEED      the block holds SEED's pattern
+ *   pattern FROM N        blocks FROM..FROM+N-1 hold the host's pattern
+ *   par NPROC FROM N      NPROC processes read FROM..FROM+N-1 at once
+ *   end                   reads and writes at the end of the disk
+ *   eio BLOCK             reading BLOCK fails with EIO (a device error)
+ *   shrink                a full cache gives memory back to a process
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include "tap.h"
+
+#define BS 4096
+static unsigned int buf[BS / 4];
+
+static int open_disk(int flags)
+{
+	int fd = open("/dev/vda", flags);
+	if (fd < 0)
+		printf("not ok - open /dev/vda: %s\ndone\n", strerror(errno));
+	return fd;
+}
+
+/* The host writes this pattern past the file system: word i of the disk
+ * (byte offset 4i) holds i ^ 0xa5a5a5a5. */
+static int host_pattern_ok(unsigned long block)
+{
+	for (int i = 0; i < BS / 4; i++)
+		if (buf[i] != ((unsigned)(block * (BS / 4) + i) ^ 0xa5a5a5a5u))
+			return 0;
+	return 1;
+}
+
+static long read_block(int fd, unsigned long block)
+{
+	if (lseek(fd, (long)block * BS, SEEK_SET) < 0)
+		return -1;
+	return read(fd, buf, BS);
+}
+
+static int magic(void)
+{
+	int fd = open_disk(O_RDONLY);
+	if (fd < 0)
+		return 1;
+	unsigned short m = 0;
+	check(lseek(fd, 1024 + 56, SEEK_SET) == 1024 + 56, "lseek to the superblock's magic");
+	check(read(fd, &m, 2) == 2 && m == 0xef53, "ext2 magic 0xef53 (read %#x)", m);
+	struct kdiskstat st;
+	check(diskstat(&st) == 0 && st.block_size == BS, "diskstat: blocks of %lu", st.block_size);
+	long end = lseek(fd, 0, SEEK_END);
+	check(end == (long)(st.blocks * BS), "lseek(SEEK_END) = disk size %ld", end);
+	close(fd);
+	return tap_done();
+}
+
+static int rw(int wr, unsigned long block, unsigned seed)
+{
+	int fd = open_disk(wr ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		return 1;
+	if (wr) {
+		for (int i = 0; i < BS / 4; i++)
+			buf[i] = seed * 2654435761u + i;
+		check(lseek(fd, (long)block * BS, SEEK_SET) >= 0 && write(fd, buf, BS) == BS, "write block %lu", block);
+		/* read back through the cache at an odd offset */
+		unsigned int w = 0;
+		check(lseek(fd, (long)block * BS + 4 * 100, SEEK_SET) >= 0 && read(fd, &w, 4) == 4 &&
+			      w == seed * 2654435761u + 100,
+		      "read back word 100 from the cache");
+	} else {
+		int ok = read_block(fd, block) == BS;
+		for (int i = 0; ok && i < BS / 4; i++)
+			ok = buf[i] == seed * 2654435761u + i;
+		check(ok, "block %lu holds seed %u's pattern", block, seed);
+	}
+	close(fd);
+	return tap_done();
+}
+
+static int pattern(unsigned long from, unsigned long n)
+{
+	int fd = open_disk(O_RDONLY);
+	if (fd < 0)
+		return 1;
+	int bad = 0;
+	for (unsigned long b = from; b < from + n; b++)
+		if (read_block(fd, b) != BS || !host_pattern_ok(b))
+			bad++;
+	check(!bad, "%lu blocks from %lu read with the host's pattern (%d bad)", n, from, bad);
+	close(fd);
+	return tap_done();
+}
+
+/* Each child reads its own share, interleaved with the others', so that
+ * the cache misses and the requests overlap. */
+static int par(int nproc, unsigned long from, unsigned long n)
+{
+	struct kdiskstat before, after;
+	diskstat(&before);
+	for (int c = 0; c < nproc; c++) {
+		int pid = fork();
+		if (pid == 0) {
+			int fd = open("/dev/vda", O_RDONLY);
+			int bad = fd < 0;
+			for (unsigned long b = from + c; b < from + n; b += nproc)
+				if (read_block(fd, b) != BS || !host_pattern_ok(b))
+					bad++;
+			_exit(bad ? 1 : 0);
+		}
+	}
+	int failed = 0;
+	for (int c = 0; c < nproc; c++) {
+		int st;
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			failed++;
+	}
+	diskstat(&after);
+	check(!failed, "%d processes read %lu blocks, each as the host wrote it", nproc, n);
+	check(after.inflight_max >= 2, "requests in flight at once: up to %lu", after.inflight_max);
+	check(after.reads - before.reads <= n + 8, "each block read from the device once (%lu reads for %lu blocks)",
+	      after.reads - before.reads, n);
+	note("misses %lu, hits %lu, read-ahead %lu, ring waits %lu", after.misses - before.misses,
+	     after.hits - before.hits, after.readahead - before.readahead, after.ring_waits);
+	return tap_done();
+}
+
+static int end(void)
+{
+	int fd = open_disk(O_RDWR);
+	if (fd < 0)
+		return 1;
+	long size = lseek(fd, 0, SEEK_END);
+	check(read(fd, buf, BS) == 0, "read at the end of the disk: end of file");
+	errno = 0;
+	check(write(fd, buf, BS) < 0 && errno == ENOSPC, "write at the end: ENOSPC (%s)", strerror(errno));
+	check(lseek(fd, size - 10, SEEK_SET) == size - 10 && read(fd, buf, BS) == 10, "a read across the end is cut short");
+	check(lseek(fd, size + BS, SEEK_SET) == size + BS && read(fd, buf, BS) == 0, "a read past the end: end of file");
+	close(fd);
+	int u = fork();
+	if (u == 0) {
+		setuid(1);
+		_exit(open("/dev/vda", O_RDONLY) < 0 && errno == EACCES ? 0 : 1);
+	}
+	int st;
+	check(waitpid(u, &st, 0) == u && WIFEXITED(st) && WEXITSTATUS(st) == 0, "/dev/vda is root's only");
+	return tap_done();
+}
+
+static int eio(unsigned long block)
+{
+	int fd = open_disk(O_RDONLY);
+	if (fd < 0)
+		return 1;
+	errno = 0;
+	long r = read_block(fd, block);
+	check(r < 0 && errno == EIO, "read of block %lu: EIO (%ld, %s)", block, r, strerror(errno));
+	check(read_block(fd, block - 1) == BS, "the block before reads");
+	struct kdiskstat st;
+	diskstat(&st);
+	check(st.errors >= 1, "diskstat counts %lu device errors", st.errors);
+	close(fd);
+	return tap_done();
+}
+
+/* Fill the cache with most of free memory, then have a child allocate
+ * more than is left free: its pages must come out of the clean cache. */
+static int shrink(void)
+{
+	int fd = open_disk(O_RDONLY);
+	if (fd < 0)
+		return 1;
+	struct kdiskstat st;
+	diskstat(&st);
+	unsigned long free0 = free_pages(), nblk = st.blocks;
+	for (unsigned long b = 0; b < nblk; b++)
+		if (read_block(fd, b) != BS)
+			break;
+	diskstat(&st);
+	unsigned long free1 = free_pages();
+	check(st.cached > nblk / 2, "the cache grew: %lu blocks cached, free pages %lu -> %lu", st.cached, free0, free1);
+	unsigned long want = free1 + st.cached / 2; /* pages: more than is free */
+	int pid = fork();
+	if (pid == 0) {
+		char *p = sbrk(want * 4096);
+		if (p == (char *)-1)
+			_exit(2);
+		for (unsigned long i = 0; i < want; i++)
+			p[i * 4096] = 1;
+		_exit(0);
+	}
+	int stat;
+	check(waitpid(pid, &stat, 0) == pid && WIFEXITED(stat) && WEXITSTATUS(stat) == 0,
+	      "a process got %lu pages, more than the %lu free (status %#x)", want, free1, stat);
+	diskstat(&st);
+	check(st.shrunk > 0, "the cache gave back %lu pages", st.shrunk);
+	check(read_block(fd, 1) == BS, "the disk still reads");
+	close(fd);
+	return tap_done();
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	unsigned long a = argc > 2 ? strtoul(argv[2], 0, 0) : 0, b = argc > 3 ? strtoul(argv[3], 0, 0) : 0;
+	unsigned long c = argc > 4 ? strtoul(argv[4], 0, 0) : 0;
+	if (!strcmp(cmd, "magic"))
+		return magic();
+	if (!strcmp(cmd, "write") || !strcmp(cmd, "check"))
+		return rw(cmd[0] == 'w', a, (unsigned)b);
+	if (!strcmp(cmd, "pattern"))
+		return pattern(a, b);
+	if (!strcmp(cmd, "par"))
+		return par((int)a, b, c);
+	if (!strcmp(cmd, "end"))
+		return end();
+	if (!strcmp(cmd, "eio"))
+		return eio(a);
+	if (!strcmp(cmd, "shrink"))
+		return shrink();
+	printf("usage: disktest magic|write B S|check B S|pattern F N|par P F N|end|eio B|shrink\n");
+	return 2;
+}
