@@ -125,6 +125,21 @@ def disk_write_persists(g):
     os.remove(img("persist"))
 
 
+@test(setup=with_disk("flush"), timeout=120)
+def disk_periodic_flush(g):
+    """A dirty block reaches the image by the periodic flush alone: QEMU is
+    killed, not powered off, once the guest sees nothing dirty."""
+    block, seed = FS_BLOCKS + 200, 9
+    tap(g, "/test/disktest write %d %d" % (block, seed))
+    tap(g, "/test/disktest flushwait", timeout=60)
+    g.close()
+    with open(img("flush"), "rb") as f:
+        f.seek(block * BS)
+        words = array.array("I", f.read(BS))
+    assert list(words) == [(seed * 2654435761 + i) & 0xffffffff for i in range(BS // 4)], "not on the image"
+    os.remove(img("flush"))
+
+
 @test(setup=with_disk("par1"), timeout=180)
 def disk_parallel_1cpu(g):
     tap(g, "/test/disktest par 6 %d %d" % (FS_BLOCKS, 1024), timeout=150)

@@ -8,6 +8,7 @@
  *   end                   reads and writes at the end of the disk
  *   eio BLOCK             reading BLOCK fails with EIO (a device error)
  *   shrink                a full cache gives memory back to a process
+ *   flushwait             the periodic flush writes dirty blocks back
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -203,6 +204,20 @@ static int shrink(void)
 	return tap_done();
 }
 
+/* Without sync or poweroff, the periodic flush writes a dirty block back
+ * within a few seconds (it writes what has been dirty for 5 s). */
+static int flushwait(void)
+{
+	struct kdiskstat st;
+	long t0 = uptime(), t = 0;
+	diskstat(&st);
+	check(st.dirty > 0, "%lu dirty blocks to begin with", st.dirty);
+	while (diskstat(&st) == 0 && st.dirty > 0 && (t = uptime() - t0) < 30000)
+		msleep(100);
+	check(st.dirty == 0, "the periodic flush wrote them back after %ld ms", t);
+	return tap_done();
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -222,6 +237,8 @@ int main(int argc, char **argv)
 		return eio(a);
 	if (!strcmp(cmd, "shrink"))
 		return shrink();
+	if (!strcmp(cmd, "flushwait"))
+		return flushwait();
 	printf("usage: disktest magic|write B S|check B S|pattern F N|par P F N|end|eio B|shrink\n");
 	return 2;
 }
