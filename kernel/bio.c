@@ -429,13 +429,31 @@ void bflush_tick(void)
 	release(&bc.lock);
 }
 
+/* bc.lock, or 0 after `spins` tries.  For bcache_shrink: kalloc may be
+ * called with schedlock or slablock held, both of which a holder of
+ * bc.lock may be waiting for (sleep, wakeup; kmalloc under schedlock), so
+ * waiting without bound there could close a cycle.  bc.lock is held only
+ * briefly, so a holder that does not let go within the bound is taken to
+ * be part of such a cycle, and the allocation fails as it did before. */
+static int acquire_bounded(struct spinlock *lk, u64 spins)
+{
+	while (spins--) {
+		if (!lk->locked && !arch_swap_acquire(&lk->locked, 1)) {
+			lk->cpu = arch_this_cpu();
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Memory is short: give back up to npages pages of clean blocks nobody
  * holds, coldest first.  Returns the pages freed.  For kalloc's out-of-
- * memory path; must not be called with bc.lock held (see the order). */
+ * memory path, whatever locks its caller holds. */
 u64 bcache_shrink(u64 npages)
 {
 	u64 freed = 0;
-	acquire(&bc.lock);
+	if (holding(&bc.lock) || holding(&schedlock) || !acquire_bounded(&bc.lock, 1UL << 22))
+		return 0;
 	for (struct buf *b = bc.lru.prev, *prev; b != &bc.lru && freed < npages; b = prev) {
 		prev = b->prev;
 		if (b->refs || (b->flags & (B_BUSY | B_DIRTY)))
