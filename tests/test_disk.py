@@ -140,6 +140,15 @@ def disk_periodic_flush(g):
     os.remove(img("flush"))
 
 
+@test(setup=with_disk("sleeps"), timeout=120)
+def disk_reader_sleeps(g):
+    """Slow I/O: the reader sleeps on the block's queue for each miss (and
+    the completion interrupt wakes it), with a spinner beside it."""
+    g.run("spin 4 &")
+    tap(g, "/test/disktest sleeps %d 200" % FS_BLOCKS)
+    os.remove(img("sleeps"))
+
+
 @test(setup=with_disk("par1"), timeout=180)
 def disk_parallel_1cpu(g):
     tap(g, "/test/disktest par 6 %d %d" % (FS_BLOCKS, 1024), timeout=150)
@@ -183,3 +192,12 @@ def disk_cache_shrinks(g):
     memory gets it: clean blocks are dropped (kalloc -> bcache_shrink)."""
     tap(g, "/test/disktest shrink", timeout=200)
     os.remove(img("shrink"))
+
+
+@test(setup=lambda: {"extra": ["-drive", "file=%s,format=raw,if=none,id=d0" % image("legacy", pattern=False),
+                               "-device", "virtio-blk-device,drive=d0"]}, timeout=60)
+def disk_legacy_device_ignored(g):
+    """QEMU's default legacy virtio-mmio device is not driven, and says why."""
+    assert "virtio-blk: legacy device at" in g.out and "force-legacy=false" in g.out, g.tail()
+    assert "ls: " not in g.run("ls /dev") and "vda" not in g.run("ls /dev")
+    os.remove(img("legacy"))

@@ -9,6 +9,8 @@
  *   eio BLOCK             reading BLOCK fails with EIO (a device error)
  *   shrink                a full cache gives memory back to a process
  *   flushwait             the periodic flush writes dirty blocks back
+ *   sleeps FROM N         a reader sleeps on each block it must wait for
+ *   cost FROM N           instructions per 4 KiB read, cold and cached
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -218,6 +220,67 @@ static int flushwait(void)
 	return tap_done();
 }
 
+static unsigned long my_vswitches(void)
+{
+	static struct kprocinfo rows[64];
+	int n = procinfo(rows, 64), pid = getpid();
+	for (int i = 0; i < n && i < 64; i++)
+		if (rows[i].pid == pid)
+			return rows[i].vswitches;
+	return 0;
+}
+
+/* Every other block: no read-ahead, so each read is a miss the reader
+ * must sleep for (a driver that spun for the disk would not switch). */
+static int sleeps(unsigned long from, unsigned long n)
+{
+	int fd = open_disk(O_RDONLY);
+	if (fd < 0)
+		return 1;
+	struct kdiskstat s0, s1;
+	diskstat(&s0);
+	unsigned long v0 = my_vswitches();
+	int bad = 0;
+	for (unsigned long i = 0; i < n; i++)
+		if (read_block(fd, from + 2 * i) != BS || !host_pattern_ok(from + 2 * i))
+			bad++;
+	unsigned long v1 = my_vswitches();
+	diskstat(&s1);
+	check(!bad, "%lu blocks read", n);
+	check(s1.misses - s0.misses == n, "%lu misses", s1.misses - s0.misses);
+	check(v1 - v0 >= n, "the reader left the CPU %lu times for %lu misses", v1 - v0, n);
+	close(fd);
+	return tap_done();
+}
+
+static int cost(unsigned long from, unsigned long n)
+{
+	int fd = open_disk(O_RDONLY);
+	if (fd < 0)
+		return 1;
+	for (int pass = 0; pass < 2; pass++) {
+		lseek(fd, (long)from * BS, SEEK_SET);
+		unsigned long t0 = rdinstret();
+		for (unsigned long i = 0; i < n; i++)
+			read(fd, buf, BS);
+		unsigned long t = rdinstret() - t0;
+		note("%s: %lu instructions per 4 KiB block read (%lu blocks)", pass ? "cached" : "cold, sequential", t / n, n);
+	}
+	close(fd);
+	/* the same reads from a file of the in-RAM file system, to compare */
+	int rf = open("/test/disktest", O_RDONLY);
+	long size = lseek(rf, 0, SEEK_END) / BS, reads = 0;
+	unsigned long t0 = rdinstret();
+	for (unsigned long i = 0; i < n; i++, reads++) {
+		if (i % size == 0)
+			lseek(rf, 0, SEEK_SET);
+		read(rf, buf, BS);
+	}
+	note("in-RAM file: %lu instructions per 4 KiB read", (rdinstret() - t0) / reads);
+	close(rf);
+	return tap_done();
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -239,6 +302,10 @@ int main(int argc, char **argv)
 		return shrink();
 	if (!strcmp(cmd, "flushwait"))
 		return flushwait();
+	if (!strcmp(cmd, "sleeps"))
+		return sleeps(a, b);
+	if (!strcmp(cmd, "cost"))
+		return cost(a, b);
 	printf("usage: disktest magic|write B S|check B S|pattern F N|par P F N|end|eio B|shrink\n");
 	return 2;
 }
