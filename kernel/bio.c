@@ -343,11 +343,15 @@ void bio_done(struct buf *b, int write, int err)
 }
 
 /* Write every dirty block and wait for them, batch by batch (a batch's
- * requests are in flight together).  A block some process owns is
+ * requests are in flight together).  The device was not offered
+ * VIRTIO_BLK_F_FLUSH, so it has no volatile write cache to flush: QEMU
+ * then writes through, and a completed write is in the image file.  A block some process owns is
  * waited for, then written in a later pass.  -EIO if a write failed. */
 int bsync(void)
 {
-	enum { BATCH = 16 };
+	/* More than the ring holds: a sync keeps the device busy, and its
+	 * submitter waits for ring space while the first requests complete. */
+	enum { BATCH = 64 };
 	while (bcache_ndirty) {
 		struct buf *batch[BATCH], *held = NULL;
 		int n = 0, err = 0;

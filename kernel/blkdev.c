@@ -1,4 +1,4 @@
-/* blkdev.c: /dev/vda, the whole disk as one file, and diskstat().
+/* blkdev.c: /dev/vda, the whole disk as one file; sync, fsync, diskstat.
  * Read and written at any offset through the buffer cache; writes are
  * written back later (bsync, the periodic flush, poweroff).
  */
@@ -61,6 +61,21 @@ static long blkdev_rw(struct file *f, u64 uaddr, long n, int write)
 
 long blkdev_read(struct file *f, u64 udst, long n) { return blkdev_rw(f, udst, n, 0); }
 long blkdev_write(struct file *f, u64 usrc, long n) { return blkdev_rw(f, usrc, n, 1); }
+
+/* sync(): every dirty block to the disk.  fsync(fd): the same for
+ * /dev/vda (a block device's fsync writes its buffers); nothing to do for
+ * a file of the in-RAM file system; EINVAL for a pipe or the console. */
+long sys_sync(SYSARGS) { return disk_blocks ? bsync() : 0; }
+
+long sys_fsync(SYSARGS)
+{
+	struct file *f = (long)a0 >= 0 && a0 < NOFILE ? myproc()->ofile[a0] : NULL;
+	if (!f)
+		return -EBADF;
+	if (f->type == FD_DEVICE && f->ip->major == DEV_DISK)
+		return bsync();
+	return f->type == FD_INODE ? 0 : -EINVAL;
+}
 
 long sys_diskstat(SYSARGS)
 {

@@ -140,6 +140,22 @@ def disk_periodic_flush(g):
     os.remove(img("flush"))
 
 
+@test(setup=with_disk("many"), timeout=120)
+def disk_fsync_fills_the_ring(g):
+    """fsync of /dev/vda writes every dirty block, more requests than the
+    ring holds (the submitter sleeps for space); they are on the image
+    when QEMU is killed right after."""
+    start, n, seed = FS_BLOCKS + 300, 64, 3
+    tap(g, "/test/disktest many %d %d %d" % (start, n, seed))
+    g.close()
+    with open(img("many"), "rb") as f:
+        for b in range(start, start + n):
+            f.seek(b * BS)
+            words = array.array("I", f.read(BS))
+            assert list(words) == [((seed + b) * 2654435761 + i) & 0xffffffff for i in range(BS // 4)], b
+    os.remove(img("many"))
+
+
 @test(setup=with_disk("sleeps"), timeout=120)
 def disk_reader_sleeps(g):
     """Slow I/O: the reader sleeps on the block's queue for each miss (and

@@ -11,6 +11,7 @@
  *   flushwait             the periodic flush writes dirty blocks back
  *   sleeps FROM N         a reader sleeps on each block it must wait for
  *   cost FROM N           instructions per 4 KiB read, cold and cached
+ *   many FROM N SEED      write N blocks, fsync: more requests than the ring holds
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -281,6 +282,35 @@ static int cost(unsigned long from, unsigned long n)
 	return tap_done();
 }
 
+static int many(unsigned long from, unsigned long n, unsigned seed)
+{
+	int fd = open_disk(O_RDWR);
+	if (fd < 0)
+		return 1;
+	int bad = 0;
+	lseek(fd, (long)from * BS, SEEK_SET);
+	for (unsigned long b = from; b < from + n; b++) {
+		for (int i = 0; i < BS / 4; i++)
+			buf[i] = (seed + (unsigned)b) * 2654435761u + i;
+		bad += write(fd, buf, BS) != BS;
+	}
+	struct kdiskstat s0, s1;
+	diskstat(&s0);
+	check(!bad && s0.dirty >= n, "%lu blocks written, %lu dirty", n, s0.dirty);
+	check(fsync(fd) == 0, "fsync /dev/vda");
+	diskstat(&s1);
+	check(s1.dirty == 0 && s1.writes - s0.writes >= n, "all written back: %lu writes", s1.writes - s0.writes);
+	check(s1.ring_waits > s0.ring_waits, "the submitter waited for ring space (%lu times), up to %lu in flight",
+	      s1.ring_waits - s0.ring_waits, s1.inflight_max);
+	int p[2];
+	pipe(p);
+	errno = 0;
+	check(fsync(p[0]) < 0 && errno == EINVAL, "fsync of a pipe: EINVAL");
+	check(fsync(99) < 0 && errno == EBADF, "fsync of no file: EBADF");
+	close(fd);
+	return tap_done();
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -306,6 +336,8 @@ int main(int argc, char **argv)
 		return sleeps(a, b);
 	if (!strcmp(cmd, "cost"))
 		return cost(a, b);
+	if (!strcmp(cmd, "many"))
+		return many(a, b, (unsigned)c);
 	printf("usage: disktest magic|write B S|check B S|pattern F N|par P F N|end|eio B|shrink\n");
 	return 2;
 }
