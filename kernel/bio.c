@@ -415,7 +415,9 @@ void bflush_tick(void)
 	bc.last_flush = now;
 	acquire(&bc.lock);
 	for (struct buf *b = bc.lru.prev; b != &bc.lru; b = b->prev) {
-		if ((b->flags & (B_DIRTY | B_BUSY)) != B_DIRTY || now - b->dirtied < FLUSH_AGE_MS)
+		/* A block whose last write failed waits for bsync: retrying it
+		 * every second would only fill the console. */
+		if ((b->flags & (B_DIRTY | B_BUSY)) != B_DIRTY || now - b->dirtied < FLUSH_AGE_MS || b->err)
 			continue;
 		b->flags |= B_BUSY;
 		b->refs += 2; /* the request's, and this loop's: b stays listed */

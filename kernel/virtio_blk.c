@@ -186,12 +186,18 @@ int disk_start(struct buf *b, int write, int wait)
 		return -EROFS;
 	acquire(&vd.lock);
 	while (vd.nfree < 3) {
-		if (!wait || !myproc()) {
+		if (!wait) {
 			release(&vd.lock);
 			return -EAGAIN;
 		}
 		vd.st.ring_waits++;
-		sleep(&vd.ringq, &vd.lock);
+		if (myproc()) {
+			sleep(&vd.ringq, &vd.lock);
+		} else { /* at boot: no process to sleep, poll for completions */
+			release(&vd.lock);
+			disk_intr();
+			acquire(&vd.lock);
+		}
 	}
 	u16 h = desc_alloc(), dd = desc_alloc(), s = desc_alloc();
 	vd.hdr[h] = (struct virtio_blk_req){ write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN, 0, b->blockno * BSECTORS };

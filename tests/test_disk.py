@@ -180,24 +180,27 @@ def disk_parallel_4cpu(g):
     os.remove(img("par4"))
 
 
-def blkdebug(name, block):
+def blkdebug(name, block, wblock):
     """The image behind QEMU's blkdebug driver, failing reads of one block
-    with EIO: the device answers VIRTIO_BLK_S_IOERR."""
+    and writes of another with EIO: the device answers VIRTIO_BLK_S_IOERR."""
     path = image(name)
     cfg = os.path.join(DIR, name + ".cfg")
+    rule = '[inject-error]\nevent = "%s_aio"\nerrno = "5"\nsector = "%d"\nonce = "off"\n\n'
     with open(cfg, "w") as f:
-        f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%d"\nonce = "off"\n' % (block * 8))
+        f.write(rule % ("read", block * 8) + rule % ("write", wblock * 8))
     return {"disk": "file=blkdebug:%s:%s,format=raw" % (cfg, path)}
 
 
-EIO_BLOCK = FS_BLOCKS + 500
+EIO_BLOCK, WEIO_BLOCK = FS_BLOCKS + 500, FS_BLOCKS + 600
 
 
-@test(setup=lambda: blkdebug("eio", EIO_BLOCK), timeout=120)
+@test(setup=lambda: blkdebug("eio", EIO_BLOCK, WEIO_BLOCK), timeout=120)
 def disk_device_error(g):
-    """A device error reaches the reader as EIO; the kernel goes on."""
+    """A device error reaches the reader (or fsync) as EIO; the kernel goes on."""
     tap(g, "/test/disktest eio %d" % EIO_BLOCK)
     assert "disk: read of block %d failed" % EIO_BLOCK in g.out, g.tail()
+    tap(g, "/test/disktest weio %d" % WEIO_BLOCK)
+    assert "disk: write of block %d failed" % WEIO_BLOCK in g.out, g.tail()
     assert g.run("echo alive") == "alive\n"
     os.remove(img("eio"))
 

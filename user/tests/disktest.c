@@ -7,6 +7,7 @@
  *   par NPROC FROM N      NPROC processes read FROM..FROM+N-1 at once
  *   end                   reads and writes at the end of the disk
  *   eio BLOCK             reading BLOCK fails with EIO (a device error)
+ *   weio BLOCK            writing BLOCK back fails: fsync says EIO
  *   shrink                a full cache gives memory back to a process
  *   flushwait             the periodic flush writes dirty blocks back
  *   sleeps FROM N         a reader sleeps on each block it must wait for
@@ -171,6 +172,20 @@ static int eio(unsigned long block)
 	return tap_done();
 }
 
+static int weio(unsigned long block)
+{
+	int fd = open_disk(O_RDWR);
+	if (fd < 0)
+		return 1;
+	memset(buf, 0x5a, BS);
+	check(lseek(fd, (long)block * BS, SEEK_SET) >= 0 && write(fd, buf, BS) == BS, "write block %lu (cached)", block);
+	errno = 0;
+	check(fsync(fd) < 0 && errno == EIO, "fsync: EIO (%s)", strerror(errno));
+	check(read_block(fd, block) == BS && buf[0] == 0x5a5a5a5au, "the block still reads from the cache");
+	close(fd);
+	return tap_done();
+}
+
 /* Fill the cache with most of free memory, then have a child allocate
  * more than is left free: its pages must come out of the clean cache. */
 static int shrink(void)
@@ -328,6 +343,8 @@ int main(int argc, char **argv)
 		return end();
 	if (!strcmp(cmd, "eio"))
 		return eio(a);
+	if (!strcmp(cmd, "weio"))
+		return weio(a);
 	if (!strcmp(cmd, "shrink"))
 		return shrink();
 	if (!strcmp(cmd, "flushwait"))
