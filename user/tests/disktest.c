@@ -8,6 +8,7 @@
  *   end                   reads and writes at the end of the disk
  *   eio BLOCK             reading BLOCK fails with EIO (a device error)
  *   weio BLOCK            writing BLOCK back fails: fsync says EIO
+ *   mixed NPROC FROM N    readers and writers on the same N blocks at once
  *   shrink                a full cache gives memory back to a process
  *   flushwait             the periodic flush writes dirty blocks back
  *   sleeps FROM N         a reader sleeps on each block it must wait for
@@ -186,6 +187,64 @@ static int weio(unsigned long block)
 	return tap_done();
 }
 
+/* A block as mixed writes it: word 0 a tag, word i tag * K + i. */
+static void tagged(unsigned tag)
+{
+	buf[0] = tag;
+	for (int i = 1; i < BS / 4; i++)
+		buf[i] = tag * 2654435761u + i;
+}
+
+static int consistent(unsigned long block)
+{
+	if (host_pattern_ok(block))
+		return 1;
+	for (int i = 1; i < BS / 4; i++)
+		if (buf[i] != buf[0] * 2654435761u + i)
+			return 0;
+	return 1;
+}
+
+/* Every process reads, checks and rewrites whole blocks of one small
+ * region, and now and then fsyncs: a block is only ever seen whole
+ * (the writer owns the buffer while it copies), never torn. */
+static int mixed(int nproc, unsigned long from, unsigned long n)
+{
+	for (int c = 0; c < nproc; c++) {
+		if (fork() == 0) {
+			int fd = open("/dev/vda", O_RDWR), bad = fd < 0;
+			unsigned seed = 12345 + c;
+			for (int k = 0; k < 300 && !bad; k++) {
+				seed = seed * 1103515245 + 12345;
+				unsigned long b = from + (seed >> 8) % n;
+				if (read_block(fd, b) != BS || !consistent(b))
+					bad = 1;
+				tagged(c << 16 | k);
+				if (lseek(fd, (long)b * BS, SEEK_SET) < 0 || write(fd, buf, BS) != BS)
+					bad = 2;
+				if (k % 50 == 49 && fsync(fd) < 0)
+					bad = 3;
+			}
+			_exit(bad);
+		}
+	}
+	int failed = 0;
+	for (int c = 0; c < nproc; c++) {
+		int st;
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+			failed++;
+	}
+	check(!failed, "%d processes read and wrote %lu blocks at once: none torn", nproc, n);
+	int fd = open_disk(O_RDWR);
+	check(fd >= 0 && fsync(fd) == 0, "fsync at the end");
+	int bad = 0;
+	for (unsigned long b = from; b < from + n; b++)
+		bad += read_block(fd, b) != BS || !consistent(b);
+	check(!bad, "every block whole afterwards (%d bad)", bad);
+	close(fd);
+	return tap_done();
+}
+
 /* Fill the cache with most of free memory, then have a child allocate
  * more than is left free: its pages must come out of the clean cache. */
 static int shrink(void)
@@ -345,6 +404,8 @@ int main(int argc, char **argv)
 		return eio(a);
 	if (!strcmp(cmd, "weio"))
 		return weio(a);
+	if (!strcmp(cmd, "mixed"))
+		return mixed((int)a, b, c);
 	if (!strcmp(cmd, "shrink"))
 		return shrink();
 	if (!strcmp(cmd, "flushwait"))
