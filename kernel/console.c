@@ -112,19 +112,18 @@ long console_read(u64 udst, long n)
 			r++;
 	}
 	release(&conslock);
-	if (got && copyout(&p->vm, udst, line, got) < 0)
+	if (got && __copy_to_user(udst, line, got) < 0) /* range checked by fileread */
 		return -EFAULT;
 	return got;
 }
 
 long console_write_user(u64 usrc, long n)
 {
-	struct proc *p = myproc();
 	char chunk[256];
 	long done = 0;
 	while (done < n) {
 		long m = min(n - done, (long)sizeof chunk);
-		if (copyin(&p->vm, chunk, usrc + done, m) < 0)
+		if (__copy_from_user(chunk, usrc + done, m) < 0) /* range checked by filewrite */
 			return done ? done : -EFAULT;
 		console_write_locked(chunk, m);
 		done += m;
@@ -142,12 +141,17 @@ void console_init(void)
  * or with a looping process in sched=coop; the picture may be torn. */
 void procdump(void)
 {
-	kprintf("\n%-5s %-5s %-4s %-9s %-16s %7s %8s %6s %6s  %s\n", "PID", "PPID", "UID", "STATE", "NAME",
-		"TICKS", "SYSCALLS", "VOLSW", "INVSW", "WAIT");
+	kprintf("\n%-5s %-5s %-4s %-9s %-16s %7s %8s %6s %6s %4s  %s\n", "PID", "PPID", "UID", "STATE", "NAME",
+		"TICKS", "SYSCALLS", "VOLSW", "INVSW", "HART", "WAIT");
 	for (struct proc *p = allprocs; p; p = p->all_next) {
 		const char *st = p->state <= ZOMBIE ? procstate_name[p->state] : "?";
-		kprintf("%-5d %-5d %-4d %-9s %-16s %7d %8d %6d %6d  %s\n", p->pid, p->parent ? p->parent->pid : 0,
-			p->uid, st, p->name, (int)p->ticks, (int)p->syscalls, (int)p->vswitch, (int)p->iswitch,
+		/* HART: where it runs, or last ran ("-": never yet), as ps shows it */
+		char hart[8] = "-";
+		int h = p->hart;
+		if (h >= 0 && h < NCPU)
+			ksnprintf(hart, sizeof hart, "%d", cpus[h].hartid);
+		kprintf("%-5d %-5d %-4d %-9s %-16s %7d %8d %6d %6d %4s  %s\n", p->pid, p->parent ? p->parent->pid : 0,
+			p->uid, st, p->name, (int)p->ticks, (int)p->syscalls, (int)p->vswitch, (int)p->iswitch, hart,
 			p->state == SLEEPING && p->queue ? p->queue->name : "");
 	}
 }

@@ -60,6 +60,14 @@ static int gather(struct args *a, u64 uvec, char **kvec, int *count)
 	return 0;
 }
 
+/* Program headers an executable may have: as many as fit in one page, the
+ * limit Linux sets too (73).  Real programs have two to five.  Without a
+ * limit one exec could map one file page 65,535 times (e_phnum is 16
+ * bits), and do the work of mapping as many segments, at no cost to its
+ * author; page counts are checked anyway (page_get), this keeps exec's
+ * work and the references it takes in proportion to sane programs. */
+#define MAX_PHNUM (PGSIZE / sizeof(struct proghdr))
+
 /* Map the program's PT_LOAD segments into vm. */
 static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 {
@@ -69,7 +77,7 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 	long n = readi(ip, 0, (u64)&eh, 0, sizeof eh);
 	release(&fslock);
 	if (n != sizeof eh || eh.magic != ELF_MAGIC || eh.class != 2 || eh.machine != EM_RISCV ||
-	    eh.type != ET_EXEC || eh.phentsize != sizeof ph)
+	    eh.type != ET_EXEC || eh.phentsize != sizeof ph || eh.phnum > MAX_PHNUM)
 		return -ENOEXEC;
 	u64 end = 0;
 	for (int i = 0; i < eh.phnum; i++) {
@@ -90,11 +98,12 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 			u64 foff = ph.off + (va - ph.vaddr); /* may be < ph.off on the first page */
 			void *fpage = NULL;
 			/* Read-only pages fully backed by the file map the file's
-			 * own page: no copy (the file copies on a later write). */
+			 * own page: no copy (the file copies on a later write).
+			 * A page whose count is full gets a private copy instead. */
 			acquire(&fslock);
 			if (!(perm & PTE_W) && va + PGSIZE <= ph.vaddr + ph.filesz && va >= ph.vaddr &&
-			    foff % PGSIZE == 0 && (fpage = fs_page(ip, foff / PGSIZE)))
-				page_get(fpage);
+			    foff % PGSIZE == 0 && (fpage = fs_page(ip, foff / PGSIZE)) && page_get(fpage) < 0)
+				fpage = NULL;
 			release(&fslock);
 			if (!fpage) {
 				fpage = kalloc();
@@ -265,10 +274,10 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	p->vm = vm;
 	arch_switch_pagetable(vm.pt);
 	vm_destroy(&old);
+	trace_exec(p, path); /* before the rename: "pid 5 (sh) exec /bin/echo" */
 	proc_setname(p, path);
 	p->fpu_saved = 0;
 	arch_user_init(p->tf, entry, sp, a.argc, argv, envp);
-	trace_exec(p);
 	return a.argc;
 }
 
@@ -281,7 +290,7 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 	int r = get_args(&a, uargv, uenvp, NULL);
 	if (r < 0)
 		return r;
-	struct proc *np = proc_alloc();
+	struct proc *np = proc_alloc(path);
 	if (!np) {
 		kfree_order(a.buf, ARGS_ORDER);
 		return -ENOMEM;
@@ -294,26 +303,21 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 		return r;
 	}
 	arch_user_init(np->tf, entry, sp, a.argc, argv, envp);
-	for (int fd = 0; fd < NOFILE; fd++)
-		if (p->ofile[fd])
-			np->ofile[fd] = filedup(p->ofile[fd]);
-	np->cwd = idup(p->cwd);
+	if ((r = proc_inherit(np, p)) < 0) {
+		vm_destroy(&np->vm);
+		proc_free(np);
+		return r;
+	}
 	np->uid = p->uid;
 	np->pgid = p->pgid;
 	np->priority = p->priority;
-	proc_setname(np, path);
-	if (p->strace_flags & STRACE_FOLLOW) {
-		np->strace_flags = p->strace_flags;
-		np->strace_fd = p->strace_fd;
-		np->strace_file = filedup(p->strace_file);
-	}
 	int pid = np->pid;
+	trace_exec(np, path); /* before it is ready: it may run (and exec) at once */
 	acquire(&schedlock);
 	np->parent = p;
 	np->sibling = p->children;
 	p->children = np;
 	ready(np);
 	release(&schedlock);
-	trace_exec(np);
 	return pid;
 }

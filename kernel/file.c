@@ -35,22 +35,24 @@ struct file *filealloc(void)
 	return f;
 }
 
+/* Another reference to f: NULL if its count is full (REFS_MAX; dup,
+ * dup2 and fork all raise it, so the caller fails the call instead). */
 struct file *filedup(struct file *f)
 {
 	if (!f)
 		return NULL;
 	acquire(&filelock);
-	if (f->refs < 1)
+	if (f->refs == 0)
 		panic("filedup: free file");
-	f->refs++;
+	int r = ref_get(&f->refs);
 	release(&filelock);
-	return f;
+	return r < 0 ? NULL : f;
 }
 
 void fileclose(struct file *f)
 {
 	acquire(&filelock);
-	if (f->refs < 1)
+	if (f->refs == 0)
 		panic("fileclose: free file");
 	if (--f->refs > 0) {
 		release(&filelock);
@@ -111,14 +113,24 @@ static __attribute__((noinline)) long file_rw_inode(struct file *f, int user, u6
 	return r;
 }
 
-/* fileread and filewrite only choose: every case is a tail call, so a read
- * of a pipe costs one check and a jump here. */
+/* fileread and filewrite check and choose: every case is a tail call, so
+ * a read of a pipe costs a few checks and a jump here.
+ *
+ * The buffer is checked here, once, for every kind of file: [udst,
+ * udst+n) must lie wholly in user space.  The handlers below copy with
+ * __copy_to_user/__copy_from_user, which trust that check; a handler that
+ * never touches the buffer (/dev/null) must not become a way to hand the
+ * kernel a pointer into itself unnoticed.  Whether the pages are mapped is
+ * found out by the copy (-EFAULT then), as on Linux: /dev/null, which
+ * copies nothing, accepts an unmapped user buffer. */
 long fileread(struct file *f, u64 udst, long n)
 {
 	if (!f->readable)
 		return -EBADF;
 	if (n < 0)
 		return -EINVAL;
+	if (unlikely(!user_range(udst, n)))
+		return -EFAULT;
 	/* Reading nothing returns 0 at once, as POSIX says: an empty pipe or
 	 * the console would otherwise block waiting for data it won't take. */
 	if (n == 0)
@@ -144,6 +156,8 @@ long filewrite(struct file *f, u64 usrc, long n)
 		return -EBADF;
 	if (n < 0)
 		return -EINVAL;
+	if (unlikely(!user_range(usrc, n)))
+		return -EFAULT;
 	switch (f->type) {
 	case FD_PIPE:
 		return pipewrite(f->pipe, usrc, n, 0);

@@ -25,6 +25,67 @@ struct spinlock fslock = SPINLOCK_INIT("fs");
 static struct inode *root;
 static u64 next_ino = 1;
 
+/* What "full" means for a file system in RAM.  Files share the page
+ * allocator with processes, so the file system has a size of its own,
+ * fs_max pages (boot argument fsmax=, default half of RAM, as tmpfs):
+ * whatever files do, processes keep the rest.  It counts the files' data
+ * and index pages and the heap bytes of inodes, names and directory
+ * hashes, so that empty files fill it too.  And files never take the last
+ * FS_RESERVE_PAGES free pages either, even below fs_max: when processes
+ * hold the rest, the one that would remove files must still start.
+ * At either limit, writes and creations fail with ENOSPC.  All under
+ * fslock. */
+static u64 fs_max, file_pages, meta_bytes;
+
+static u64 fs_used(void) { return file_pages + (meta_bytes + PGSIZE - 1) / PGSIZE; }
+
+static int fs_full(void) { return fs_used() >= fs_max || kfreepages() < FS_RESERVE_PAGES; }
+
+/* A data or index page of a file. */
+static void *fs_page_alloc(void)
+{
+	if (fs_full())
+		return NULL;
+	void *pg = kalloc();
+	if (pg)
+		file_pages++;
+	return pg;
+}
+
+static void fs_page_free(void *pg)
+{
+	file_pages--;
+	kfree(pg);
+}
+
+/* Heap objects of the file system (inodes, entries, hashes, names). */
+static void *fs_alloc(size_t n)
+{
+	void *p = kzalloc(n);
+	if (p)
+		meta_bytes += kmsize(p);
+	return p;
+}
+
+static void fs_free(void *p)
+{
+	if (p) {
+		meta_bytes -= kmsize(p);
+		kmfree(p);
+	}
+}
+
+u64 fs_max_pages(void) { return fs_max; }
+
+void fs_meminfo(u64 *files, u64 *meta, u64 *max)
+{
+	acquire(&fslock);
+	*files = file_pages;
+	*meta = (meta_bytes + PGSIZE - 1) / PGSIZE;
+	*max = fs_max;
+	release(&fslock);
+}
+
 static u32 namehash(const char *s)
 {
 	u32 h = 2166136261u;
@@ -35,7 +96,7 @@ static u32 namehash(const char *s)
 
 static struct inode *ialloc(u32 type, u32 perm, u32 uid)
 {
-	struct inode *ip = kzalloc(sizeof *ip);
+	struct inode *ip = fs_alloc(sizeof *ip);
 	if (!ip)
 		return NULL;
 	ip->ino = next_ino++;
@@ -62,31 +123,25 @@ static void **page_slot(struct inode *ip, u64 pgno)
 {
 	if (pgno >= MAX_FILE_PAGES)
 		return NULL;
-	if (!ip->idx && !(ip->idx = kalloc()))
+	if (!ip->idx && !(ip->idx = fs_page_alloc()))
 		return NULL;
 	void ***mid = &ip->idx[pgno / PTRS_PER_PAGE];
-	if (!*mid && !(*mid = kalloc()))
+	if (!*mid && !(*mid = fs_page_alloc()))
 		return NULL;
 	return &(*mid)[pgno % PTRS_PER_PAGE];
 }
 
-/* Files may not eat the last FS_RESERVE_PAGES pages: the processes that
- * would then free them must still be able to run. */
-static void *file_page_alloc(void)
-{
-	if (kfreepages() < FS_RESERVE_PAGES)
-		return NULL;
-	return kalloc();
-}
-
-/* New names (an inode, a directory entry) may not eat that reserve
- * either: empty files cost no data pages, but enough of them would leave
- * no memory to start the rm that removes them. */
+/* New names (an inode, a directory entry) count as well: empty files
+ * cost no data pages, but enough of them would leave no memory to start
+ * the rm that removes them. */
 static int name_room(void)
 {
-	return kfreepages() < FS_RESERVE_PAGES ? -ENOSPC : 0;
+	return fs_full() ? -ENOSPC : 0;
 }
 
+/* readi and writei copy n bytes at most between the file at off and dst
+ * (src): a kernel address, or with user set a user range the caller has
+ * checked with user_range() (fileread and filewrite do). */
 long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 {
 	if (off >= ip->size)
@@ -100,7 +155,7 @@ long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 		static const char zeros[PGSIZE];
 		const char *src = pg ? pg + in : zeros;
 		if (user) {
-			if (copy_to_user(dst + done, src, chunk) < 0)
+			if (__copy_to_user(dst + done, src, chunk) < 0)
 				return done ? (long)done : -EFAULT;
 		} else {
 			memcpy((char *)dst + done, src, chunk);
@@ -126,14 +181,15 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 		}
 		int fresh = !*slot;
 		if (fresh) {
-			if (!(*slot = file_page_alloc())) {
+			if (!(*slot = fs_page_alloc())) {
 				err = -ENOSPC;
 				break;
 			}
 		} else if (page_refs(*slot) > 1) {
 			/* A running program maps this page as its text: give the
-			 * file a fresh copy and leave the program its old one. */
-			void *copy = file_page_alloc();
+			 * file a fresh copy and leave the program its old one.
+			 * The file does not grow: only the reserve applies. */
+			void *copy = kfreepages() < FS_RESERVE_PAGES ? NULL : kalloc();
 			if (!copy) {
 				err = -ENOSPC;
 				break;
@@ -144,14 +200,14 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 		}
 		char *dst = (char *)*slot + in;
 		if (user) {
-			if (copy_from_user(dst, src + done, chunk) < 0) {
+			if (__copy_from_user(dst, src + done, chunk) < 0) {
 				/* copyin may have copied part of the chunk before
 				 * the bad user page.  Bytes past the end of file
 				 * must stay zero (a later write past them makes a
 				 * hole), and a page past the end would never be
 				 * freed by fs_truncate: undo both. */
 				if (fresh) {
-					kfree(*slot);
+					fs_page_free(*slot);
 					*slot = NULL;
 				} else if (pos + chunk > ip->size) {
 					u64 from = max(pos, ip->size);
@@ -188,19 +244,19 @@ int fs_truncate(struct inode *ip, u64 size)
 	for (u64 pg = first; ip->idx && pg < last; pg++) {
 		void **mid = ip->idx[pg / PTRS_PER_PAGE];
 		if (mid && mid[pg % PTRS_PER_PAGE]) {
-			kfree(mid[pg % PTRS_PER_PAGE]);
+			fs_page_free(mid[pg % PTRS_PER_PAGE]);
 			mid[pg % PTRS_PER_PAGE] = NULL;
 		}
 	}
 	/* Index pages whose range is wholly past the end go too. */
 	for (u64 i = (first + PTRS_PER_PAGE - 1) / PTRS_PER_PAGE; ip->idx && i < PTRS_PER_PAGE; i++) {
 		if (ip->idx[i]) {
-			kfree(ip->idx[i]);
+			fs_page_free(ip->idx[i]);
 			ip->idx[i] = NULL;
 		}
 	}
 	if (size == 0 && ip->idx) {
-		kfree(ip->idx);
+		fs_page_free(ip->idx);
 		ip->idx = NULL;
 	}
 	ip->size = size;
@@ -210,11 +266,13 @@ int fs_truncate(struct inode *ip, u64 size)
 
 /* --- inode lifetime --- */
 
+/* Another reference to ip, or NULL if its count is full (REFS_MAX). */
 struct inode *idup(struct inode *ip)
 {
 	if (ip) {
 		acquire(&fslock);
-		ip->refs++;
+		if (ref_get(&ip->refs) < 0)
+			ip = NULL;
 		release(&fslock);
 	}
 	return ip;
@@ -226,12 +284,12 @@ static void ifree(struct inode *ip)
 	if (ip->type == S_IFREG)
 		fs_truncate(ip, 0);
 	if (ip->type == S_IFDIR) {
-		kmfree(ip->hash);
-		kmfree(ip->name);
+		fs_free(ip->hash);
+		fs_free(ip->name);
 		if (ip->parent && ip->parent != ip && --ip->parent->refs == 0 && ip->parent->nlink == 0)
 			ifree(ip->parent);
 	}
-	kmfree(ip);
+	fs_free(ip);
 }
 
 static void iput_locked(struct inode *ip)
@@ -264,14 +322,19 @@ static struct dentry *dir_lookup(struct inode *dp, const char *name)
 
 static int dir_add(struct inode *dp, const char *name, struct inode *ip)
 {
-	if (!dp->hash && !(dp->hash = kzalloc(DIRHASH * sizeof(struct dentry *))))
-		return -ENOSPC;
+	if (ip->nlink >= refs_max)
+		return -EMLINK; /* link() can add names until memory runs out */
 	size_t len = strlen(name);
 	if (sizeof(struct dentry) + len + 1 > 2048)
 		return -ENAMETOOLONG;
-	struct dentry *d = kmalloc(sizeof *d + len + 1);
+	struct dentry *d = fs_alloc(sizeof *d + len + 1);
 	if (!d)
 		return -ENOSPC;
+	/* the hash last: a directory has one exactly when it has entries */
+	if (!dp->hash && !(dp->hash = fs_alloc(DIRHASH * sizeof(struct dentry *)))) {
+		fs_free(d);
+		return -ENOSPC;
+	}
 	memcpy(d->name, name, len + 1);
 	d->ip = ip;
 	d->seq = dp->next_seq++;
@@ -310,8 +373,15 @@ static void dir_remove(struct inode *dp, struct dentry *d)
 	dp->nentries--;
 	dp->size = dp->nentries;
 	dp->mtime = ticks;
+	/* An empty directory gives its hash back (dir_add makes a new one),
+	 * so that what a directory holds depends on its entries only: filling
+	 * and emptying one leaves memory as it was. */
+	if (dp->nentries == 0) {
+		fs_free(dp->hash);
+		dp->hash = NULL;
+	}
 	struct inode *ip = d->ip;
-	kmfree(d);
+	fs_free(d);
 	ip->nlink--;
 	if (ip->nlink == 0 && ip->refs == 0)
 		ifree(ip);
@@ -423,23 +493,21 @@ static struct inode *walkpath(const char *path, int parent, char *name, int *err
 
 struct inode *namei(const char *path)
 {
-	int err;
-	acquire(&fslock);
-	struct inode *ip = walkpath(path, 0, NULL, &err);
-	if (ip)
-		ip->refs++;
-	release(&fslock);
-	return ip;
+	struct inode *ip;
+	return namei_err(path, &ip) < 0 ? NULL : ip;
 }
 
-/* Resolve path to an inode with a reference, or a negative errno. */
+/* Resolve path to an inode with a reference, or a negative errno
+ * (-ENFILE if the inode's count is full). */
 long namei_err(const char *path, struct inode **out)
 {
 	int err;
 	acquire(&fslock);
 	struct inode *ip = walkpath(path, 0, NULL, &err);
-	if (ip)
-		ip->refs++;
+	if (ip && ref_get(&ip->refs) < 0) {
+		ip = NULL;
+		err = -ENFILE;
+	}
 	release(&fslock);
 	*out = ip;
 	return ip ? 0 : err;
@@ -465,8 +533,9 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 			err = -EEXIST;
 		} else if (ip->type == S_IFDIR) {
 			err = -EISDIR;
+		} else if (ref_get(&ip->refs) < 0) {
+			err = -ENFILE;
 		} else {
-			ip->refs++;
 			*out = ip;
 		}
 		goto out;
@@ -487,22 +556,28 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 	}
 	ip->major = major;
 	if (type == S_IFDIR) {
-		ip->name = kmalloc(strlen(name) + 1);
+		ip->name = fs_alloc(strlen(name) + 1);
 		if (!ip->name) {
-			kmfree(ip);
+			fs_free(ip);
 			err = -ENOSPC;
 			goto out;
 		}
 		memcpy(ip->name, name, strlen(name) + 1);
+		/* Its ".." is a reference to dp: one per subdirectory. */
+		if (ref_get(&dp->refs) < 0) {
+			kmfree(ip->name);
+			kmfree(ip);
+			err = -EMLINK;
+			goto out;
+		}
 		ip->parent = dp;
-		dp->refs++;
 	}
 	if ((err = dir_add(dp, name, ip)) < 0) {
 		ip->refs = 1;
 		iput_locked(ip);
 		goto out;
 	}
-	ip->refs++;
+	ip->refs++; /* a new inode: its first reference */
 	*out = ip;
 	err = 1;
 out:
@@ -626,24 +701,30 @@ int fs_rename(const char *old, const char *new)
 			goto out;
 		}
 	}
+	/* A directory that moves takes a reference on its new parent (its
+	 * ".."): refuse before anything changes if that count is full. */
+	if (ip->type == S_IFDIR && ip->parent != ndp && ndp->refs >= refs_max) {
+		err = -EMLINK;
+		goto out;
+	}
 	/* Add the new name first: if memory runs out nothing has changed. */
 	char *dname = NULL;
-	if (ip->type == S_IFDIR && !(dname = kmalloc(strlen(nname) + 1))) {
+	if (ip->type == S_IFDIR && !(dname = fs_alloc(strlen(nname) + 1))) {
 		err = -ENOSPC;
 		goto out;
 	}
-	ip->refs++; /* keep it alive while it has no name */
+	ip->refs++; /* keep it alive while it has no name (dropped below: no check, see REFS_MAX) */
 	if (nd) {
 		/* Take over the target's entry: replacing a name needs no
 		 * memory, so it cannot fail once the old file is gone. */
 		struct inode *victim = nd->ip;
 		nd->ip = ip;
-		ip->nlink++;
+		ip->nlink++; /* for a moment: dir_remove takes the old name */
 		ndp->mtime = ticks;
 		if (--victim->nlink == 0 && victim->refs == 0)
 			ifree(victim);
 	} else if ((err = dir_add(ndp, nname, ip)) < 0) {
-		kmfree(dname);
+		fs_free(dname);
 		ip->refs--;
 		goto out;
 	}
@@ -651,10 +732,10 @@ int fs_rename(const char *old, const char *new)
 	ip->refs--;
 	if (ip->type == S_IFDIR) {
 		memcpy(dname, nname, strlen(nname) + 1);
-		kmfree(ip->name);
+		fs_free(ip->name);
 		ip->name = dname;
 		if (ip->parent != ndp) {
-			ndp->refs++;
+			ndp->refs++; /* checked against REFS_MAX above */
 			odp->refs--;
 			ip->parent = ndp;
 		}
@@ -766,6 +847,7 @@ void fs_stat(struct inode *ip, struct kstat *st)
 
 void fs_init(void)
 {
+	fs_max = params.fsmax_pages ? params.fsmax_pages : ktotalpages() * params.fsmax_pct / 100;
 	root = ialloc(S_IFDIR, 0755, 0);
 	assert(root);
 	root->nlink = 1;

@@ -9,7 +9,7 @@
 #define MAXPATH 256
 #define NAME_MAX 255
 #define ARG_MAX (32 * 1024)
-#define FS_RESERVE_PAGES 256 /* files may not take the last 1 MiB of RAM */
+#define FS_RESERVE_PAGES 256 /* files may not take the last 1 MiB of RAM (fs.c) */
 
 struct dentry;
 
@@ -19,7 +19,7 @@ struct inode {
 	u32 perm;  /* rwxrwxrwx */
 	u32 uid;
 	u32 nlink; /* names that refer to it */
-	u32 refs;  /* open files, cwds, exec in progress */
+	u32 refs;  /* open files, cwds, exec in progress, subdirectories ("..") */
 	u32 major; /* device number for S_IFCHR */
 	u64 size;
 	u64 mtime;
@@ -38,7 +38,7 @@ struct inode {
 enum { FD_NONE, FD_INODE, FD_PIPE, FD_DEVICE };
 struct file {
 	int type;
-	int refs;
+	u32 refs;  /* descriptors (in every process) and strace; <= REFS_MAX */
 	int flags; /* O_* as opened */
 	int readable, writable;
 	u64 off;
@@ -56,6 +56,8 @@ extern const struct devsw devsw[NDEV];
 
 /* fs.c */
 void fs_init(void);
+void fs_meminfo(u64 *files, u64 *meta, u64 *max);
+u64 fs_max_pages(void);
 struct inode *idup(struct inode *ip);
 void iput(struct inode *ip);
 struct inode *namei(const char *path);

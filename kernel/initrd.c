@@ -80,7 +80,8 @@ void initrd_load(void)
 		} else if (type == S_IFREG) {
 			if (fs_create(path, S_IFREG, perm, 0, &ip, 0) >= 0) {
 				acquire(&fslock);
-				writei(ip, 0, (u64)data, 0, filesize);
+				if (writei(ip, 0, (u64)data, 0, filesize) != (long)filesize)
+					kprintf("initrd: %s does not fit (fsmax= too small?)\n", path);
 				ip->uid = uid;
 				ip->perm = perm;
 				release(&fslock);
@@ -91,7 +92,8 @@ void initrd_load(void)
 		p = next;
 	}
 	if (!params.quiet)
-		kprintf("initrd: %d files, %d KiB\n", files, (int)((end - start) / 1024));
+		kprintf("initrd: %d files, %d KiB; files may hold %d MiB (fsmax=)\n", files,
+			(int)((end - start) / 1024), (int)(fs_max_pages() >> (20 - PGSHIFT)));
 	/* The files are copied: the archive's pages go back to the allocator. */
 	kfree_range(start, end);
 }

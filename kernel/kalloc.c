@@ -11,12 +11,25 @@
 
 #define MAX_ORDER 10
 
+/* 12 bytes a page (0.3% of RAM).  A page needs its free-list links only
+ * while it heads a free block, and its reference count only while it is
+ * allocated, so the two share their bytes: the count gets 32 bits for
+ * free (a u16 wrapped at 65,536 users, which one hostile exec reached),
+ * where a separate u32 would cost 16 bytes a page.  Every page that is not
+ * allocated and not the head of a free block has refs == 0 (list_del
+ * clears the links when a head stops being one), so kfree of a page that
+ * is inside a free block is still caught. */
 struct page {
-	u32 next, prev; /* free-list links (page numbers), NIL if none */
-	u16 refs;       /* users of an allocated page */
-	u8 order;       /* order of the free block starting here */
-	u8 free;        /* 1 if this page heads a free block */
+	union {
+		struct {
+			u32 next, prev; /* head of a free block: list links (page numbers), NIL if none */
+		};
+		u32 refs; /* allocated: its users, at most REFS_MAX (page_get) */
+	};
+	u8 order; /* order of the free block starting here */
+	u8 free;  /* 1 if this page heads a free block */
 };
+_Static_assert(sizeof(struct page) == 12, "struct page grew: it costs RAM for every page");
 #define NIL 0xffffffffu
 
 static struct page *pages;
@@ -69,6 +82,7 @@ static void list_del(int order, u32 n)
 	if (p->next != NIL)
 		pages[p->next].prev = p->prev;
 	p->free = 0;
+	p->next = p->prev = 0; /* and so refs = 0 */
 }
 
 static void free_block(u32 n, int order)
@@ -262,20 +276,38 @@ void kfree_many(void **kva, int n)
 	release(&memlock);
 }
 
-void page_get(void *kva)
+/* Add a reference to a page (another mapping of it: a file page as a
+ * program's text, a page or page table shared by fork).  A user can
+ * raise the count at will (map one file page in every segment of many
+ * programs, fork), so it is checked: -ENOMEM, nothing taken, rather
+ * than a count that wraps and frees a page still mapped. */
+int page_get(void *kva)
 {
 	acquire(&memlock);
-	pages[pfn(kva)].refs++;
+	int r = ref_get(&pages[pfn(kva)].refs);
 	release(&memlock);
+	return r < 0 ? -ENOMEM : 0;
 }
 
-/* page_get of n pages under one acquisition of the lock (fork). */
-void page_get_many(void **kva, int n)
+/* page_get of n pages under one acquisition of the lock (fork), all or
+ * none: on -ENOMEM the ones taken are given back.  The same page may be
+ * in the list more than once. */
+int page_get_many(void **kva, int n)
 {
+	int i;
+	u32 max = refs_max; /* ref_get's test, with the limit loaded once */
 	acquire(&memlock);
-	for (int i = 0; i < n; i++)
-		pages[pfn(kva[i])].refs++;
+	for (i = 0; i < n; i++) {
+		struct page *p = &pages[pfn(kva[i])];
+		if (unlikely(p->refs >= max))
+			break;
+		p->refs++;
+	}
+	int full = i < n;
+	while (full && i > 0)
+		pages[pfn(kva[--i])].refs--; /* never the last: the caller's mapping holds one */
 	release(&memlock);
+	return full ? -ENOMEM : 0;
 }
 
 int page_refs(void *kva) { return pages[pfn(kva)].refs; }

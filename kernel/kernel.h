@@ -77,6 +77,27 @@ static inline void release(struct spinlock *lk)
 	arch_store_release(&lk->locked, 0);
 }
 
+/* Reference counts.  Every count of the users of a shared object (a page,
+ * an open file, an inode, a link count) is a u32 that never passes
+ * REFS_MAX.  Users can raise most of them at will (map a page again,
+ * fork, dup, open, link), so taking a reference is checked: a count at
+ * REFS_MAX refuses it, and the operation fails (-ENOMEM, -ENFILE,
+ * -EMLINK) instead of wrapping the count to a small number, after which
+ * the object would be freed while still in use.  Each reference costs at
+ * least 8 bytes of kernel memory (a page-table entry, a descriptor slot,
+ * a directory entry), so honest use cannot reach 2^31 of them; and the
+ * 2^31 above REFS_MAX mean that a reference taken and dropped again in one
+ * critical section (rename's) needs no check. */
+#define REFS_MAX 0x7fffffffu
+extern u32 refs_max; /* REFS_MAX, or lower with refmax=N: tests of the refusals */
+static inline int ref_get(u32 *refs)
+{
+	if (unlikely(*refs >= refs_max))
+		return -1;
+	++*refs;
+	return 0;
+}
+
 /* fdt.c: what the device tree told us about the machine */
 struct bootinfo {
 	u64 mem_base, mem_size;
@@ -99,7 +120,7 @@ struct bootinfo {
 extern struct bootinfo bootinfo;
 void fdt_parse(u64 dtb_pa);
 
-/* params.c: boot arguments (tick=, slice=, sched=, trace=, init=) */
+/* params.c: boot arguments (tick=, slice=, sched=, trace=, init=, fsmax=) */
 struct params {
 	u64 tick_us;  /* timer period */
 	int slice;    /* ticks a process may run before preemption */
@@ -108,6 +129,8 @@ struct params {
 	u32 trace_mask; /* trace=: TR_* bits */
 	int trace_pid;
 	int quiet;
+	u64 fsmax_pages; /* fsmax=64M: the file system's size, or */
+	int fsmax_pct;   /* fsmax=50%: as a share of RAM */
 };
 extern struct params params;
 void params_parse(const char *bootargs);
@@ -119,10 +142,10 @@ void *kalloc_nozero(void);           /* one page, contents undefined */
 void *kalloc_order(int order);       /* 2^order contiguous pages */
 void kfree(void *pa);                /* drop one reference */
 void kfree_order(void *pa, int order);
-void page_get(void *kva);            /* add a reference (shared page) */
+int page_get(void *kva);             /* add a reference (shared page), or -ENOMEM */
 void kfree_many(void **kva, int n);  /* kfree each, one lock round */
 void kfree_zeroed(void *kva);        /* kfree of a page of zeros */
-void page_get_many(void **kva, int n);
+int page_get_many(void **kva, int n); /* all or none: 0 or -ENOMEM */
 int page_refs(void *kva);
 int page_unref(void *kva);
 u64 kfreepages(void);
@@ -133,6 +156,8 @@ u64 ktotalpages(void);
 void *kmalloc(size_t n);
 void *kzalloc(size_t n);
 void kmfree(void *p);
+size_t kmsize(const void *p); /* bytes it takes (its size class) */
+u64 kheappages(void);          /* pages the heap holds */
 
 /* vm.c: address spaces */
 struct vmspace {
@@ -182,6 +207,7 @@ extern volatile u64 ticks; /* timer ticks since boot (hart 0's clock) */
 extern u64 tick_period;      /* timer units per tick */
 u64 uptime_ms(void);
 void kill_fault(struct proc *p, int sig, const char *what, u64 addr);
+extern const char *const exc_name[NEXC]; /* "load access fault", ... by scause */
 
 /* syscall.c */
 struct syscall_desc {

@@ -20,6 +20,7 @@ struct slab {
 #define SLAB_HDR 64 /* objects start here, keeping 64-byte alignment */
 
 static struct slab *partial[NCLASS];
+static u64 nslabs; /* pages the heap holds, for meminfo */
 static struct spinlock slablock = SPINLOCK_INIT("kmalloc");
 
 static void unlink(struct slab *s)
@@ -64,6 +65,7 @@ void *kmalloc(size_t n)
 		s->inuse = 0;
 		s->total = 0;
 		s->free = NULL;
+		nslabs++;
 		for (u64 off = PGSIZE - sz; off >= first; off -= sz) {
 			*(void **)((char *)s + off) = s->free;
 			s->free = (char *)s + off;
@@ -108,9 +110,21 @@ void kmfree(void *obj)
 	if (s->inuse == 0) {
 		unlink(s);
 		s->magic = 0;
+		nslabs--;
 		release(&slablock);
 		kfree(s);
 		return;
 	}
 	release(&slablock);
 }
+
+/* The bytes obj really takes: its size class. */
+size_t kmsize(const void *obj)
+{
+	struct slab *s = (struct slab *)PGROUNDDOWN((u64)obj);
+	if (s->magic != SLAB_MAGIC)
+		panic("kmsize: %p is not a slab object", obj);
+	return 16UL << s->cls;
+}
+
+u64 kheappages(void) { return nslabs; }

@@ -6,14 +6,20 @@
  *   sched=coop  no preemption: only system calls give the CPU back
  *   trace=...   live trace lines (see trace.c), tracepid=N filters them
  *   init=/bin/x first program
+ *   fsmax=50%   how much RAM files may hold (K, M, G, or % of RAM)
+ *   refmax=N    reference counts stop at N instead of REFS_MAX, so that a
+ *               test can reach the limit and see the calls refused
  */
 #include "kernel.h"
+
+u32 refs_max = REFS_MAX;
 
 struct params params = {
 	.tick_us = 10000,
 	.slice = 1,
 	.init = "/bin/init",
 	.trace_pid = -1,
+	.fsmax_pct = 50,
 };
 
 /* A whole decimal number: v is not NULL, has a digit and nothing after. */
@@ -130,6 +136,46 @@ static int set_quiet(const char *v)
 	return 0;
 }
 
+/* fsmax=: the file system's size (fs.c), as a percentage of RAM or as
+ * a size (K, M or G; a bare number is MiB).  Not 0: /bin/init is a file. */
+static int set_fsmax(const char *v)
+{
+	const char *end;
+	if (!v || *v < '0' || *v > '9')
+		return -1;
+	u64 n = parse_uint(v, &end), unit;
+	if (strcmp(end, "%") == 0) {
+		if (n == 0)
+			return -1;
+		params.fsmax_pct = n;
+		params.fsmax_pages = 0;
+		return 0;
+	}
+	if (*end == 0 || strcmp(end, "M") == 0)
+		unit = 1UL << 20;
+	else if (strcmp(end, "K") == 0)
+		unit = 1UL << 10;
+	else if (strcmp(end, "G") == 0)
+		unit = 1UL << 30;
+	else
+		return -1;
+	if (n * unit / PGSIZE == 0)
+		return -1;
+	params.fsmax_pages = n * unit / PGSIZE;
+	return 0;
+}
+
+/* refmax=: reference counts stop at N instead of REFS_MAX (kernel.h), so
+ * that a test can reach the limit and watch the calls refused. */
+static int set_refmax(const char *v)
+{
+	u64 n;
+	if (number(v, &n) < 0)
+		return -1;
+	refs_max = n < 16 ? 16 : n > REFS_MAX ? REFS_MAX : n;
+	return 0;
+}
+
 static const struct param {
 	const char *name;
 	int (*set)(const char *v); /* 0, or -1: not a value it takes */
@@ -142,6 +188,8 @@ static const struct param {
 	{ "tracepid", set_tracepid, "a pid" },
 	{ "init", set_init, "an absolute path, /bin/init" },
 	{ "quiet", set_quiet, "0 or 1" },
+	{ "fsmax", set_fsmax, "a size, 64M, 512K, 1G (a bare number is MiB), or a share of RAM, 50%" },
+	{ "refmax", set_refmax, "a number, 16 or more" },
 };
 #define NPARAMS (int)(sizeof table / sizeof table[0])
 

@@ -104,7 +104,7 @@ static __attribute__((noinline)) long pipewrite_slow(struct pipe *pi, u64 src, l
 		u64 chunk = min(min(room, (u64)(n - done)), PIPESIZE - at);
 		if (kernel)
 			memcpy(pi->data + at, (char *)src + done, chunk);
-		else if (copy_from_user(pi->data + at, src + done, chunk) < 0) {
+		else if (__copy_from_user(pi->data + at, src + done, chunk) < 0) {
 			release(&pi->lock);
 			return done ? done : -EFAULT;
 		}
@@ -116,13 +116,14 @@ static __attribute__((noinline)) long pipewrite_slow(struct pipe *pi, u64 src, l
 	return done;
 }
 
-/* Copy between user memory and the ring at offset `at`, wrapping once. */
+/* Copy between user memory and the ring at offset `at`, wrapping once.
+ * The user range was checked by fileread/filewrite. */
 static inline int ring_copy(struct pipe *pi, u64 at, u64 uva, u64 n, int in)
 {
 	u64 first = min(n, PIPESIZE - at);
-	int r = in ? copy_from_user(pi->data + at, uva, first) : copy_to_user(uva, pi->data + at, first);
+	int r = in ? __copy_from_user(pi->data + at, uva, first) : __copy_to_user(uva, pi->data + at, first);
 	if (r == 0 && first < n)
-		r = in ? copy_from_user(pi->data, uva + first, n - first) : copy_to_user(uva + first, pi->data, n - first);
+		r = in ? __copy_from_user(pi->data, uva + first, n - first) : __copy_to_user(uva + first, pi->data, n - first);
 	return r;
 }
 

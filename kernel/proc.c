@@ -34,9 +34,11 @@ struct proc *proc_lookup(int pid)
 	return NULL;
 }
 
-/* A new PCB in state EMBRYO with a kernel stack whose first swtch lands
- * in forkret, which returns-from-trap with the trapframe at the stack top. */
-struct proc *proc_alloc(void)
+/* A new PCB named name, in state EMBRYO, with a kernel stack whose first
+ * swtch lands in forkret, which returns-from-trap with the trapframe at
+ * the stack top.  Named before the state changes, so that the trace's
+ * unused -> embryo line says who is being made. */
+struct proc *proc_alloc(const char *name)
 {
 	struct proc *p = kzalloc(sizeof *p);
 	if (!p)
@@ -54,6 +56,7 @@ struct proc *proc_alloc(void)
 	p->strace_fd = -1;
 	p->childq.name = "child";
 	p->start_tick = ticks;
+	proc_setname(p, name);
 
 	acquire(&schedlock);
 	do {
@@ -61,7 +64,7 @@ struct proc *proc_alloc(void)
 		if (nextpid >= 1 << 30)
 			nextpid = 2;
 	} while (proc_lookup(p->pid));
-	p->state = EMBRYO;
+	proc_setstate(p, EMBRYO);
 	p->hash_next = pidhash[p->pid % PIDHASH];
 	pidhash[p->pid % PIDHASH] = p;
 	p->all_next = allprocs;
@@ -89,7 +92,7 @@ void proc_free(struct proc *p)
 	if (p->all_next)
 		p->all_next->all_prev = p->all_prev;
 	nproc--;
-	p->state = UNUSED;
+	proc_setstate(p, UNUSED); /* reaped, or a fork that failed */
 	release(&schedlock);
 	kfree_order(p->kstack, 1);
 	kmfree(p->fpu);
@@ -125,11 +128,52 @@ void forkret(void)
 	trap_return(p->tf);
 }
 
+/* Let go of np's open files, cwd and strace file (a child that will not
+ * run after all). */
+static void drop_files(struct proc *np)
+{
+	for (int fd = 0; fd < NOFILE; fd++) {
+		if (np->ofile[fd])
+			fileclose(np->ofile[fd]);
+		np->ofile[fd] = NULL;
+	}
+	iput(np->cwd);
+	np->cwd = NULL;
+	if (np->strace_file)
+		fileclose(np->strace_file);
+	np->strace_file = NULL;
+	np->strace_fd = -1;
+	np->strace_flags = 0;
+}
+
+/* Give the new child np the open files and cwd of p, and with
+ * STRACE_FOLLOW its strace file: fork and spawn.  Each is one more
+ * reference, and a count can be full (REFS_MAX): -ENOMEM then, with np
+ * holding none of them. */
+int proc_inherit(struct proc *np, struct proc *p)
+{
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->ofile[fd] && !(np->ofile[fd] = filedup(p->ofile[fd])))
+			goto full;
+	if (p->cwd && !(np->cwd = idup(p->cwd)))
+		goto full;
+	if (p->strace_flags & STRACE_FOLLOW) {
+		if (!(np->strace_file = filedup(p->strace_file)))
+			goto full;
+		np->strace_flags = p->strace_flags;
+		np->strace_fd = p->strace_fd;
+	}
+	return 0;
+full:
+	drop_files(np);
+	return -ENOMEM;
+}
+
 /* fork: copy the calling process.  The child gets a copy-on-write view of
  * the parent's memory, the same open files, and returns 0 from fork. */
 int fork(void)
 {
-	struct proc *p = myproc(), *np = proc_alloc();
+	struct proc *p = myproc(), *np = proc_alloc(p->name);
 	if (!np)
 		return -ENOMEM;
 	int r = vm_fork(&np->vm, &p->vm);
@@ -158,23 +202,17 @@ int fork(void)
 		np->tf->sstatus &= ~SSTATUS_FS;
 	}
 
-	for (int fd = 0; fd < NOFILE; fd++)
-		if (p->ofile[fd])
-			np->ofile[fd] = filedup(p->ofile[fd]);
-	np->cwd = idup(p->cwd);
-	memcpy(np->name, p->name, sizeof p->name);
+	if (proc_inherit(np, p) < 0) {
+		vm_destroy(&np->vm);
+		proc_free(np);
+		return -ENOMEM;
+	}
 	np->uid = p->uid;
 	np->pgid = p->pgid;
 	np->priority = p->priority;
-	if (p->strace_flags & STRACE_FOLLOW) {
-		np->strace_flags = p->strace_flags;
-		np->strace_fd = p->strace_fd;
-		np->strace_file = filedup(p->strace_file);
-	}
 	int pid = np->pid;
 	acquire(&schedlock);
 	adopt(p, np);
-	trace_proc(np, EMBRYO);
 	ready(np);
 	release(&schedlock);
 	return pid;
@@ -222,8 +260,8 @@ void exit(int status)
 	if (zombies)
 		wakeup_locked(&initproc->childq);
 	p->xstate = status;
-	trace_proc(p, ZOMBIE); /* before the change: it reports old -> new */
-	p->state = ZOMBIE;
+	trace_exit(p);
+	proc_setstate(p, ZOMBIE);
 	wakeup_locked(&p->parent->childq);
 	sched();
 	panic("zombie %d ran", p->pid);
@@ -244,7 +282,6 @@ int waitpid(int pid, u64 ustatus, int options)
 			if (c->state != ZOMBIE)
 				continue;
 			*cp = c->sibling; /* unlink: no one else can reach it */
-			trace_state(c, UNUSED); /* reaped: the PCB is freed */
 			release(&schedlock);
 			int cpid = c->pid, st = c->xstate;
 			p->ticks_children += c->ticks + c->ticks_children;
@@ -293,7 +330,17 @@ static int may_signal(struct proc *from, struct proc *t)
 
 /* Send sig to pid, or to the process group -pid (0: from's own group),
  * on behalf of `from`.  A group kill signals the members from may signal:
- * EPERM if there were members but none of those. */
+ * EPERM if there were members but none of those.
+ *
+ * No one signals init, root included.  Every signal kills here, and init
+ * dying powers the machine off (exit), so `kill -9 1` would be a shutdown
+ * that anyone with uid 0, or any program running as root, could trigger
+ * by accident.  Linux ignores such a signal and reports success (init has
+ * no handler for it); Trapdoor refuses it with EPERM instead, so that the
+ * caller sees what happened ("kill: 1: Not owner", picolibc's text for
+ * EPERM) rather than a success after which init is still there.  Group signals (kill 0,
+ * kill -PGID, Ctrl-C) skip init silently: they are aimed at the others.
+ * Shutting down is poweroff's job (root only). */
 int kill_from(struct proc *from, int pid, int sig)
 {
 	if (sig <= 0 || sig >= 32)
@@ -302,7 +349,7 @@ int kill_from(struct proc *from, int pid, int sig)
 	int r = -ESRCH;
 	if (pid > 0) {
 		struct proc *t = proc_lookup(pid);
-		if (t && !may_signal(from, t))
+		if (t && (t == initproc || !may_signal(from, t)))
 			r = -EPERM;
 		else if (t)
 			r = kill_locked(t, sig);
@@ -329,7 +376,7 @@ int kill(int pid, int sig) { return kill_from(myproc(), pid, sig); }
  * console as fds 0, 1 and 2. */
 void user_init(void)
 {
-	struct proc *p = proc_alloc();
+	struct proc *p = proc_alloc(params.init);
 	assert(p);
 	initproc = p;
 	p->cwd = namei("/");

@@ -5,6 +5,7 @@
 #define PROC_H
 
 #include "kernel.h"
+#include "trace.h"
 
 #define NOFILE 64       /* open files per process */
 #define NPRIO 8         /* priority levels of the ready queue; 0 is highest */
@@ -27,8 +28,10 @@ struct proc {
 	int uid;  /* credentials: owner of files it creates, checked on access */
 	int pgid; /* process group: Ctrl-C goes to the console's foreground group */
 
-	/* state and queues; protected by schedlock */
-	enum procstate state;
+	/* state and queues; protected by schedlock.  state is const: it
+	 * changes only in proc_setstate(), so no transition escapes the trace
+	 * hook (assigning it anywhere else does not compile). */
+	const enum procstate state;
 	struct waitq *queue;         /* queue it is on (ready or a wait queue) */
 	struct proc *q_next, *q_prev;
 	int priority;                /* ready-queue level */
@@ -36,7 +39,7 @@ struct proc {
 	int slice_left;              /* ticks before preemption */
 	u64 wake_tick;               /* sleeping in sleep(): when to wake */
 	struct proc *timer_next;     /* timer-wheel chain */
-	int hart;                    /* hart it runs on, or -1 */
+	int hart;                    /* cpus[] index it runs or last ran on, or -1 */
 
 	/* execution state */
 	struct context context;  /* kernel registers saved by swtch */
@@ -137,13 +140,19 @@ static inline int copy_to_user(u64 uva, const void *src, size_t n)
 	return likely(user_range(uva, n)) ? (int)__copy_user((void *)uva, src, n) : -EFAULT;
 }
 
+/* The copy alone, for a range the caller has checked with user_range().
+ * fileread and filewrite check a read or write buffer once, before any
+ * kind of file sees it, so pipes, inodes and devices copy with these. */
+static inline int __copy_from_user(void *dst, u64 uva, size_t n) { return (int)__copy_user(dst, (const void *)uva, n); }
+static inline int __copy_to_user(u64 uva, const void *src, size_t n) { return (int)__copy_user((void *)uva, src, n); }
+
 /* The one lock of the scheduler: process states, the ready queue, every
  * wait queue and the family links.  It is held across swtch; whoever runs
  * after swtch releases it. */
 extern struct spinlock schedlock;
 
 /* proc.c: the process table */
-struct proc *proc_alloc(void);
+struct proc *proc_alloc(const char *name);
 void proc_free(struct proc *p);
 struct proc *proc_lookup(int pid);
 int fork(void);
@@ -156,6 +165,7 @@ extern struct proc *initproc;
 extern u64 nproc;
 extern struct proc *allprocs;
 void proc_setname(struct proc *p, const char *path);
+int proc_inherit(struct proc *np, struct proc *p);
 void forkret(void);
 
 /* sched.c: the dispatcher and the ready queue */
@@ -176,6 +186,17 @@ static inline void wakeup(struct waitq *wq)
 {
 	if (wq->head)
 		wakeup_slow(wq);
+}
+
+/* The one way to change a process's state, so that every transition of
+ * the seeds' diagram (embryo, ready, running, blocked, zombie) passes the
+ * trace hook, which reports old -> new.  Off, the hook is a test of one
+ * word.  schedlock held. */
+static inline void proc_setstate(struct proc *p, enum procstate s)
+{
+	enum procstate old = p->state;
+	*(enum procstate *)&p->state = s; /* the only write of p->state */
+	trace_state(p, old, s); /* last: callers' hot paths keep nothing live across it */
 }
 
 /* The queue operations, O(1) each; schedlock held. */

@@ -26,9 +26,9 @@ void sched_init(void)
 /* p to the tail of its level's queue.  schedlock held. */
 static inline void runq_push(struct proc *p)
 {
-	p->state = RUNNABLE;
 	waitq_push(&runq[p->priority].q, p);
 	runq_bits |= 1UL << p->priority;
+	proc_setstate(p, RUNNABLE);
 }
 
 /* n processes were just made ready: a hart asleep in wfi would only
@@ -44,34 +44,36 @@ static __attribute__((noinline)) void kick_idle(int n)
 	}
 }
 
+/* The second and later sleepers of one wakeup: rarer (several readers
+ * of one pipe, a whole process group waiting for the console). */
+static __attribute__((noinline)) void wakeup_rest(struct waitq *wq)
+{
+	wakeup_locked(wq);
+}
+
 /* Put p on the ready queue.  schedlock held. */
 void ready(struct proc *p)
 {
 	assert(holding(&schedlock));
-	trace_state(p, RUNNABLE);
 	runq_push(p);
 	if (unlikely(idle_harts))
 		kick_idle(1);
 }
 
 /* wakeup's work: every sleeper on wq, from its wait queue to the ready
- * queue.  Traced, that is wakeup_locked (ready() for each, with its hook);
- * untraced, ready()'s work is written out, so that the usual case, one
- * sleeper, makes no call at all. */
+ * queue.  The usual case, one sleeper, is ready()'s work written out, so
+ * that it makes no call at all unless tracing is on; more go through
+ * wakeup_locked. */
 void wakeup_slow(struct waitq *wq)
 {
-	struct proc *p;
-	int n = 0;
 	acquire(&schedlock);
-	if (TRACE_ON(TR_RECORD | TR_PROC)) {
-		wakeup_locked(wq);
-	} else {
-		while ((p = waitq_pop(wq))) {
-			runq_push(p);
-			n++;
-		}
+	struct proc *p = waitq_pop(wq);
+	if (p) { /* (the sleeper wakeup() saw may be gone: woken by a kill) */
+		runq_push(p);
 		if (unlikely(idle_harts))
-			kick_idle(n);
+			kick_idle(1);
+		if (unlikely(wq->head))
+			wakeup_rest(wq);
 	}
 	release(&schedlock);
 }
@@ -139,13 +141,12 @@ void sched(void)
 	struct proc *next = runq_pop();
 	if (next == p) {
 		/* It was the only ready process: keep running it. */
-		p->state = RUNNING;
+		proc_setstate(p, RUNNING);
 		return;
 	}
-	p->hart = -1;
 	if (next) {
 		trace_switch(p, next);
-		next->state = RUNNING;
+		proc_setstate(next, RUNNING);
 		next->hart = c->id;
 		next->slice_left = params.slice;
 		c->proc = next;
@@ -206,7 +207,7 @@ void scheduler(void)
 		struct proc *p = runq_pop();
 		if (p) {
 			trace_switch(NULL, p);
-			p->state = RUNNING;
+			proc_setstate(p, RUNNING);
 			p->hart = c->id;
 			p->slice_left = params.slice;
 			c->proc = p;

@@ -51,9 +51,11 @@ long sys_dup(SYSARGS)
 	struct file *f = argfd(a0, NULL);
 	if (!f)
 		return -EBADF;
+	if (!filedup(f))
+		return -EMFILE; /* the open file's count is full */
 	int fd = fdalloc(f);
-	if (fd >= 0)
-		filedup(f);
+	if (fd < 0)
+		fileclose(f);
 	return fd;
 }
 
@@ -68,9 +70,11 @@ long sys_dup2(SYSARGS)
 	struct proc *p = myproc();
 	if (p->ofile[nfd] == f)
 		return nfd;
+	if (!filedup(f))
+		return -EMFILE; /* the open file's count is full: nfd stays open */
 	if (p->ofile[nfd])
 		fileclose(p->ofile[nfd]);
-	p->ofile[nfd] = filedup(f);
+	p->ofile[nfd] = f;
 	return nfd;
 }
 

@@ -1,6 +1,7 @@
 /* sysproc.c: system calls about processes, time and memory.
- * Each handler reads its arguments from the trapframe and returns a result
- * or -errno; it never trusts a user pointer (copyin/copyout check them).
+ * Each handler gets the user's argument registers as parameters (SYSARGS)
+ * and returns a result or -errno; it never trusts a user pointer
+ * (copyin/copyout check them).
  */
 #include "kernel.h"
 #include "proc.h"
@@ -154,7 +155,7 @@ long sys_procinfo(SYSARGS)
 		row.pgid = p->pgid;
 		row.state = p->state;
 		row.priority = p->priority;
-		row.hart = p->state == RUNNING ? cpus[p->hart].hartid : -1;
+		row.hart = p->hart >= 0 ? cpus[p->hart].hartid : -1;
 		row.ticks = p->ticks;
 		row.syscalls = p->syscalls;
 		row.vswitches = p->vswitch;
@@ -179,7 +180,10 @@ long sys_meminfo(SYSARGS)
 		.nproc = nproc,
 		.page_size = PGSIZE,
 		.ncpu = ncpu,
+		.heap_pages = kheappages(),
+		.cached_pages = trace_pages(),
 	};
+	fs_meminfo(&mi.file_pages, &mi.fsmeta_pages, &mi.fs_max_pages);
 	if (copy_to_user(a0, &mi, sizeof mi) < 0)
 		return -EFAULT;
 	return 0;
@@ -237,7 +241,8 @@ long sys_strace(SYSARGS)
 		return 0;
 	if (fd < 0 || fd >= NOFILE || !p->ofile[fd])
 		return -EBADF;
-	p->strace_file = filedup(p->ofile[fd]);
+	if (!(p->strace_file = filedup(p->ofile[fd])))
+		return -EMFILE;
 	p->strace_fd = fd;
 	p->strace_flags = flags;
 	return 0;

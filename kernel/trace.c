@@ -24,6 +24,16 @@ struct ring {
 static struct ring rings[NCPU];
 static struct spinlock ringlock = SPINLOCK_INIT("trace");
 
+/* The rings stay once allocated, recording or not, so that events can be
+ * read after recording stops: meminfo counts them as cached. */
+u64 trace_pages(void)
+{
+	u64 n = 0;
+	for (int i = 0; i < NCPU; i++)
+		n += rings[i].ev ? 1UL << RING_ORDER : 0;
+	return n;
+}
+
 static int want_live(struct proc *p) { return trace_pid < 0 || (p && p->pid == trace_pid); }
 
 void trace_event(int type, u64 a, u64 b, u64 c, u64 d, const char *name)
@@ -81,20 +91,18 @@ static const char *cause_name(u64 cause)
 		}
 		return "interrupt";
 	}
-	switch (cause) {
-	case EXC_ECALL_U: return "syscall";
-	case EXC_ILLEGAL_INST: return "illegal instruction";
-	case EXC_INST_PAGE: return "instruction page fault";
-	case EXC_LOAD_PAGE: return "load page fault";
-	case EXC_STORE_PAGE: return "store page fault";
-	}
-	return "exception";
+	if (cause == EXC_ECALL_U)
+		return "syscall";
+	return cause < NEXC && exc_name[cause] ? exc_name[cause] : "exception";
 }
 
+/* Every trap from user mode but a system call (those have their own
+ * line, in trace_syscall_enter).  Timer interrupts are left to trace
+ * timer's lines: here they would drown the rest. */
 void trace_trap_slow(struct proc *p, u64 cause, u64 epc)
 {
 	trace_event(EV_TRAP, cause, epc, 0, 0, NULL);
-	if ((trace_mask & TR_TRAP) && want_live(p) && (cause & 0xff) != IRQ_STIMER)
+	if ((trace_mask & TR_TRAP) && want_live(p) && !scause_is_timer(cause))
 		kprintf("usertrap: %s from pid %d (%s) at pc %p\n", cause_name(cause), p->pid, p->name, (void *)epc);
 }
 
@@ -128,18 +136,30 @@ void trace_switch_slow(struct proc *from, struct proc *to)
 		from->why = WHY_NONE;
 }
 
-void trace_state_slow(struct proc *p, int state)
+/* Every state change, from proc_setstate(), old -> state.  A new process
+ * (unused -> embryo) also says what made it: the system call its creator
+ * is in (fork or spawn), or the kernel. */
+void trace_state_slow(struct proc *p, int old, int state)
 {
-	trace_event(EV_STATE, p->pid, state, p->state, 0, p->name);
-	if ((trace_mask & TR_PROC) && want_live(p))
-		kprintf("proc: pid %d (%s) %s -> %s\n", p->pid, p->name, procstate_name[p->state], procstate_name[state]);
+	struct proc *by = old == UNUSED ? myproc() : NULL;
+	u64 how = by ? TF_SYSNUM(by->tf) : 0;
+	trace_event(EV_STATE, p->pid, state, old, how, p->name);
+	if (!(trace_mask & TR_PROC) || !want_live(p))
+		return;
+	if (old != UNUSED)
+		kprintf("proc: pid %d (%s) %s -> %s\n", p->pid, p->name, procstate_name[old], procstate_name[state]);
+	else if (by)
+		kprintf("proc: pid %d (%s) %s -> %s: %s by pid %d (%s)\n", p->pid, p->name, procstate_name[old],
+			procstate_name[state], how < SYS_max && syscall_desc[how].name ? syscall_desc[how].name : "?",
+			by->pid, by->name);
+	else
+		kprintf("proc: pid %d (%s) %s -> %s: by the kernel\n", p->pid, p->name, procstate_name[old],
+			procstate_name[state]);
 }
 
-void trace_proc_slow(struct proc *p, int state)
+void trace_exit_slow(struct proc *p)
 {
-	if (state == ZOMBIE)
-		trace_event(EV_EXIT, p->pid, p->xstate, 0, 0, p->name);
-	trace_state_slow(p, state);
+	trace_event(EV_EXIT, p->pid, p->xstate, 0, 0, p->name);
 }
 
 void trace_kill_slow(struct proc *p, int sig, u64 cause, u64 addr)
@@ -147,9 +167,18 @@ void trace_kill_slow(struct proc *p, int sig, u64 cause, u64 addr)
 	trace_event(EV_KILL, p->pid, sig, cause, addr, p->name);
 }
 
-void trace_exec(struct proc *p)
+/* exec of path by p (a process replacing its own program), or spawn's new
+ * process p getting its first one.  Recorded under the new name; the live
+ * line is for exec only, spawn's is the child's unused -> embryo. */
+void trace_exec_slow(struct proc *p, const char *path)
 {
-	trace_event(EV_EXEC, p->pid, 0, 0, 0, p->name);
+	const char *base = path;
+	for (const char *q = path; *q; q++)
+		if (*q == '/')
+			base = q + 1;
+	trace_event(EV_EXEC, p->pid, 0, 0, 0, base);
+	if ((trace_mask & TR_PROC) && want_live(p) && p == myproc())
+		kprintf("proc: pid %d (%s) exec %s\n", p->pid, p->name, path);
 }
 
 void trace_user_slow(struct proc *p)

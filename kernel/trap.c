@@ -22,7 +22,7 @@ void trap_init(void)
 
 u64 uptime_ms(void) { return (arch_time() - boot_time) * 1000 / timebase_hz; }
 
-static const char *const exc_name[NEXC] = {
+const char *const exc_name[NEXC] = {
 	[EXC_INST_MISALIGNED] = "misaligned instruction fetch",
 	[EXC_INST_ACCESS] = "instruction access fault",
 	[EXC_ILLEGAL_INST] = "illegal instruction",

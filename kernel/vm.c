@@ -47,8 +47,7 @@ int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm)
 /* The end of the level-0 table's span that va is in, or end if sooner. */
 static u64 leaf_stop(u64 va, u64 end) { return min(ALIGN_DOWN(va, LEAF_SPAN) + LEAF_SPAN, PGROUNDUP(end)); }
 
-/* Pages whose references are dropped (kfree_many) or taken
- * (page_get_many) BATCH at a time. */
+/* Pages whose references are dropped (kfree_many) BATCH at a time. */
 struct batch {
 	void *page[BATCH];
 	int n;
@@ -125,6 +124,40 @@ static pte_t *l1_entry(pagetable_t pt, u64 va)
 	return &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
 }
 
+/* Take a reference on every page that slots [lo, hi) of table t map,
+ * BATCH at a time (one lock round each), for a new table that maps them
+ * too.  All or none: -ENOMEM, with no reference taken, if a page's count
+ * is full (page_get). */
+static int table_get_pages(pte_t *t, int lo, int hi)
+{
+	void *pg[BATCH];
+	int n = 0, held = lo; /* slots [lo, held) hold their references */
+	for (int i = lo; i < hi; i++) {
+		if (t[i] & PTE_V)
+			pg[n++] = P2V(PTE_PA(t[i]));
+		if (n == BATCH || (i == hi - 1 && n > 0)) {
+			if (page_get_many(pg, n) < 0)
+				goto undo;
+			n = 0;
+			held = i + 1;
+		}
+	}
+	return 0;
+undo:
+	/* Give back what was taken: never the last reference, the table
+	 * being copied still holds one on each page. */
+	n = 0;
+	for (int i = lo; i < held; i++) {
+		if (t[i] & PTE_V)
+			pg[n++] = P2V(PTE_PA(t[i]));
+		if (n == BATCH || (i == held - 1 && n > 0)) {
+			kfree_many(pg, n);
+			n = 0;
+		}
+	}
+	return -ENOMEM;
+}
+
 /* Release every page a level-0 table maps, then the table itself. */
 static void table_free(struct vmspace *vm, u64 va, pte_t *t)
 {
@@ -166,14 +199,12 @@ static int unshare(struct vmspace *vm, u64 va)
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, t, PGSIZE);
-	struct batch b;
-	BATCH_INIT(b, page_get_many);
 	int lo, hi;
 	span_slots(vm, va, &lo, &hi);
-	for (int i = lo; i < hi; i++)
-		if (copy[i] & PTE_V)
-			batch_add(&b, P2V(PTE_PA(copy[i])));
-	batch_done(&b);
+	if (table_get_pages(copy, lo, hi) < 0) {
+		kfree(copy);
+		return -ENOMEM;
+	}
 	*e = PA_PTE(V2P(copy)) | PTE_V;
 	if (!page_unref(t)) {
 		/* The others let go meanwhile: ours was the last use. */
@@ -280,8 +311,6 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 	to->stack_low = from->stack_low;
 	struct region rg[3];
 	int n = regions(from, rg);
-	struct batch b;
-	BATCH_INIT(b, page_get_many);
 	for (int i = 0; i < n && r == 0; i++) {
 		for (u64 va = ALIGN_DOWN(rg[i].lo, LEAF_SPAN); va < rg[i].hi; va += LEAF_SPAN) {
 			pte_t *pe = l1_entry(from->pt, va);
@@ -306,13 +335,16 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 			if (shared || hi - lo >= SHARE_MIN) {
 				/* Share the table.  The first time, no entry may stay
 				 * writable; a shared table has none already. */
+				if (page_get(t) < 0) {
+					r = -ENOMEM; /* shared by REFS_MAX address spaces */
+					break;
+				}
 				for (int k = lo; k < hi; k++) {
 					pte_t e = t[k];
 					to->pages += e & PTE_V;
 					if (e & PTE_W)
 						t[k] = (e & ~PTE_W) | PTE_COW;
 				}
-				page_get(t);
 				*ce = *pe;
 				continue;
 			}
@@ -323,6 +355,8 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 				break;
 			}
 			*ce = PA_PTE(V2P(ct)) | PTE_V;
+			void *pg[SHARE_MIN]; /* fewer than SHARE_MIN entries here */
+			int npg = 0;
 			for (int k = lo; k < hi; k++) {
 				pte_t e = t[k];
 				if (!(e & PTE_V))
@@ -331,13 +365,18 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 					t[k] = e = (e & ~PTE_W) | PTE_COW;
 				ct[k] = e;
 				to->pages++;
-				batch_add(&b, P2V(PTE_PA(e)));
+				pg[npg++] = P2V(PTE_PA(e));
+			}
+			/* Every page the child maps holds its reference before the
+			 * child can be torn down: if a count is full, the child's
+			 * table maps nothing (and vm_destroy frees it empty). */
+			if (npg && page_get_many(pg, npg) < 0) {
+				memset(ct, 0, PGSIZE);
+				r = -ENOMEM;
+				break;
 			}
 		}
 	}
-	/* Every page mapped in the child holds its reference before the child
-	 * can be torn down. */
-	batch_done(&b);
 	/* The parent's entries lost their W bit: drop stale TLB entries. */
 	sfence_vma();
 	if (r < 0)

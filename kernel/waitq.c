@@ -18,8 +18,7 @@ void sleep(struct waitq *wq, struct spinlock *lk)
 		acquire(&schedlock);
 	p->vswitch++;
 	trace_why(p, WHY_BLOCK);
-	trace_state(p, SLEEPING);
-	p->state = SLEEPING;
+	proc_setstate(p, SLEEPING);
 	/* On the queue before lk is dropped: wakeup() peeks at the queue
 	 * under lk, so it sees this sleeper. */
 	waitq_push(wq, p);

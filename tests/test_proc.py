@@ -16,3 +16,47 @@ guest_test("/test/fputest", cpus=1)
 guest_test("/test/fputest", cpus=4)
 guest_test("/test/regtest", cpus=1)
 guest_test("/test/regtest", cpus=4)
+
+
+# --- kill 1 (issue 9, item 3): no one may signal init, root included ---
+from harness import test  # noqa: E402
+
+
+def init_survives(g, cmd):
+    out = g.run("%s; echo status=$?" % cmd, timeout=20)
+    assert "status=1" in out, "%s: kill did not fail: %r" % (cmd, out)
+    assert "kill: 1: " in out and "powering off" not in out, "%s: %r" % (cmd, out)
+    return out
+
+
+@test(cpus=2, timeout=60)
+def kill_init_refused(g):
+    """kill 1 with any signal, as root and as uid 1000, fails with EPERM;
+    init stays, the shell and new processes keep working."""
+    msg = None
+    for sig in ("-9", "-KILL", "", "-TERM", "-INT", "-SEGV"):
+        out = init_survives(g, "kill %s 1" % sig if sig else "kill 1")
+        msg = msg or out
+        assert g.run("echo alive", timeout=10) == "alive\n", "after kill %s 1" % sig
+    # as an ordinary user (it could never signal root's init: EPERM too)
+    for sig in ("-9", "-TERM"):
+        out = init_survives(g, "/test/runas 1000 kill %s 1" % sig)
+        assert out.splitlines()[0] == msg.splitlines()[0], "uid 1000 sees another error: %r" % out
+    assert "Operation not permitted" in msg or "Not owner" in msg, msg
+    # init is still pid 1 and still reaps: an orphan's parent dies first
+    out = g.run("ps", timeout=10)
+    assert any(l.split()[:1] == ["1"] and "init" in l for l in out.splitlines()), out
+    out = g.run("sh -c 'sleep 1 &'; sleep 2; hello; echo status=$?", timeout=20)
+    assert "hello" in out and "status=0" in out, out
+    assert g.alive(), "QEMU is gone"
+
+
+# Reference counts a user can drive up (issue 9, item 1): a file page
+# mapped 65,535 times by one ELF, 73,000 times by 1,000 processes, an open
+# file in 12,600 descriptors, 2,000 links and subdirectories.
+guest_test("/test/refs", cpus=1, timeout=300)
+guest_test("/test/refs", cpus=4, timeout=300)
+# The same counts with refmax=1000 (the limit within reach): link, mkdir,
+# open, rename, fork, dup and dup2 are refused, exec copies a full page.
+guest_test("/test/refs limits 1000", cpus=1, args="refmax=1000", timeout=300, name="refs_limits")
+guest_test("/test/refs limits 1000", cpus=4, args="refmax=1000", timeout=300, name="refs_limits@4cpu")

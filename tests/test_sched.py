@@ -20,6 +20,22 @@ def spin_rows(g):
     return [tuple(int(x) if x.isdigit() else x for x in m.groups()) for m in PINFO.finditer(g.run("/test/pinfo spin"))]
 
 
+def grown(g, before, ticks, isw, timeout=30.0):
+    """Poll spin_rows until every spinner has at least `ticks` more timer
+    ticks and `isw` more involuntary switches than in `before`.  The guest's
+    timer runs on host time, so on a loaded host a fixed sleep may see fewer
+    ticks; waiting for the condition (with a hard deadline) does not."""
+    deadline = time.time() + timeout
+    while True:
+        rows = spin_rows(g)
+        ok = len(rows) == len(before) and all(
+            p == p2 and t1 >= t0 + ticks and i1 >= i0 + isw
+            for (p, _, t0, _, i0), (p2, _, t1, _, i1) in zip(before, rows))
+        if ok or time.time() > deadline:
+            return rows
+        time.sleep(0.2)
+
+
 def answers_promptly(g, within=3.0):
     t0 = time.time()
     out = g.run("echo hi", timeout=within)
@@ -39,8 +55,7 @@ def preemption_spin_does_not_starve_the_shell(g):
     # its slice.  (With nothing else ready the timer lets it go on.)
     for _ in range(10):
         answers_promptly(g)
-    time.sleep(0.5)
-    b = spin_rows(g)
+    b = grown(g, a, 21, 10)
     assert len(a) == 1 and len(b) == 1, (a, b)
     (pid, _, ticks_a, vsw_a, isw_a), (pid2, _, ticks_b, vsw_b, isw_b) = a[0], b[0]
     assert pid == pid2
@@ -56,8 +71,7 @@ def preemption_two_spinners_take_turns(g):
     g.run("spin &")
     time.sleep(0.3)
     a = spin_rows(g)
-    time.sleep(1.0)
-    b = spin_rows(g)
+    b = grown(g, a, 20, 20)
     assert len(a) == 2 and len(b) == 2, (a, b)
     for (pid, _, t0, _, i0), (pid2, _, t1, _, i1) in zip(a, b):
         # one tick slices: in a second each is preempted dozens of times
@@ -74,8 +88,7 @@ def preemption_four_spinners_on_four_harts(g):
         answers_promptly(g)
     rows = spin_rows(g)
     assert len(rows) == 6, rows
-    time.sleep(1.0)
-    later = spin_rows(g)
+    later = grown(g, rows, 1, 1)
     # six spinners on four harts: each one gets time and gets preempted
     for (pid, _, t0, _, i0), (pid2, _, t1, _, i1) in zip(rows, later):
         assert pid == pid2 and t1 > t0 and i1 > i0, (rows, later)
@@ -148,3 +161,54 @@ def ctrl_c_stops_spin(g):
 test(name="ctrl_c_stops_foreground_spin", cpus=1)(ctrl_c_stops_spin)
 test(name="ctrl_c_stops_foreground_spin_coop", cpus=1, args="sched=coop")(ctrl_c_stops_spin)
 test(name="ctrl_c_stops_foreground_spin@4cpu", cpus=4)(ctrl_c_stops_spin)
+
+
+# --- which hart: ps's and Ctrl-P's HART column ---------------------------------
+
+PS_ROW = re.compile(r"^ +(\d+) +\d+ +\d+ (\w+) +(\S+) +\d+ +\d+ +\d+ +\d+ +(\d+|-)$", re.M)
+DUMP_ROW = re.compile(r"^(\d+) +\d+ +\d+ +(\w+) +(\S+) +\d+ +\d+ +\d+ +\d+ +(\d+|-)  ", re.M)
+
+
+def check_harts(rows, cpus, what):
+    """rows: [(pid, state, name, hart)].  Every process here has run, so
+    each shows a hart (the one it runs on, or last ran on) in range."""
+    assert rows, what
+    for pid, state, name, hart in rows:
+        assert hart != "-" and 0 <= int(hart) < cpus, (pid, state, name, hart, what)
+    return {r[2]: r for r in rows}
+
+
+def hart_column(g, cpus):
+    # one spinner per hart and one more: some run, one waits its turn
+    for _ in range(cpus + 1):
+        g.run("spin &")
+    time.sleep(0.5)
+    out = g.run("ps")
+    assert out.splitlines()[0].endswith(" INVSW HART"), out
+    rows = PS_ROW.findall(out)
+    assert len(rows) == len(out.splitlines()) - 1, out
+    by = check_harts(rows, cpus, out)
+    # procinfo copies the table under schedlock: one moment, in which the
+    # processes running are on different harts, ps among them
+    running = [int(r[3]) for r in rows if r[1] == "running"]
+    assert len(running) == len(set(running)) and len(running) <= cpus, out
+    assert by["ps"][1] == "running", out
+    assert len([r for r in rows if r[2] == "spin"]) == cpus + 1, out
+    if cpus == 1:
+        assert {r[3] for r in rows} == {"0"}, out
+    else:
+        # spinners on every hart, or all but the one ps is on
+        assert len({r[3] for r in rows if r[1] == "running"}) >= cpus - 1, out
+    # Ctrl-P, from the kernel: the same column.  It takes no lock (it
+    # must work in a panic), so the picture may be torn by switches while
+    # it prints: only the range is certain.
+    g.send("\x10")
+    m = g.expect(r"PID +PPID +UID +STATE +NAME +TICKS +SYSCALLS +VOLSW +INVSW +HART +WAIT\n((?:.*\n){%d})"
+                 % (cpus + 3), 10)
+    rows = DUMP_ROW.findall(m.group(1))
+    assert len(rows) == cpus + 3, m.group(1)
+    check_harts(rows, cpus, m.group(1))
+
+
+test(name="hart_column_ps_ctrl_p", cpus=1, timeout=60)(lambda g: hart_column(g, 1))
+test(name="hart_column_ps_ctrl_p@4cpu", cpus=4, timeout=60)(lambda g: hart_column(g, 4))

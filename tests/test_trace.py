@@ -5,7 +5,7 @@ import sys
 import time
 
 import harness
-from harness import test
+from harness import test, host_test
 
 sys.path.insert(0, os.path.join(harness.ROOT, "tools"))
 import render_trace  # noqa: E402
@@ -121,6 +121,53 @@ def trace_live_usertrap_lines_like_the_lab(g):
     assert "usertrap:" not in out, out
 
 
+@test(timeout=60)
+def trace_trap_names_faults_and_skips_ticks(g):
+    g.run("trace trap")
+    out = g.run("kmem null; kmem text")
+    assert re.search(r"^usertrap: load page fault from pid \d+ \(kmem\) at pc 0x[0-9a-f]+$", out, re.M), out
+    assert re.search(r"^usertrap: store page fault from pid \d+ \(kmem\) at pc 0x[0-9a-f]+$", out, re.M), out
+    # a second of spinning takes about 100 timer interrupts: trace timer's
+    # business, not one line here
+    out = g.run("spin 1", timeout=30)
+    assert "usertrap:" not in out.replace("usertrap: syscall", ""), out
+    g.run("trace off")
+
+
+@host_test()
+def trace_trap_filter_keeps_exception_5():
+    """The filter that leaves timer interrupts out of trace trap must not
+    drop exception 5, load access fault, which has the timer's number
+    without the interrupt bit.  No user program can take one on QEMU virt
+    (every page the kernel maps is RAM, and OpenSBI's PMP lets S and U
+    reach all of it), so the predicate is checked here, compiled by the
+    host's C compiler, and trace.c must use it."""
+    import shutil
+    import subprocess
+    import tempfile
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        raise harness.Skip("no host C compiler")
+    src = r"""
+#include "riscv.h"
+int main(void)
+{
+	return (!scause_is_timer(SCAUSE_INTR | IRQ_STIMER)) | scause_is_timer(EXC_LOAD_ACCESS) << 1 |
+	       scause_is_timer(IRQ_STIMER) << 2 | scause_is_timer(SCAUSE_INTR | IRQ_SEXT) << 3;
+}
+"""
+    with tempfile.TemporaryDirectory() as d:
+        open(os.path.join(d, "t.c"), "w").write(src)
+        k = os.path.join(harness.ROOT, "kernel")
+        subprocess.run([cc, "-std=gnu11", "-Wall", "-Werror", "-I", k, "-I", os.path.join(k, "arch/riscv"),
+                        "-o", os.path.join(d, "t"), os.path.join(d, "t.c")], check=True)
+        r = subprocess.run([os.path.join(d, "t")])
+        assert r.returncode == 0, "scause_is_timer wrong (bits %d)" % r.returncode
+    trace_c = open(os.path.join(harness.ROOT, "kernel/trace.c")).read()
+    body = re.search(r"void trace_trap_slow\(.*?\n}", trace_c, re.S).group(0)
+    assert "!scause_is_timer(cause)" in body and "0xff" not in body, body
+
+
 @test()
 def trace_pid_filter_and_add_remove(g):
     out = g.run("trace -p 1 syscall")
@@ -139,6 +186,99 @@ def trace_pid_filter_and_add_remove(g):
     g.run("trace off")
     out = g.run("trace bogus")
     assert "unknown 'bogus'" in out, out
+
+
+# --- trace proc: the seeds' state diagram ---------------------------------------
+
+PROC_LINE = re.compile(r"proc: pid (\d+) \(([^)]*)\) (\w+) -> (\w+)(?:: (\w+) by pid (\d+)|: by the kernel)?")
+# Every arrow of the diagram, and nothing else: created (unused -> embryo),
+# made ready, dispatched, preempted or yielding, blocking, woken, exiting,
+# reaped; and a fork that failed before the child ever ran (embryo -> unused).
+DIAGRAM = {("unused", "embryo"), ("embryo", "runnable"), ("runnable", "running"), ("running", "runnable"),
+           ("running", "sleeping"), ("sleeping", "runnable"), ("running", "zombie"), ("zombie", "unused"),
+           ("embryo", "unused")}
+
+
+def proc_histories(text):
+    """Per pid, its transitions in order [(old, new, how, by)], checking that
+    each one starts in the state the previous one ended in: a change that
+    bypassed the hook breaks the chain.  Only processes made after tracing
+    began must start at unused."""
+    hist = {}
+    for m in PROC_LINE.finditer(text):
+        pid, old, new = int(m.group(1)), m.group(3), m.group(4)
+        assert old != new, "an X -> X line: %s" % m.group(0)
+        assert (old, new) in DIAGRAM, "not in the state diagram: %s" % m.group(0)
+        h = hist.setdefault(pid, [])
+        assert not h or h[-1][1] == old, "pid %d: %s after %s" % (pid, m.group(0), h[-1])
+        h.append((old, new, m.group(5), m.group(6), m.group(2)))
+    return hist
+
+
+def trace_proc_lifecycles(g, cpus):
+    sh = int(g.run("echo $$"))
+    out = g.run("trace proc")
+    assert "trace: proc (lines for every process)" in out, out
+    start = len(g.out)
+    # spawn (a lone command), fork + exec (a pipeline), sleep and wakeup
+    # (sleep, wait), preemption (one spinner more than there are harts),
+    # exit and wait for all of them
+    spins = " ".join(["spin 1 &"] * (cpus + 1))
+    g.run("%s sleep 0.2; echo a | cat; wait" % spins, timeout=60)
+    text = g.out[start:]  # (trace off's own process is not done before tracing stops)
+    g.run("trace off")
+    hist = proc_histories(text)
+    new = {pid: h for pid, h in hist.items() if h[0][0] == "unused"}
+    for pid, h in new.items():
+        # created, ready, dispatched ... exited, reaped: the whole life
+        assert [x[:2] for x in h[:3]] == [("unused", "embryo"), ("embryo", "runnable"), ("runnable", "running")], h
+        assert [x[:2] for x in h[-2:]] == [("running", "zombie"), ("zombie", "unused")], h
+    made = {(h[0][4], h[0][2]) for h in new.values() if h[0][3] == str(sh)}
+    assert ("spin", "spawn") in made and ("sleep", "spawn") in made, made
+    assert ("sh", "fork") in made, made  # the pipeline's children, forked
+    forked = [pid for pid, h in new.items() if h[0][2] == "fork" and h[0][3] == str(sh)]
+    assert len(forked) == 2, new
+    for pid in forked:  # each child of the fork execs its command
+        assert re.search(r"proc: pid %d \(sh\) exec /bin/(echo|cat)\n" % pid, text), text
+    spun = [h for h in new.values() if h[0][4] == "spin"]
+    assert len(spun) == cpus + 1, spun
+    # spin makes no system call: leaving the CPU ready, it was preempted
+    assert any(("running", "runnable") in [x[:2] for x in h] for h in spun), spun
+    slept = [h for h in new.values() if h[0][4] == "sleep"]
+    assert len(slept) == 1 and ("running", "sleeping") in [x[:2] for x in slept[0]] \
+        and ("sleeping", "runnable") in [x[:2] for x in slept[0]], slept
+    # the shell itself: woken by the console and by its children's exits
+    assert ("sleeping", "runnable") in [x[:2] for x in hist[sh]], hist[sh]
+
+
+test(name="trace_proc_lifecycles", cpus=1, timeout=90)(lambda g: trace_proc_lifecycles(g, 1))
+test(name="trace_proc_lifecycles@4cpu", cpus=4, timeout=90)(lambda g: trace_proc_lifecycles(g, 4))
+
+
+@test(args="trace=proc")
+def trace_proc_from_boot(g):
+    """init is made by the kernel, and its first exec is shown."""
+    hist = proc_histories(g.out)
+    assert [x[:2] for x in hist[1][:3]] == [("unused", "embryo"), ("embryo", "runnable"), ("runnable", "running")], \
+        hist[1]
+    assert "proc: pid 1 (init) unused -> embryo: by the kernel" in g.out, g.out
+    assert re.search(r"proc: pid 2 \(init\) unused -> embryo: fork by pid 1\b", g.out), g.out
+
+
+@host_test()
+def proc_state_has_one_writer():
+    """p->state is const in struct proc and written once, in proc_setstate():
+    no state change can skip the trace hook."""
+    src = {}
+    for d in ("kernel", "kernel/arch/riscv"):
+        for n in os.listdir(os.path.join(harness.ROOT, d)):
+            if n.endswith((".c", ".h")):
+                src[os.path.join(d, n)] = open(os.path.join(harness.ROOT, d, n)).read()
+    assert re.search(r"^\s*const enum procstate state;", src["kernel/proc.h"], re.M)
+    writes = [(f, m.group(0)) for f, t in src.items() for m in re.finditer(r"\(enum procstate \*\)[^;]*;", t)]
+    assert len(writes) == 1 and writes[0][0] == "kernel/proc.h", writes
+    body = re.search(r"static inline void proc_setstate\(.*?\n}", src["kernel/proc.h"], re.S).group(0)
+    assert "trace_state(" in body and writes[0][1] in body, body
 
 
 @test(args="trace=timer tick=100ms", timeout=90)

@@ -53,16 +53,29 @@ def guest_test(program, cpus=1, mem="128M", args="", timeout=120, name=None):
 
 
 RESULT = re.compile(r"^(not ok|ok)\b\s*\d*\s*-?\s*(.*)$", re.M)
+PLAN = re.compile(r"^1\.\.(\d+)$", re.M)
 
 
 def run_guest_program(g, program, timeout):
     """Run program at the shell; collect its ok / not ok lines.  The
-    program must end by printing a line 'done' (after its results)."""
+    program must end by printing a line 'done' (after its results).  If
+    it prints a TAP plan, "1..N" (user/tests/tap.h), it must print exactly
+    N results: a run that took another path, or stopped early, fails."""
     base = os.path.basename(program.split()[0])
     out = g.run(program + "; echo \"exit=$?\"", timeout=timeout)
+    return guest_results(base, out)
+
+
+def guest_results(base, out):
+    """The results of one guest program's output (see run_guest_program)."""
     results = []
     for m in RESULT.finditer(out):
         results.append(("%s: %s" % (base, m.group(2).strip()), m.group(1) == "ok", m.group(0)))
+    plans = [int(n) for n in PLAN.findall(out)]
+    if len(plans) > 1:
+        results.append((base + ": plan", False, "%d plan lines: %s" % (len(plans), plans)))
+    elif plans and plans[0] != len(results):
+        results.append((base + ": plan", False, "planned %d results, printed %d" % (plans[0], len(results))))
     st = re.search(r"exit=(\d+)", out)
     if not results:
         results.append((base, False, "printed no results"))

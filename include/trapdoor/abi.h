@@ -131,7 +131,7 @@ struct kprocinfo {
 	int pgid;
 	int state; /* enum procstate */
 	int priority;
-	int hart; /* hart it runs on, or -1 */
+	int hart; /* hart it runs on, or last ran on; -1 if it never ran */
 	int pad;
 	unsigned long ticks;     /* timer ticks charged to it */
 	unsigned long syscalls;  /* system calls made */
@@ -144,12 +144,22 @@ struct kprocinfo {
 /* Process states: the textbook's, plus embryo (being created). */
 enum procstate { UNUSED, EMBRYO, RUNNABLE, RUNNING, SLEEPING, ZOMBIE };
 
+/* Memory, in pages.  free_pages can be allocated now.  Of the others,
+ * the kernel holds some for the file system and its own heap, and keeps
+ * some on purpose after the work that took them is over: cached_pages.
+ * A workload that cleans up after itself (its processes gone, its files
+ * removed) leaves free_pages + cached_pages exactly where it was. */
 struct kmeminfo {
 	unsigned long total_pages;
 	unsigned long free_pages;
 	unsigned long nproc;
 	unsigned long page_size;
-	unsigned long ncpu; /* harts running */
+	unsigned long ncpu;         /* harts running */
+	unsigned long file_pages;   /* files' data and index pages */
+	unsigned long fsmeta_pages; /* inodes, names, directory hashes (heap bytes, rounded up) */
+	unsigned long fs_max_pages; /* the file system is full when file + fsmeta reach it */
+	unsigned long heap_pages;   /* kernel heap (kmalloc) pages: PCBs, inodes, open files, pipes */
+	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started */
 };
 
 /* diskstat(): the disk and its buffer cache, counted since boot. */
@@ -188,7 +198,9 @@ enum {
 	EV_SYSRET,   /* a = number, b = result */
 	EV_TIMER,    /* a = pid interrupted (0: idle), b = tick count */
 	EV_SWITCH,   /* a = from pid, b = to pid (0: idle), c = why (WHY_*) */
-	EV_STATE,    /* a = pid, b = new state, c = old state (enum procstate) */
+	EV_STATE,    /* a = pid, b = new state, c = old state (enum procstate);
+		      * d = for a new process (unused -> embryo) the system call
+		      * that made it (SYS_fork or SYS_spawn), 0: the kernel (init) */
 	EV_IRQ,      /* a = irq number */
 	EV_KILL,     /* a = pid, b = signal, c = scause, d = address */
 	EV_EXEC,     /* a = pid, name = its new name */

@@ -1,6 +1,7 @@
 /* kill.c: send a signal to processes: kill [-SIG | -s SIG] PID...
  * SIG is a name (TERM or SIGTERM, any case) or a number; the default is
  * SIGTERM.  A negative PID names a process group.  kill -l lists names.
+ * Process 1 (init) takes no signal from anyone: the kernel says EPERM.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -51,7 +52,8 @@ static int signum(const char *s)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: kill [-SIG | -s SIG] pid..., kill -l [number]\n");
+	fprintf(stderr, "usage: kill [-SIG | -s SIG] pid..., kill -l [number]\n"
+			"(pid 1, init, cannot be signalled: EPERM)\n");
 	exit(2);
 }
 

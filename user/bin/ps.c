@@ -1,6 +1,6 @@
 /* ps.c: list the processes, from the kernel's procinfo(): ids, state,
- * name, timer ticks charged, system calls made, and voluntary and
- * involuntary context switches.
+ * name, timer ticks charged, system calls made, voluntary and involuntary
+ * context switches, and the hart it runs on or last ran on ('-': never).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,12 +50,17 @@ int main(int argc, char **argv)
 		cap = n + 8;
 	}
 	qsort(rows, n, sizeof *rows, bypid);
-	printf("%5s %5s %5s %-8s %-15s %8s %8s %6s %6s\n", "PID", "PPID", "UID", "STATE", "NAME", "TICKS",
-	       "SYSCALLS", "VOLSW", "INVSW");
+	/* HART is Linux's PSR: for a process not running, the hart it last
+	 * ran on, where its cache lines still are. */
+	printf("%5s %5s %5s %-8s %-15s %8s %8s %6s %6s %4s\n", "PID", "PPID", "UID", "STATE", "NAME", "TICKS",
+	       "SYSCALLS", "VOLSW", "INVSW", "HART");
 	for (int i = 0; i < n; i++) {
 		struct kprocinfo *r = &rows[i];
-		printf("%5d %5d %5d %-8s %-15.*s %8lu %8lu %6lu %6lu\n", r->pid, r->ppid, r->uid, statename(r->state),
-		       PROC_NAME_LEN, r->name, r->ticks, r->syscalls, r->vswitches, r->iswitches);
+		char hart[12] = "-";
+		if (r->hart >= 0)
+			snprintf(hart, sizeof hart, "%d", r->hart);
+		printf("%5d %5d %5d %-8s %-15.*s %8lu %8lu %6lu %6lu %4s\n", r->pid, r->ppid, r->uid, statename(r->state),
+		       PROC_NAME_LEN, r->name, r->ticks, r->syscalls, r->vswitches, r->iswitches, hart);
 	}
 	return 0;
 }

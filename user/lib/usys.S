@@ -9,7 +9,7 @@
 stub:                                       \
 	li a7, num;                         \
 	ecall;                              \
-	bltz a0, __syscall_error;           \
+	bltz a0, __syscall_neg;             \
 	ret;
 
 	.section .text
@@ -26,14 +26,23 @@ syscall:
 	mv	a4, a5
 	mv	a5, a6
 	ecall
-	bltz	a0, __syscall_error
+	bltz	a0, __syscall_neg
 	ret
 
-__syscall_error:
+/* A negative result.  The kernel fails with -errno, and errno values are
+ * below 4096, as in Linux: only [-4095, -1] is an error.  Anything lower
+ * is a value, returned as it is (no call returns one today, but an
+ * address in the upper half or a 64-bit count may some day).  Off the
+ * success path, which stays one branch.  Global, for proctest's checks. */
+	.globl __syscall_neg
+	.type __syscall_neg, @function
+__syscall_neg:
+	li	t0, -4096
+	bleu	a0, t0, 1f
 	neg	a0, a0
 	/* errno is thread-local: tp + its offset in the TLS block */
 	lui	t0, %tprel_hi(errno)
 	add	t0, t0, tp, %tprel_add(errno)
 	sw	a0, %tprel_lo(errno)(t0)
 	li	a0, -1
-	ret
+1:	ret

@@ -423,6 +423,7 @@ int main(int argc, char **argv)
 		fill(g, NG, 5);
 		return holds(g, NG, 5) ? 42 : 2;
 	}
+	plan(42);
 	/* Warm up: the first fork sizes the kernel's object caches. */
 	grow_stack();
 	int pid = fork();

@@ -352,6 +352,7 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "exec-child") == 0)
 		return exec_child(atoi(argv[2]), atol(argv[3]));
+	plan(99);
 	basics();
 	access_modes();
 	bad_descriptors();

@@ -28,6 +28,7 @@ int main(int argc, char **argv)
 		double want = strtod(argv[3], NULL);
 		return series(seed, 200000) == want ? 42 : 1;
 	}
+	plan(4);
 	enum { N = 6, STEPS = 3000000 };
 	double expect[N];
 	for (int i = 0; i < N; i++)

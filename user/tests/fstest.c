@@ -755,6 +755,7 @@ static void permissions(void)
 
 int main(void)
 {
+	plan(185);
 	if (mkdir(D, 0755) < 0 && errno != EEXIST) {
 		printf("not ok - mkdir " D "\n");
 		return 1;

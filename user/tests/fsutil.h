@@ -1,5 +1,6 @@
 /* fsutil.h: small helpers shared by the file-system and pipe tests.
- * Each check prints "ok - what" or "not ok - what" (the harness counts them).
+ * plan(N) first, then each check prints "ok - what" or "not ok - what"
+ * (the harness counts them against the plan).
  */
 #ifndef FSUTIL_H
 #define FSUTIL_H
@@ -12,6 +13,13 @@
 #include "trapdoor.h"
 
 static int failures;
+
+/* "1..N": how many checks this run prints (see tap.h). */
+static inline void plan(int n)
+{
+	printf("1..%d\n", n);
+	fflush(stdout);
+}
 
 /* One result line; on failure errno is shown too, it is usually the why. */
 static inline void __attribute__((format(printf, 2, 3))) check(int cond, const char *fmt, ...)

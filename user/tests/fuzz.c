@@ -407,6 +407,7 @@ int main(int argc, char **argv)
 		par = 1;
 	supervisor = getpid();
 	shell = getppid();
+	plan(3);
 	note("fuzz: %d calls, seed %lu, %d workers at a time", count, seed, par);
 
 	mkdir("/fuzz", 0777);

@@ -334,6 +334,7 @@ static void memory(void)
 
 int main(void)
 {
+	plan(33);
 	basics();
 	blocking();
 	end_of_file();

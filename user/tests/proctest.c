@@ -860,6 +860,17 @@ static void test_bad_syscalls(void)
 		long r = syscall(nums[i], 1, 2, 3, 4, 5, 6);
 		check(r == -1 && errno == ENOSYS, "syscall number %ld: -1, ENOSYS (r=%ld errno=%d)", nums[i], r, errno);
 	}
+	/* What the stubs do with a negative result (usys.S): an error only in
+	 * [-4095, -1], as in Linux; a lower one is a value. */
+	extern long __syscall_neg(long);
+	static const long neg[] = { -1, -4095, -4096, -0x7fffffffffffffffL - 1 };
+	int right = 0;
+	for (unsigned i = 0; i < sizeof neg / sizeof neg[0]; i++) {
+		errno = 0;
+		long r = __syscall_neg(neg[i]);
+		right += neg[i] >= -4095 ? r == -1 && errno == -neg[i] : r == neg[i] && errno == 0;
+	}
+	check(right == 4, "a result in [-4095, -1] is -errno, a lower one a value (%d of 4 right)", right);
 }
 
 static void test_bad_pointers(void)
@@ -997,6 +1008,7 @@ int main(int argc, char **argv, char **envp)
 	if (argc == 0)
 		return 0;
 
+	plan(137);
 	test_fork_basics();
 	test_exit_status();
 	test_wait_errors();

@@ -143,6 +143,7 @@ int main(void)
 	unsigned long out[32];
 	int bad;
 
+	plan(8);
 	regs_ecall(SYS_getpid, PAT(10), out);
 	bad = first_changed(out, SYS_getpid);
 	report("getpid", out, bad);

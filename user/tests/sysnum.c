@@ -7,6 +7,7 @@
 
 int main(void)
 {
+	plan(5);
 	check(SYS_getpid == 11 && SYS_write == 16 && SYS_close == 21,
 	      "SYS_getpid %d, SYS_write %d, SYS_close %d: xv6-riscv's numbers", SYS_getpid, SYS_write, SYS_close);
 	check(syscall(SYS_getpid) == getpid(), "syscall(SYS_getpid) == getpid()");
