@@ -481,6 +481,7 @@ u64 bcache_shrink(u64 npages)
 /* About how many pages bcache_shrink could free now (held buffers are
  * few): for "is there plainly too little memory?" checks. */
 u64 bcache_clean(void) { return bc.nbuf - bcache_ndirty; }
+u64 bcache_pages(void) { return bc.nbuf; }
 
 void bio_stat(struct kdiskstat *st)
 {

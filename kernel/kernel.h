@@ -150,6 +150,7 @@ int page_refs(void *kva);
 int page_unref(void *kva);
 u64 kfreepages(void);
 u64 bcache_clean(void);             /* bio.c: pages the cache would give back */
+u64 bcache_pages(void);             /* bio.c: pages the cache holds */
 u64 ktotalpages(void);
 
 /* kmalloc.c: small objects, power-of-two sizes 16..2048 */

@@ -181,7 +181,7 @@ long sys_meminfo(SYSARGS)
 		.page_size = PGSIZE,
 		.ncpu = ncpu,
 		.heap_pages = kheappages(),
-		.cached_pages = trace_pages(),
+		.cached_pages = trace_pages() + bcache_pages(),
 	};
 	fs_meminfo(&mi.file_pages, &mi.fsmeta_pages, &mi.fs_max_pages);
 	if (copy_to_user(a0, &mi, sizeof mi) < 0)

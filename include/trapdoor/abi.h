@@ -159,7 +159,7 @@ struct kmeminfo {
 	unsigned long fsmeta_pages; /* inodes, names, directory hashes (heap bytes, rounded up) */
 	unsigned long fs_max_pages; /* the file system is full when file + fsmeta reach it */
 	unsigned long heap_pages;   /* kernel heap (kmalloc) pages: PCBs, inodes, open files, pipes */
-	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started */
+	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started, disk blocks */
 };
 
 /* diskstat(): the disk and its buffer cache, counted since boot. */

@@ -50,6 +50,7 @@ static long read_block(int fd, unsigned long block)
 
 static int magic(void)
 {
+	plan(4);
 	int fd = open_disk(O_RDONLY);
 	if (fd < 0)
 		return 1;
@@ -66,6 +67,10 @@ static int magic(void)
 
 static int rw(int wr, unsigned long block, unsigned seed)
 {
+	if (wr)
+		plan(2);
+	else
+		plan(1);
 	int fd = open_disk(wr ? O_RDWR : O_RDONLY);
 	if (fd < 0)
 		return 1;
@@ -90,6 +95,7 @@ static int rw(int wr, unsigned long block, unsigned seed)
 
 static int pattern(unsigned long from, unsigned long n)
 {
+	plan(1);
 	int fd = open_disk(O_RDONLY);
 	if (fd < 0)
 		return 1;
@@ -106,6 +112,7 @@ static int pattern(unsigned long from, unsigned long n)
  * the cache misses and the requests overlap. */
 static int par(int nproc, unsigned long from, unsigned long n)
 {
+	plan(3);
 	struct kdiskstat before, after;
 	diskstat(&before);
 	for (int c = 0; c < nproc; c++) {
@@ -137,6 +144,7 @@ static int par(int nproc, unsigned long from, unsigned long n)
 
 static int end(void)
 {
+	plan(5);
 	int fd = open_disk(O_RDWR);
 	if (fd < 0)
 		return 1;
@@ -159,6 +167,7 @@ static int end(void)
 
 static int eio(unsigned long block)
 {
+	plan(3);
 	int fd = open_disk(O_RDONLY);
 	if (fd < 0)
 		return 1;
@@ -175,6 +184,7 @@ static int eio(unsigned long block)
 
 static int weio(unsigned long block)
 {
+	plan(3);
 	int fd = open_disk(O_RDWR);
 	if (fd < 0)
 		return 1;
@@ -210,6 +220,7 @@ static int consistent(unsigned long block)
  * (the writer owns the buffer while it copies), never torn. */
 static int mixed(int nproc, unsigned long from, unsigned long n)
 {
+	plan(3);
 	for (int c = 0; c < nproc; c++) {
 		if (fork() == 0) {
 			int fd = open("/dev/vda", O_RDWR), bad = fd < 0;
@@ -249,6 +260,7 @@ static int mixed(int nproc, unsigned long from, unsigned long n)
  * more than is left free: its pages must come out of the clean cache. */
 static int shrink(void)
 {
+	plan(4);
 	int fd = open_disk(O_RDONLY);
 	if (fd < 0)
 		return 1;
@@ -285,6 +297,7 @@ static int shrink(void)
  * within a few seconds (it writes what has been dirty for 5 s). */
 static int flushwait(void)
 {
+	plan(2);
 	struct kdiskstat st;
 	long t0 = uptime(), t = 0;
 	diskstat(&st);
@@ -309,6 +322,7 @@ static unsigned long my_vswitches(void)
  * must sleep for (a driver that spun for the disk would not switch). */
 static int sleeps(unsigned long from, unsigned long n)
 {
+	plan(3);
 	int fd = open_disk(O_RDONLY);
 	if (fd < 0)
 		return 1;
@@ -358,6 +372,7 @@ static int cost(unsigned long from, unsigned long n)
 
 static int many(unsigned long from, unsigned long n, unsigned seed)
 {
+	plan(6);
 	int fd = open_disk(O_RDWR);
 	if (fd < 0)
 		return 1;
