@@ -237,6 +237,28 @@ static void readahead(u64 from)
 	}
 }
 
+/* The buffer for blockno, owned, without reading it: for a caller that
+ * overwrites the whole block (then bdirty).  Its data is the block's if
+ * it was cached, else anything. */
+int bgetblk(u64 blockno, struct buf **out)
+{
+	if (!disk_blocks)
+		return -ENXIO;
+	if (blockno >= disk_blocks)
+		return -EIO;
+	int err;
+	acquire(&bc.lock);
+	struct buf *b = bget(blockno, 0, &err);
+	if (b) {
+		WAIT_WHILE(b, b->flags & B_BUSY);
+		b->flags |= B_BUSY;
+		lru_front(b);
+	}
+	release(&bc.lock);
+	*out = b;
+	return b ? 0 : err;
+}
+
 int bread(u64 blockno, struct buf **out)
 {
 	if (!disk_blocks)

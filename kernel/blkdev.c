@@ -23,7 +23,7 @@ void blkdev_init(void)
 }
 
 /* Whole and partial blocks alike go through the cache: a partial write
- * reads the block first. */
+ * reads the block first, a whole one does not. */
 static long blkdev_rw(struct file *f, u64 uaddr, long n, int write)
 {
 	struct vmspace *vm = &myproc()->vm;
@@ -36,12 +36,16 @@ static long blkdev_rw(struct file *f, u64 uaddr, long n, int write)
 		if (m > (u64)(n - done))
 			m = n - done;
 		struct buf *b;
-		int r = bread(off / BSIZE, &b);
+		/* a whole block overwritten need not be read first */
+		int r = write && m == BSIZE ? bgetblk(off / BSIZE, &b) : bread(off / BSIZE, &b);
 		if (r < 0)
 			return done ? done : r;
 		if (write) {
 			r = copyin(vm, b->data + o, uaddr + done, m);
-			if (r >= 0)
+			/* A fault part-way changed some of the bytes: as a short
+			 * write they go to the disk, unless the block was never
+			 * read (bgetblk), when what is there is not the block. */
+			if (r >= 0 || (b->flags & B_VALID))
 				bdirty(b);
 		} else {
 			r = copyout(vm, uaddr + done, b->data + o, m);

@@ -372,20 +372,22 @@ static int cost(unsigned long from, unsigned long n)
 
 static int many(unsigned long from, unsigned long n, unsigned seed)
 {
-	plan(6);
+	plan(7);
 	int fd = open_disk(O_RDWR);
 	if (fd < 0)
 		return 1;
 	int bad = 0;
+	struct kdiskstat s0, s1, sw;
+	diskstat(&sw);
 	lseek(fd, (long)from * BS, SEEK_SET);
 	for (unsigned long b = from; b < from + n; b++) {
 		for (int i = 0; i < BS / 4; i++)
 			buf[i] = (seed + (unsigned)b) * 2654435761u + i;
 		bad += write(fd, buf, BS) != BS;
 	}
-	struct kdiskstat s0, s1;
 	diskstat(&s0);
 	check(!bad && s0.dirty >= n, "%lu blocks written, %lu dirty", n, s0.dirty);
+	check(s0.reads == sw.reads, "whole blocks overwritten without reading them (%lu reads)", s0.reads - sw.reads);
 	check(fsync(fd) == 0, "fsync /dev/vda");
 	diskstat(&s1);
 	check(s1.dirty == 0 && s1.writes - s0.writes >= n, "all written back: %lu writes", s1.writes - s0.writes);
