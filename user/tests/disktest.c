@@ -144,7 +144,7 @@ static int par(int nproc, unsigned long from, unsigned long n)
 
 static int end(void)
 {
-	plan(5);
+	plan(7);
 	int fd = open_disk(O_RDWR);
 	if (fd < 0)
 		return 1;
@@ -154,6 +154,11 @@ static int end(void)
 	check(write(fd, buf, BS) < 0 && errno == ENOSPC, "write at the end: ENOSPC (%s)", strerror(errno));
 	check(lseek(fd, size - 10, SEEK_SET) == size - 10 && read(fd, buf, BS) == 10, "a read across the end is cut short");
 	check(lseek(fd, size + BS, SEEK_SET) == size + BS && read(fd, buf, BS) == 0, "a read past the end: end of file");
+	lseek(fd, 0, SEEK_SET);
+	errno = 0;
+	check(read(fd, (void *)8, BS) < 0 && errno == EFAULT, "read into a bad pointer: EFAULT (%s)", strerror(errno));
+	errno = 0;
+	check(write(fd, (void *)8, BS) < 0 && errno == EFAULT, "write from a bad pointer: EFAULT (%s)", strerror(errno));
 	close(fd);
 	int u = fork();
 	if (u == 0) {
