@@ -250,6 +250,7 @@ def disk_device_error(g):
     assert "disk: write of block %d failed" % WEIO_BLOCK in g.out, g.tail()
     assert g.run("echo alive") == "alive\n"
     os.remove(img("eio"))
+    os.remove(os.path.join(DIR, "eio.cfg"))
 
 
 @test(mem="64M", setup=with_disk("shrink", mib=32, pattern=False), timeout=240)
