@@ -1,5 +1,6 @@
 # Trapdoor: `make run` boots to a shell, `make test` runs the test suite.
 # Knobs: CPUS=1..4  MEM=128M  ARGS="tick=10ms slice=1 sched=coop trace=syscall"
+#        DISK=build/disk.img (made on first use, kept between runs) or DISK=none
 # `make qemu-gdb` (or `make gdb`) starts QEMU waiting for gdb-multiarch.
 
 CROSS   ?= riscv64-unknown-elf-
@@ -83,11 +84,26 @@ $(B)/initrd.cpio: $(UBIN) $(UTEST) $(UETC) $(UXV6)
 all: $(B)/kernel.elf $(B)/initrd.cpio
 .DEFAULT_GOAL := all
 
-# --- running ------------------------------------------------------------
-QEMUOPTS = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) -nographic -bios default \
-	-kernel $(B)/kernel.elf -initrd $(B)/initrd.cpio -append "$(ARGS)"
+# --- the disk -----------------------------------------------------------
+# An ext2 (revision 1) image of the root tree, made by the host's e2fsprogs
+# with the cache's block size.  `make disk` makes a fresh one; `make run`
+# makes it only if it is missing, so what the guest wrote stays.
+DISK      ?= $(B)/disk.img
+DISK_SIZE ?= 64M
+$(B)/disk.img: | $(B)/initrd.cpio
+	@sh tools/deps.sh
+	PATH="$$PATH:/sbin:/usr/sbin" mke2fs -q -F -t ext2 -r 1 -b 4096 -d $(B)/rootfs $@ $(DISK_SIZE)
+disk: $(B)/initrd.cpio
+	rm -f $(B)/disk.img
+	$(MAKE) $(B)/disk.img
 
-run: all
+# --- running ------------------------------------------------------------
+DISKOPTS = $(if $(filter none,$(DISK)),,-global virtio-mmio.force-legacy=false \
+	-drive file=$(DISK),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0)
+QEMUOPTS = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) -nographic -bios default \
+	-kernel $(B)/kernel.elf -initrd $(B)/initrd.cpio -append "$(ARGS)" $(DISKOPTS)
+
+run: all $(if $(filter none,$(DISK)),,$(DISK))
 	$(QEMU) $(QEMUOPTS)
 
 # make qemu-gdb (or make gdb): QEMU halted at reset, its gdb stub on this
@@ -99,7 +115,7 @@ $(GDBINIT): .gdbinit.tmpl FORCE
 	@mkdir -p $(dir $@)
 	@sed -e 's/@GDBPORT@/$(GDBPORT)/' .gdbinit.tmpl > $@
 	@$(if $(PROG),echo 'usersyms $(PROG)' >> $@,true)
-qemu-gdb gdb: all $(GDBINIT)
+qemu-gdb gdb: all $(GDBINIT) $(if $(filter none,$(DISK)),,$(DISK))
 	@sh tools/deps.sh --gdb
 	@echo "*** QEMU waits for gdb on port $(GDBPORT). In another terminal:  gdb-multiarch -nx -x $(GDBINIT)" 1>&2
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
@@ -126,6 +142,6 @@ $(B)/.deps-ok:
 	@sh tools/deps.sh
 	@mkdir -p $(B) && touch $@
 
-.PHONY: all run gdb qemu-gdb test bench trace clean deps FORCE
+.PHONY: all run disk gdb qemu-gdb test bench trace clean deps FORCE
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

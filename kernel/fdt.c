@@ -36,7 +36,7 @@ static int has_string(const char *v, u32 len, const char *s)
 struct node {
 	u64 reg, size;
 	int irq;
-	int is_uart, is_plic, disabled, sstc;
+	int is_uart, is_plic, is_virtio, disabled, sstc;
 	int has_reg;
 };
 
@@ -81,6 +81,10 @@ void fdt_parse(u64 dtb_pa)
 				}
 				if (n.is_plic)
 					bootinfo.plic_base = n.reg;
+				if (n.is_virtio && bootinfo.nvirtio < 8) {
+					bootinfo.virtio_base[bootinfo.nvirtio] = n.reg;
+					bootinfo.virtio_irq[bootinfo.nvirtio++] = n.irq;
+				}
 			} else if (depth == 2 && prefix(top, "reserved-memory") && n.has_reg &&
 				   bootinfo.nresv < 8) {
 				bootinfo.resv_base[bootinfo.nresv] = n.reg;
@@ -117,6 +121,7 @@ void fdt_parse(u64 dtb_pa)
 					n.is_uart = has_string(v, len, "ns16550a");
 					n.is_plic = has_string(v, len, "riscv,plic0") ||
 						    has_string(v, len, "sifive,plic-1.0.0");
+					n.is_virtio = has_string(v, len, "virtio,mmio");
 				} else if (strcmp(prop, "status") == 0) {
 					n.disabled = strcmp(v, "okay") != 0;
 				} else if (strcmp(prop, "riscv,isa") == 0) {

@@ -6,6 +6,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "fs.h"
+#include "buf.h"
 
 static struct spinlock filelock = SPINLOCK_INIT("file");
 
@@ -138,6 +139,8 @@ long fileread(struct file *f, u64 udst, long n)
 	case FD_PIPE:
 		return piperead(f->pipe, udst, n);
 	case FD_DEVICE:
+		if (f->ip->major == DEV_DISK)
+			return blkdev_read(f, udst, n);
 		return devsw[f->ip->major].read(udst, n);
 	case FD_INODE:
 		if (f->ip->type == S_IFDIR)
@@ -159,6 +162,8 @@ long filewrite(struct file *f, u64 usrc, long n)
 	case FD_PIPE:
 		return pipewrite(f->pipe, usrc, n, 0);
 	case FD_DEVICE:
+		if (f->ip->major == DEV_DISK)
+			return blkdev_write(f, usrc, n);
 		return devsw[f->ip->major].write(usrc, n);
 	case FD_INODE:
 		return file_rw_inode(f, 1, usrc, n, 1);

@@ -51,7 +51,7 @@ struct devsw {
 	long (*read)(u64 udst, long n);
 	long (*write)(u64 usrc, long n);
 };
-enum { DEV_CONSOLE = 1, DEV_NULL = 2, NDEV };
+enum { DEV_CONSOLE = 1, DEV_NULL = 2, DEV_DISK = 3, NDEV }; /* DEV_DISK: blkdev.c */
 extern const struct devsw devsw[NDEV];
 
 /* fs.c */

@@ -7,6 +7,7 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "buf.h"
 
 #define MAX_ORDER 10
 
@@ -203,6 +204,8 @@ void *kalloc_order(int order)
 	acquire(&memlock);
 	void *p = alloc_locked(order);
 	release(&memlock);
+	if (unlikely(!p) && bcache_shrink(1UL << order)) /* clean cached blocks go first */
+		return kalloc_order(order);
 	return p;
 }
 
@@ -214,6 +217,8 @@ void *kalloc(void)
 	void *p, *z = nzcache > 0 ? uncache(zcache[--nzcache]) : NULL;
 	p = z ? z : alloc_locked(0);
 	release(&memlock);
+	if (unlikely(!p) && bcache_shrink(1))
+		return kalloc();
 	if (p && !z)
 		memset(p, 0, PGSIZE);
 	return p;

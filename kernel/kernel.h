@@ -113,6 +113,9 @@ struct bootinfo {
 	u64 resv_base[8], resv_size[8];
 	int nresv;
 	u64 dtb_pa, dtb_size;
+	u64 virtio_base[8]; /* virtio-mmio slots, each probed by its driver */
+	int virtio_irq[8];
+	int nvirtio;
 };
 extern struct bootinfo bootinfo;
 void fdt_parse(u64 dtb_pa);
@@ -146,6 +149,8 @@ int page_get_many(void **kva, int n); /* all or none: 0 or -ENOMEM */
 int page_refs(void *kva);
 int page_unref(void *kva);
 u64 kfreepages(void);
+u64 bcache_clean(void);             /* bio.c: pages the cache would give back */
+u64 bcache_pages(void);             /* bio.c: pages the cache holds */
 u64 ktotalpages(void);
 
 /* kmalloc.c: small objects, power-of-two sizes 16..2048 */

@@ -6,6 +6,7 @@
 #include "proc.h"
 #include "fs.h"
 #include "trace.h"
+#include "buf.h"
 
 static volatile int boot_done;
 
@@ -36,10 +37,16 @@ void kmain(u64 hartid, u64 dtb)
 
 	plic_init(bootinfo.plic_base);
 	console_init();
+	binit();
+	int disk = disk_init(); /* before plic_hart_init: its irq on every hart */
 	plic_hart_init(hartid);
 	sched_init();
 	fs_init();
 	initrd_load();
+	if (disk == 0) {
+		blkdev_init();
+		ext2_check(); /* a bad image is refused with a message */
+	}
 
 	/* Start the interrupt timer: the OS will get the CPU back. */
 	arch_user_counters();

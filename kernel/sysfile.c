@@ -85,7 +85,7 @@ long sys_lseek(SYSARGS)
 	int whence = (int)a2;
 	if (!f)
 		return -EBADF;
-	if (f->type != FD_INODE)
+	if (f->type != FD_INODE && !(f->type == FD_DEVICE && f->ip->major == DEV_DISK))
 		return -ESPIPE;
 	acquire(&fslock);
 	long base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (long)f->off : whence == SEEK_END ? (long)f->ip->size : -1;

@@ -8,6 +8,7 @@
 #include "fs.h"
 #include "syscall.h"
 #include "trace.h"
+#include "buf.h"
 
 long sys_fork(SYSARGS) { return fork(); }
 long sys_exit(SYSARGS) { exit(W_EXITCODE((int)a0)); }
@@ -55,7 +56,8 @@ long sys_poweroff(SYSARGS)
 {
 	if (myproc()->uid != 0)
 		return -EPERM;
-	kprintf("Trapdoor: power off\n");
+	int r = bsync(); /* the disk's dirty blocks first */
+	kprintf("Trapdoor: power off%s\n", r < 0 ? " (disk write-back failed)" : "");
 	arch_poweroff((int)a0 != 0);
 }
 
@@ -179,7 +181,7 @@ long sys_meminfo(SYSARGS)
 		.page_size = PGSIZE,
 		.ncpu = ncpu,
 		.heap_pages = kheappages(),
-		.cached_pages = trace_pages(),
+		.cached_pages = trace_pages() + bcache_pages(),
 	};
 	fs_meminfo(&mi.file_pages, &mi.fsmeta_pages, &mi.fs_max_pages);
 	if (copy_to_user(a0, &mi, sizeof mi) < 0)

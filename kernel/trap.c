@@ -7,6 +7,7 @@
 #include "proc.h"
 #include "trace.h"
 #include "syscall.h"
+#include "buf.h"
 
 volatile u64 ticks;
 _Static_assert(TF_SYS_FULL == SYS_fork, "trapentry.S saves s0-s11 for fork");
@@ -167,6 +168,8 @@ void timer_interrupt(void)
 	if (c->id == 0) {
 		ticks++;
 		timer_wakeups(ticks);
+		if (bcache_ndirty)
+			bflush_tick();
 	}
 	struct proc *p = c->proc;
 	trace_timer(p);
@@ -184,6 +187,8 @@ static void device_interrupt(void)
 		int ch;
 		while ((ch = uart_getc()) >= 0)
 			console_intr(ch);
+	} else if (irq == disk_irq) {
+		disk_intr();
 	}
 	trace_irq(irq);
 	if (irq)

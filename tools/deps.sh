@@ -1,5 +1,6 @@
 #!/bin/sh
-# deps.sh: make sure the cross-compiler, picolibc, QEMU and cpio are here.
+# deps.sh: make sure the cross-compiler, picolibc, QEMU, cpio and e2fsprogs
+# (mke2fs, for make disk) are here.
 # As root it installs what is missing with apt-get; otherwise it prints the
 # command to run and fails.
 #   sh tools/deps.sh --chromium   the optional extra: Chromium, used only by
@@ -27,6 +28,7 @@ command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need="$need gcc-riscv64-un
 [ -f /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs ] || need="$need picolibc-riscv64-unknown-elf"
 command -v qemu-system-riscv64 >/dev/null 2>&1 || need="$need qemu-system-misc"
 command -v cpio >/dev/null 2>&1 || need="$need cpio"
+PATH="$PATH:/sbin:/usr/sbin" command -v mke2fs >/dev/null 2>&1 || need="$need e2fsprogs"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
 [ -z "$need" ] && exit 0
 echo "Trapdoor needs:$need"

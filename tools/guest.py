@@ -18,7 +18,9 @@ class GuestError(Exception):
 
 
 class Guest:
-    def __init__(self, cpus=1, mem="128M", args="", icount=None, extra=(), initrd=None):
+    def __init__(self, cpus=1, mem="128M", args="", icount=None, extra=(), initrd=None, disk=None):
+        """disk: a raw image file attached as the virtio-blk disk (/dev/vda),
+        or a list of QEMU -drive options (e.g. a blkdebug driver)."""
         self.cmd = [
             "qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64",
             "-smp", str(cpus), "-m", mem, "-nographic", "-bios", "default",
@@ -31,6 +33,10 @@ class Guest:
         self.cmd.insert(self.cmd.index("-display") + 1, "none")
         if icount is not None:
             self.cmd += ["-icount", "shift=%d,sleep=off" % icount]
+        if disk is not None:
+            drive = disk if isinstance(disk, str) and "=" in disk else "file=%s,format=raw" % disk
+            self.cmd += ["-global", "virtio-mmio.force-legacy=false",
+                         "-drive", drive + ",if=none,id=d0", "-device", "virtio-blk-device,drive=d0"]
         self.cmd += list(extra)
         self.out = ""
         self.pos = 0  # how far expect() has consumed

@@ -18,6 +18,7 @@
 #define ESRCH 3
 #define EINTR 4
 #define EIO 5
+#define ENXIO 6
 #define E2BIG 7
 #define ENOEXEC 8
 #define EBADF 9
@@ -40,6 +41,7 @@
 #define EFBIG 27
 #define ENOSPC 28
 #define ESPIPE 29
+#define EROFS 30
 #define EMLINK 31
 #define EPIPE 32
 #define ERANGE 34
@@ -157,7 +159,21 @@ struct kmeminfo {
 	unsigned long fsmeta_pages; /* inodes, names, directory hashes (heap bytes, rounded up) */
 	unsigned long fs_max_pages; /* the file system is full when file + fsmeta reach it */
 	unsigned long heap_pages;   /* kernel heap (kmalloc) pages: PCBs, inodes, open files, pipes */
-	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started */
+	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started, disk blocks */
+};
+
+/* diskstat(): the disk and its buffer cache, counted since boot. */
+struct kdiskstat {
+	unsigned long blocks;        /* disk size in blocks of block_size; 0: no disk */
+	unsigned long block_size;
+	unsigned long reads, writes; /* requests completed */
+	unsigned long errors;        /* requests the device failed */
+	unsigned long inflight_max;  /* most requests in flight at once */
+	unsigned long ring_waits;    /* submitters that slept for ring space */
+	unsigned long hits, misses;  /* bread found the block cached, or not */
+	unsigned long readahead;     /* read-ahead requests started */
+	unsigned long cached, dirty; /* buffers now, and how many are dirty */
+	unsigned long shrunk;        /* pages given back under memory pressure */
 };
 
 /* One recorded kernel event, as traceread() returns them (see

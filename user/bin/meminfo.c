@@ -30,7 +30,7 @@ int main(int argc, char **argv)
 	line("fsmeta:", mi.fsmeta_pages, psz, "inodes, names, directory hashes");
 	line("fsmax:", mi.fs_max_pages, psz, "files + fsmeta may reach this (fsmax=)");
 	line("heap:", mi.heap_pages, psz, "kernel heap: PCBs, inodes, open files, pipes");
-	line("cached:", mi.cached_pages, psz, "kept for reuse (trace rings)");
+	line("cached:", mi.cached_pages, psz, "kept for reuse (trace rings, disk blocks)");
 	printf("%lu processes on %lu hart%s\n", mi.nproc, mi.ncpu, mi.ncpu == 1 ? "" : "s");
 	return 0;
 }

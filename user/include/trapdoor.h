@@ -28,6 +28,7 @@ int traceread(struct ktevent *ev, unsigned long len);
 int strace(int fd, int flags);
 long clock_ns(void);
 int setprio(int pid, int prio); /* ready-queue level 0..7 */
+int diskstat(struct kdiskstat *st);
 int getdents(int fd, void *buf, unsigned long n);
 long syscall(long n, ...);
 
