@@ -71,6 +71,9 @@ class Guest:
             if time.time() > deadline:
                 raise GuestError("timed out after %ds waiting for %r" % (timeout, pattern))
             if not self.alive():
+                # QEMU is gone, but its last output may still be in the pipe:
+                # let the reader drain it (it ends at EOF) before looking.
+                self.reader.join(timeout=2)
                 with self.lock:
                     m = rx.search(self.out, self.pos)
                     if m:
