@@ -18,13 +18,13 @@ class GuestError(Exception):
 
 
 class Guest:
-    def __init__(self, cpus=1, mem="128M", args="", icount=None, extra=()):
+    def __init__(self, cpus=1, mem="128M", args="", icount=None, extra=(), initrd="build/initrd.cpio"):
         self.cmd = [
             "qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64",
             "-smp", str(cpus), "-m", mem, "-nographic", "-bios", "default",
             "-monitor", "none", "-serial", "stdio",
             "-kernel", os.path.join(ROOT, "build/kernel.elf"),
-            "-initrd", os.path.join(ROOT, "build/initrd.cpio"),
+            "-initrd", os.path.join(ROOT, initrd),
             "-append", args,
         ]
         self.cmd[self.cmd.index("-nographic")] = "-display"
