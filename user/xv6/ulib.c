@@ -106,19 +106,33 @@ static int readdir16(int fd, char *dst, int n)
 	int want = n / (int)sizeof(struct xv6_dirent);
 	if (want == 0)
 		want = 1; /* a short read gets the start of one record */
-	long pos = lseek(fd, 0, SEEK_CUR);
-	if (pos < 0)
-		return -1;
-	int got = getdents(fd, batch, sizeof batch);
-	if (got <= 0)
-		return got;
-	int used = 0, k = 0;
-	while (used < got && k < want) {
-		used += ((struct kdirent_hdr *)(batch + used))->reclen;
-		k++;
-	}
-	if (used < got) { /* took fewer than the batch held: consume just those */
-		if (lseek(fd, pos, SEEK_SET) < 0 || getdents(fd, batch, used) != used)
+	int got, used;
+	for (int tries = 0;; tries++) {
+		long pos = lseek(fd, 0, SEEK_CUR);
+		if (pos < 0)
+			return -1;
+		got = getdents(fd, batch, sizeof batch);
+		if (got <= 0)
+			return got;
+		int k = 0;
+		for (used = 0; used < got && k < want; k++)
+			used += ((struct kdirent_hdr *)(batch + used))->reclen;
+		if (used == got)
+			break;
+		/* The batch held more: take just the first k again.  If the
+		 * directory changed in between, so that more than k now fit
+		 * in those bytes, look again (a few times at most). */
+		if (lseek(fd, pos, SEEK_SET) < 0)
+			return -1;
+		got = getdents(fd, batch, used);
+		int again = 0;
+		for (used = 0; used < got; again++)
+			used += ((struct kdirent_hdr *)(batch + used))->reclen;
+		if (got > 0 && (again <= want || tries >= 4))
+			break;
+		if (got <= 0 && tries >= 4)
+			return got;
+		if (lseek(fd, pos, SEEK_SET) < 0)
 			return -1;
 	}
 	int out = 0;

@@ -153,6 +153,49 @@ dirread(void)
   ok(unlink("/tmp/x6d") == 0, "unlink: cleaned up");
 }
 
+// a directory of more entries than one getdents() batch holds, read a few
+// records at a time: each entry comes exactly once
+static void
+bigdir(void)
+{
+  enum { N = 150 };
+  char name[40], seen[N];
+  mkdir("/tmp/x6b");
+  strcpy(name, "/tmp/x6b/f000_a_long_file_name");
+  for(int i = 0; i < N; i++){
+    name[10] = '0' + i / 100;
+    name[11] = '0' + i / 10 % 10;
+    name[12] = '0' + i % 10;
+    close(open(name, O_CREATE | O_RDWR));
+  }
+  memset(seen, 0, sizeof(seen));
+  int fd = open("/tmp/x6b", O_RDONLY), r, others = 0, bad = 0;
+  struct dirent de[5];
+  while((r = read(fd, de, sizeof(de))) > 0){
+    for(int j = 0; j < r / sizeof(de[0]); j++){
+      char *s = de[j].name;
+      if(s[0] == 'f' && memcmp(s + 4, "_a_long_fi", 10) == 0){
+        int i = (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+        if(i < 0 || i >= N || seen[i]++)
+          bad++;
+      } else
+        others++;
+    }
+  }
+  close(fd);
+  int all = 1;
+  for(int i = 0; i < N; i++)
+    all = all && seen[i] == 1;
+  ok(r == 0 && all && bad == 0 && others == 2, "a directory of 150 entries read 5 records at a time: each once");
+  for(int i = 0; i < N; i++){
+    name[10] = '0' + i / 100;
+    name[11] = '0' + i / 10 % 10;
+    name[12] = '0' + i % 10;
+    unlink(name);
+  }
+  unlink("/tmp/x6b");
+}
+
 static void
 openmode(void)
 {
@@ -190,6 +233,7 @@ main(int argc, char *argv[])
   waitstatus();
   unlinkdir();
   dirread();
+  bigdir();
   openmode();
   printfmt();
   printf("done\n");
