@@ -76,7 +76,11 @@ $(B)/rootfs/xv6/%: $(B)/user/xv6bin/%.o $(B)/user/xv6/ulib.o $(ULIB) user/lib/us
 # their own (build/xv6/initrd.cpio: build/rootfs plus /xv6/NAME).
 XV6 ?=
 XV6PROGS ?= usertests forktest zombie stressfs grind sh ls cat grep wc echo ln mkdir rm kill
-$(B)/xv6/obj/%.o: $(XV6)/user/%.c user/xv6/compat.h $(wildcard user/xv6/*/*.h) | deps
+# build/xv6/.src names the tree built last: another tree rebuilds everything
+ifneq ($(XV6),)
+$(shell mkdir -p $(B)/xv6; [ "$$(cat $(B)/xv6/.src 2>/dev/null)" = "$(abspath $(XV6))" ] || echo "$(abspath $(XV6))" > $(B)/xv6/.src)
+endif
+$(B)/xv6/obj/%.o: $(XV6)/user/%.c $(B)/xv6/.src user/xv6/compat.h $(wildcard user/xv6/*/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(XV6CFLAGS) -c $< -o $@
 $(B)/xv6/root/xv6/%: $(B)/xv6/obj/%.o $(B)/user/xv6/ulib.o $(ULIB) user/lib/user.ld
