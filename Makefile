@@ -77,6 +77,37 @@ $(B)/rootfs/xv6/%: $(B)/user/xv6bin/%.o $(B)/user/xv6/ulib.o $(ULIB) user/lib/us
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(B)/user/xv6/ulib.o $(ULIB)
 
+# xv6-riscv's own programs, from an xv6 checkout outside this repository
+# (make xv6 XV6=/path/to/xv6-riscv, see docs/xv6.md): built unmodified
+# into build/xv6/, never into the tree, and booted with an initramfs of
+# their own (build/xv6/initrd.cpio: build/rootfs plus /xv6/NAME).
+XV6 ?=
+XV6PROGS ?= usertests forktest zombie stressfs grind sh ls cat grep wc echo ln mkdir rm kill
+# build/xv6/.src names the tree built last: another tree rebuilds everything
+ifneq ($(XV6),)
+$(shell mkdir -p $(B)/xv6; [ "$$(cat $(B)/xv6/.src 2>/dev/null)" = "$(abspath $(XV6))" ] || echo "$(abspath $(XV6))" > $(B)/xv6/.src)
+endif
+$(B)/xv6/obj/%.o: $(XV6)/user/%.c $(B)/xv6/.src user/xv6/compat.h $(wildcard user/xv6/*/*.h) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(XV6CFLAGS) -c $< -o $@
+$(B)/xv6/root/xv6/%: $(B)/xv6/obj/%.o $(B)/user/xv6/ulib.o $(ULIB) user/lib/user.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(B)/user/xv6/ulib.o $(ULIB)
+# As on xv6's disk, / holds echo and cat (usertests and grind exec "echo"
+# and "/cat"), README and init (usertests reads them as any file).
+$(B)/xv6/initrd.cpio: Makefile $(B)/initrd.cpio $(patsubst %,$(B)/xv6/root/xv6/%,$(XV6PROGS))
+	@test -n "$(XV6)" || { echo "make xv6: set XV6=/path/to/xv6-riscv"; exit 1; }
+	cp -a $(B)/rootfs/. $(B)/xv6/root/
+	cp $(B)/xv6/root/xv6/cat $(B)/xv6/root/xv6/echo $(B)/xv6/root/
+	cp $(B)/xv6/root/xv6/sh $(B)/xv6/root/init
+	if [ -f $(XV6)/README ]; then cp $(XV6)/README $(B)/xv6/root/; else cp README.md $(B)/xv6/root/README; fi
+	cd $(B)/xv6/root && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
+xv6-build: $(B)/kernel.elf $(B)/xv6/initrd.cpio
+
+# make xv6 XV6=/path/to/xv6-riscv [CPUS=4] [XV6TESTS="copyin sbrkbasic"]
+xv6: all
+	python3 tools/xv6run.py --xv6 "$(XV6)" --cpus $(CPUS) --mem $(MEM) $(XV6TESTS)
+
 # The initramfs: a cpio -H newc archive of build/rootfs, owned by root.
 $(B)/initrd.cpio: $(UBIN) $(UTEST) $(UETC) $(UXV6)
 	cd $(B)/rootfs && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
@@ -142,6 +173,6 @@ $(B)/.deps-ok:
 	@sh tools/deps.sh
 	@mkdir -p $(B) && touch $@
 
-.PHONY: all run disk gdb qemu-gdb test bench trace clean deps FORCE
+.PHONY: all run disk gdb qemu-gdb test bench trace clean deps xv6 xv6-build FORCE
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

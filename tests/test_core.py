@@ -34,7 +34,8 @@ def kernel_memory_read_is_killed(g):
 @test()
 def xv6_program_compiles_and_runs(g):
     out = g.run("/xv6/xv6demo a b")
-    assert "xv6demo: got ping from child" in out and "status 1792" in out, out
+    # xv6's wait gives the exit code itself (user/xv6/ulib.c), not POSIX's 7 << 8
+    assert "xv6demo: got ping from child" in out and "status 7," in out, out
     assert "file size 3 type 2, argc 3" in out, out
 
 

@@ -26,7 +26,7 @@ class Guest:
             "-smp", str(cpus), "-m", mem, "-nographic", "-bios", "default",
             "-monitor", "none", "-serial", "stdio",
             "-kernel", os.path.join(ROOT, "build/kernel.elf"),
-            "-initrd", initrd or os.path.join(ROOT, "build/initrd.cpio"),
+            "-initrd", os.path.join(ROOT, initrd or "build/initrd.cpio"),
             "-append", args,
         ]
         self.cmd[self.cmd.index("-nographic")] = "-display"

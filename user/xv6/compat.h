@@ -1,8 +1,13 @@
 /* compat.h (xv6 compatibility): forced into every xv6 program (-include).
- * Renames the calls whose xv6 form differs from POSIX to ulib.c's versions.
+ * Renames the calls whose xv6 form or meaning differs from POSIX to ulib.c's
+ * versions (which say what differs).
  */
 #define exit(s) xv6_exit(s)
 #define kill xv6_kill
+#define wait xv6_wait
+#define open xv6_open
+#define unlink xv6_unlink
+#define read xv6_read
 #define sleep xv6_sleep
 #define mkdir xv6_mkdir
 #define mknod xv6_mknod

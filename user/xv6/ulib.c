@@ -1,10 +1,20 @@
-/* ulib.c (xv6 compatibility): xv6's user library on top of Trapdoor.
- * xv6 programs call exit(int), kill(pid), sleep(ticks), printf(fmt) and
- * fprintf(fd, fmt); these map them to picolibc and Trapdoor's calls.  Built
- * without the xv6 headers so both sides' declarations stay apart.
+/* ulib.c (xv6 compatibility): xv6's user library and xv6's semantics on top
+ * of Trapdoor's POSIX calls, translated here in user space, not in the kernel.
+ *
+ * Where the two differ and an xv6 program can tell:
+ *   wait     the status is the exit code, as exit() gave it (exit(-1) reads
+ *            -1, not 255), and -1 for a process that was killed
+ *   unlink   removes an empty directory too (POSIX: rmdir)
+ *   read     of a directory gives xv6 struct dirent records (16 bytes: a
+ *            ushort inum and a 14-byte name), where POSIX says EISDIR
+ *   open     takes no mode: files are created rw for everyone
+ *   fstat    fills xv6's struct stat (type T_DIR, T_FILE or T_DEVICE)
+ *   kill     kills (SIGKILL); sleep and uptime count xv6's 100 ms ticks
+ * Built without the xv6 headers so both sides' declarations stay apart.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
@@ -50,6 +60,106 @@ int xv6_exit(int status)
 	exit(status);
 }
 
+/* xv6's kernel stores exit()'s int whole; Trapdoor keeps 8 bits, so they
+ * are read back signed: exit(-1) is -1 again (and exit(255) is -1 too).
+ * A killed process's status is -1 in xv6 (it exits with -1). */
+int xv6_wait(int *status)
+{
+	int st;
+	int pid = wait(&st);
+	if (pid >= 0 && status)
+		*status = WIFEXITED(st) ? (signed char)WEXITSTATUS(st) : -1;
+	return pid;
+}
+
+int xv6_open(const char *path, int flags) { return open(path, flags, 0666); }
+
+/* xv6's unlink removes an empty directory as well; a full one stays. */
+int xv6_unlink(const char *path)
+{
+	if (unlink(path) == 0)
+		return 0;
+	if (errno != EISDIR)
+		return -1;
+	return rmdir(path);
+}
+
+/* read() of a directory: xv6 programs read struct dirent records, 16
+ * bytes each, where Trapdoor's read says EISDIR and getdents() gives
+ * variable-length records.  The kernel's directory offset is an opaque
+ * position, so to consume exactly as many entries as fit, peek at a
+ * batch, seek back and take that many again. */
+struct xv6_dirent {
+	unsigned short inum;
+	char name[14];
+};
+
+static int readdir16(int fd, char *dst, int n)
+{
+	struct kdirent_hdr { /* struct kdirent (trapdoor/abi.h) */
+		unsigned long ino;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	};
+	static char batch[2048] __attribute__((aligned(8)));
+	int want = n / (int)sizeof(struct xv6_dirent);
+	if (want == 0)
+		want = 1; /* a short read gets the start of one record */
+	int got, used;
+	for (int tries = 0;; tries++) {
+		long pos = lseek(fd, 0, SEEK_CUR);
+		if (pos < 0)
+			return -1;
+		got = getdents(fd, batch, sizeof batch);
+		if (got <= 0)
+			return got;
+		int k = 0;
+		for (used = 0; used < got && k < want; k++)
+			used += ((struct kdirent_hdr *)(batch + used))->reclen;
+		if (used == got)
+			break;
+		/* The batch held more: take just the first k again.  If the
+		 * directory changed in between, so that more than k now fit
+		 * in those bytes, look again (a few times at most). */
+		if (lseek(fd, pos, SEEK_SET) < 0)
+			return -1;
+		got = getdents(fd, batch, used);
+		int again = 0;
+		for (used = 0; used < got; again++)
+			used += ((struct kdirent_hdr *)(batch + used))->reclen;
+		if (got > 0 && (again <= want || tries >= 4))
+			break;
+		if (got <= 0 && tries >= 4)
+			return got;
+		if (lseek(fd, pos, SEEK_SET) < 0)
+			return -1;
+	}
+	int out = 0;
+	for (int off = 0; off < used; off += ((struct kdirent_hdr *)(batch + off))->reclen) {
+		struct kdirent_hdr *kd = (struct kdirent_hdr *)(batch + off);
+		struct xv6_dirent de;
+		memset(&de, 0, sizeof de);
+		/* xv6's inum is 16 bits; 0 would mark a free slot, which
+		 * programs skip, so a number that wraps to 0 becomes 0xffff. */
+		de.inum = kd->ino & 0xffff ? kd->ino & 0xffff : 0xffff;
+		size_t len = strlen(kd->name);
+		memcpy(de.name, kd->name, len < sizeof de.name ? len : sizeof de.name);
+		int part = n - out < (int)sizeof de ? n - out : (int)sizeof de;
+		memcpy(dst + out, &de, part);
+		out += part;
+	}
+	return out;
+}
+
+int xv6_read(int fd, void *buf, int n)
+{
+	int r = read(fd, buf, n);
+	if (r < 0 && errno == EISDIR)
+		return readdir16(fd, buf, n);
+	return r;
+}
+
 int xv6_uptime(void) { return uptime() / 100; } /* in xv6's 100 ms ticks */
 
 int xv6_kill(int pid) { return kill(pid, SIGKILL); }
@@ -77,22 +187,115 @@ char *xv6_gets(char *buf, int max)
 	return buf;
 }
 
+/* xv6's printf: its own small format language, not C's.  %d and %x take
+ * an int, %l a uint64 (xv6-riscv; later versions spell it %ld, %lu, %lx,
+ * with %u and %ll too: both are understood), %p prints 0x and 16 hex
+ * digits, %s of a null pointer "(null)", and an unknown %c prints as is.
+ * Output goes straight to the fd, unbuffered as on xv6, in one write per
+ * 128 bytes rather than one per character. */
+struct out {
+	int fd;
+	int n;
+	char buf[128];
+};
+
+static void put(struct out *o, char c)
+{
+	if (o->n == (int)sizeof o->buf) {
+		write(o->fd, o->buf, o->n);
+		o->n = 0;
+	}
+	o->buf[o->n++] = c;
+}
+
+static void putnum(struct out *o, unsigned long v, int base, int neg, int width)
+{
+	char d[24];
+	int i = 0;
+	do {
+		d[i++] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v);
+	while (i < width)
+		d[i++] = '0';
+	if (neg)
+		put(o, '-');
+	while (i > 0)
+		put(o, d[--i]);
+}
+
+static void xv6_vprintf(int fd, const char *fmt, va_list ap)
+{
+	struct out o = {.fd = fd};
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			put(&o, *p);
+			continue;
+		}
+		if (!*++p)
+			break;
+		int lng = 0;
+		while (*p == 'l' && (p[1] == 'l' || p[1] == 'd' || p[1] == 'u' || p[1] == 'x')) {
+			lng = 1;
+			p++;
+		}
+		switch (*p) {
+		case 'd':
+			if (lng) {
+				long v = va_arg(ap, long);
+				putnum(&o, v < 0 ? -(unsigned long)v : (unsigned long)v, 10, v < 0, 0);
+			} else {
+				int v = va_arg(ap, int);
+				putnum(&o, v < 0 ? -(unsigned long)v : (unsigned long)v, 10, v < 0, 0);
+			}
+			break;
+		case 'l': /* xv6-riscv's %l: a uint64 in decimal */
+			putnum(&o, va_arg(ap, unsigned long), 10, 0, 0);
+			break;
+		case 'u':
+			putnum(&o, lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int), 10, 0, 0);
+			break;
+		case 'x':
+			putnum(&o, lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned int), 16, 0, 0);
+			break;
+		case 'p':
+			put(&o, '0');
+			put(&o, 'x');
+			putnum(&o, (unsigned long)va_arg(ap, void *), 16, 0, 16);
+			break;
+		case 'c':
+			put(&o, (char)va_arg(ap, int));
+			break;
+		case 's': {
+			const char *str = va_arg(ap, const char *);
+			for (str = str ? str : "(null)"; *str; str++)
+				put(&o, *str);
+			break;
+		}
+		case '%':
+			put(&o, '%');
+			break;
+		default: /* printed as it is, to draw attention (xv6 does too) */
+			put(&o, '%');
+			put(&o, *p);
+		}
+	}
+	if (o.n)
+		write(fd, o.buf, o.n);
+}
+
 void xv6_printf(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stdout, fmt, ap);
+	xv6_vprintf(1, fmt, ap);
 	va_end(ap);
-	fflush(stdout);
 }
 
 void xv6_fprintf(int fd, const char *fmt, ...)
 {
-	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
+	xv6_vprintf(fd, fmt, ap);
 	va_end(ap);
-	fflush(stdout);
-	write(fd, buf, n < (int)sizeof buf ? n : (int)sizeof buf - 1);
 }

@@ -1,0 +1,11 @@
+/* kernel/syscall.h (xv6 compatibility): SYS_fork, SYS_write, ... as numbers.
+ * 1..21 are xv6's; the list is Trapdoor's one (include/trapdoor/syscalls.h).
+ */
+#ifndef XV6_SYSCALL_H
+#define XV6_SYSCALL_H
+enum {
+#define SYSCALL(num, name, stub, args, ret) SYS_##name = num,
+#include "../../../include/trapdoor/syscalls.h"
+#undef SYSCALL
+};
+#endif
