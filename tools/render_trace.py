@@ -863,8 +863,9 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"
                     xx + 2, yu - 2, shown % "wlabel", e.time, ": " + WHY[e.c] if 0 < e.c < 5 else ""))
             elif e.type == "kill":
                 tip = "%s killed: %s at 0x%x" % (pname(an, e.a, e.time), SIGNALS.get(e.b, "signal"), e.d & ((1 << 64) - 1))
+                # in the kernel's row: the kernel decides, in the trap the fault caused
                 o.append('<circle cx="0" cy="%d" r="4" transform="translate(%.1f,0)" class="kmark" data-t="%d">'
-                         '<title>%s</title></circle>' % (yu + row_h // 2, xx, e.time, html.escape(tip)))
+                         '<title>%s</title></circle>' % (yk + row_h // 2, xx, e.time, html.escape(tip)))
     o.append('</g></svg></div>')
     return "\n".join(o)
 
@@ -950,6 +951,7 @@ SCRIPT = r"""
     t.div = div; t.svg = div.querySelector("svg.timeline");
     t.t0 = num(div, "t0"); t.t1 = num(div, "t1"); t.tb = num(div, "tb");
     t.labels = num(div, "labels"); t.left = num(div, "left"); t.right = num(div, "right");
+    if (!(t.t1 > t.t0)) t.t1 = t.t0 + 1;
     t.v0 = t.t0; t.v1 = t.t1;
     var vb = t.svg.getAttribute("viewBox").split(" ");
     t.W = +vb[2]; t.H = +vb[3];
@@ -969,8 +971,14 @@ SCRIPT = r"""
     });
     t.svg.addEventListener("wheel", function (e) {
       e.preventDefault();
-      var f = Math.pow(1.0025, e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY);
-      t.zoom(t.timeAt(e.clientX), f);
+      var line = e.deltaMode === 1 ? 33 : 1;
+      if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) {  // sideways (a touchpad): pan
+        var span = t.v1 - t.v0;
+        var dt = e.deltaX * line * t.scale() * span / t.plotW();
+        t.show(t.v0 + dt, t.v1 + dt);
+        return;
+      }
+      t.zoom(t.timeAt(e.clientX), Math.pow(1.0025, e.deltaY * line));
     }, { passive: false });
     t.svg.addEventListener("pointerdown", function (e) {
       if (e.button !== 0) return;
@@ -1134,6 +1142,11 @@ SCRIPT = r"""
       pending = requestAnimationFrame(function () { pending = 0; tls.forEach(function (t) { t.fit(); }); });
     });
     document.documentElement.classList.add("js");
+    // #tl-run=54.2-54.9: open a timeline at that window (ms since boot)
+    var m = /^#([a-z-]+)=([0-9.]+)-([0-9.]+)$/.exec(location.hash);
+    tls.forEach(function (t) {
+      if (m && t.div.id === m[1]) t.show(+m[2] * t.tb / 1000, +m[3] * t.tb / 1000);
+    });
     if (location.hash === "#selftest") selftest();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();

@@ -25,7 +25,7 @@ import render_trace  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def boot_args(asked, tick=None, slice_=None):
+def boot_args(asked):
     """(the line the kernel boots with, the words this tool added to the
     user's): trace=record, and a tick and a slice unless the user set them."""
     words = asked.split()
@@ -40,9 +40,9 @@ def boot_args(asked, tick=None, slice_=None):
     else:
         added.append("trace=record")
     if "tick" not in keys:
-        added.append("tick=%s" % (tick or "10ms"))
+        added.append("tick=10ms")
     if "slice" not in keys:
-        added.append("slice=%d" % (slice_ if slice_ is not None else 1))
+        added.append("slice=1")
     booted = [w for w in added if "=" in w and " " not in w] + words
     return " ".join(booted), " ".join(added)
 
@@ -99,7 +99,10 @@ def main():
     ap.add_argument("--png", action="store_true", help="also take a picture of the page (Chromium)")
     a = ap.parse_args()
     cmds = [c for c in a.cmd if c.strip()] or ["spin 1 & echo hi"]
-    args, added = boot_args(a.args, a.tick, a.slice)
+    # --tick and --slice are the user's words as much as --args is
+    asked = " ".join(a.args.split() + (["tick=%s" % a.tick] if a.tick else []) +
+                     (["slice=%d" % a.slice] if a.slice is not None else []))
+    args, added = boot_args(asked)
     for f in ("build/kernel.elf", "build/initrd.cpio"):
         if not os.path.exists(os.path.join(ROOT, f)):
             print("trace: %s is missing: run make first (or make trace CMD=...)" % f, file=sys.stderr)
@@ -112,7 +115,7 @@ def main():
         return 1
     os.makedirs(a.out, exist_ok=True)
     base = os.path.join(a.out, a.name)
-    meta = meta_lines(cmds, a.args, added, boot_line, a.cpus)
+    meta = meta_lines(cmds, asked, added, boot_line, a.cpus)
     with open(base + ".trace", "w") as f:
         f.write("\n".join(meta + lines) + "\n")
     with open(base + ".console", "w") as f:
