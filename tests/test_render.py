@@ -1,5 +1,6 @@
 """Render: tools/render_trace.py on traces recorded earlier (tests/data/).
-Host tests: no QEMU.  The last one looks at the page in headless Chromium."""
+Host tests: no QEMU.  The last two load the page in headless Chromium: a
+picture of it, and its zoom and pan driven by the page's own self-test."""
 import os
 import re
 import struct

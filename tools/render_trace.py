@@ -873,7 +873,7 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"
 def mark_swatch(cls, pid=None):
     """A small picture of one mark, with the class the timeline uses."""
     if cls in ("user", "kernel"):
-        fill = fill_of(pid) if pid else "#4e79a7"
+        fill = fill_of(pid) if pid else "#666"  # no process's colour: the key is the row and the shade
         body = '<rect x="1" y="2" width="20" height="12" fill="%s" class="%s"/>' % (fill, cls)
     elif cls == "idle":
         body = '<rect x="1" y="2" width="20" height="12" class="idle"/>'
@@ -1026,6 +1026,12 @@ SCRIPT = r"""
     if (a < this.t0) { a = this.t0; b = a + span; }
     if (b > this.t1) { b = this.t1; a = Math.max(this.t0, b - span); }
     this.v0 = a; this.v1 = b;
+    // one layout per frame, however fast the wheel turns
+    var t = this;
+    if (!t.pending) t.pending = requestAnimationFrame(function () { t.pending = 0; t.layout(); });
+  };
+  Timeline.prototype.flush = function () {
+    if (this.pending) { cancelAnimationFrame(this.pending); this.pending = 0; }
     this.layout();
   };
   // The drawing's width is the window's, in pixels: text keeps its size.
@@ -1104,6 +1110,7 @@ SCRIPT = r"""
     });
     var t = tls[0];
     function state() {
+      t.flush();
       var labels = [];
       t.axis.querySelectorAll("text").forEach(function (x) { labels.push(x.textContent); });
       var shown = 0, named = 0;
@@ -1145,7 +1152,7 @@ SCRIPT = r"""
     // #tl-run=54.2-54.9: open a timeline at that window (ms since boot)
     var m = /^#([a-z-]+)=([0-9.]+)-([0-9.]+)$/.exec(location.hash);
     tls.forEach(function (t) {
-      if (m && t.div.id === m[1]) t.show(+m[2] * t.tb / 1000, +m[3] * t.tb / 1000);
+      if (m && t.div.id === m[1]) { t.show(+m[2] * t.tb / 1000, +m[3] * t.tb / 1000); t.flush(); }
     });
     if (location.hash === "#selftest") selftest();
   }
