@@ -509,6 +509,7 @@ def render_timeline_zooms_and_pans_in_chromium():
         deep = r["deep"]
         assert span(deep) < tr.timebase // 10000, span(deep)                   # under 100 µs
         assert deep["named"] >= 1, deep                                        # the lanes name the pid
+        assert abs(span(r["key"]) - 2 * span(deep)) < 2, (r["key"], deep)      # the - key zooms out
         assert r["reset"]["v0"] == full[0] and r["reset"]["v1"] == full[1]
         assert r["reset"]["axis"] == r["initial"]["axis"]
         # fits the window: nothing wider than it, the SVGs inside it, text at its size

@@ -901,8 +901,9 @@ def legend(an):
          'zoomed in far enough): %s</div>' % "".join(items), '<div class="keys marks"><b>Marks</b>: ']
     for cls, text in MARKS:
         o.append('<span class="key" data-mark="%s">%s%s</span>' % (cls, mark_swatch(cls), html.escape(text)))
-    o.append('</div><div class="hint">Zoom: mouse wheel over a timeline or the + and − buttons; pan: drag '
-             'it or ◀ ▶; hover over anything for details.</div></div>')
+    o.append('</div><div class="hint">Zoom: the mouse wheel over a timeline, a double click, or the + and − '
+             'buttons (keys + − ← → 0 once you clicked it); pan: drag it or ◀ ▶; hover over anything for '
+             'details.</div></div>')
     return "\n".join(o)
 
 
@@ -995,6 +996,11 @@ SCRIPT = r"""
     t.svg.addEventListener("pointerup", end);
     t.svg.addEventListener("pointercancel", end);
     t.svg.addEventListener("dblclick", function (e) { t.zoom(t.timeAt(e.clientX), 0.5); });
+    t.svg.setAttribute("tabindex", "0");
+    t.svg.addEventListener("keydown", function (e) {
+      var z = { "+": "in", "=": "in", "-": "out", ArrowLeft: "left", ArrowRight: "right", "0": "reset" }[e.key];
+      if (z) { e.preventDefault(); t.button(z); }
+    });
   }
   Timeline.prototype.plotW = function () { return this.W - this.left - this.right; };
   // SVG units per CSS pixel (1 once fit() has run, more if it could not)
@@ -1134,6 +1140,8 @@ SCRIPT = r"""
     r.drag = state();
     for (var i = 0; i < 12; i++) t.div.querySelector('button[data-z="in"]').click();
     r.deep = state();
+    t.svg.dispatchEvent(new KeyboardEvent("keydown", { key: "-", bubbles: true, cancelable: true }));
+    r.key = state();
     t.div.querySelector('button[data-z="reset"]').click();
     r.reset = state();
     var out = document.getElementById("selftest");
