@@ -6,9 +6,14 @@ raw console capture: other lines are ignored).  Output:
   NAME.md    the limited-direct-execution protocol tables (OS | Hardware |
              Program), filled in from what really happened: pids, program
              and system-call names, times
-  NAME.html  a self-contained page: the same tables and an SVG timeline,
+  NAME.html  a self-contained page: the same tables and SVG timelines,
              one lane per hart, user and kernel time, timer interrupts,
-             system calls and switches; hover for details
+             system calls, switches and kills, a look (colour and
+             pattern) per process; hover for details, zoom and pan with
+             the page's own script (no network resources)
+
+Event lines of a type this tool does not know are reported on stderr with
+their line numbers and counted on the page.
 
     python3 tools/render_trace.py build/trace/run.trace [--out DIR] [--png]
 """
@@ -700,10 +705,6 @@ def looks(an):
     return out
 
 
-def colors(an):
-    return {pid: c for pid, (c, _) in looks(an).items()}
-
-
 def fill_of(pid):
     return "url(#proc-%d)" % pid
 
@@ -1192,7 +1193,6 @@ svg.timeline.dragging { cursor: grabbing; }
 .tlbar button { font-size: 13px; min-width: 28px; padding: 1px 6px; }
 .tlbar .range { color: #555; margin-left: 6px; }
 svg text { font-family: system-ui, sans-serif; }
-svg .h { font-size: 13px; font-weight: 600; fill: #333; }
 svg .ax { font-size: 10px; fill: #666; } svg .grid { stroke: #e6e6e6; }
 svg .lane { font-size: 13px; font-weight: 600; fill: #333; } svg .sub { font-size: 10px; fill: #777; }
 svg .lanebg { fill: #fafafa; stroke: #e3e3e3; }
