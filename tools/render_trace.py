@@ -1207,7 +1207,7 @@ svg .slabel { font-size: 9px; fill: #1f3fbf; } svg .wlabel { font-size: 9px; fil
 svg.timeline .plot rect:hover, svg.timeline .plot path:hover, svg.timeline .plot line:hover { stroke: #000; stroke-width: 2; }
 .legend { font-size: 12px; margin: 4px 0 10px 0; }
 .keys { margin: 3px 0; }
-.key { margin-right: 14px; white-space: nowrap; display: inline-block; }
+.key { margin-right: 14px; display: inline-block; max-width: 100%; }
 .key svg.sw { vertical-align: -3px; margin-right: 4px; }
 .hint { color: #666; margin-top: 3px; }
 .tltitle { font-size: 13px; font-weight: 600; color: #333; margin: 2px 0 0 0; padding-left: 8px; }
