@@ -411,7 +411,10 @@ def render_names_only_flags_that_exist():
     """Every flag of deps.sh that a tool or a document tells the user to
     pass is one deps.sh knows."""
     deps = open(os.path.join(harness.ROOT, "tools", "deps.sh")).read()
+    # the flags deps.sh tests for: [ "$1" = "--x" ] or a case label --x)
     known = set(re.findall(r'"\$1" = "(--[a-z-]+)"', deps))
+    for label in re.findall(r"^\s*(--[a-z|-]+)\)", deps, re.M):
+        known |= set(label.split("|"))
     assert known, "no flags found in deps.sh"
     for rel in ("tools/render_trace.py", "tools/trace.py", "tools/harness.py", "tests/test_render.py",
                 "docs/tour.md", "README.md"):
