@@ -1082,11 +1082,12 @@ SCRIPT = r"""
       if (o.el.tagName === "line") { o.el.setAttribute("x1", x); o.el.setAttribute("x2", x); }
       else o.el.setAttribute("transform", "translate(" + x + ",0)");
     });
-    var named = v1 - v0 <= t.labels * 1.0001;
-    t.pointLabels.forEach(function (o) {
-      var show = named && o.t >= v0 && o.t <= v1;
+    var named = v1 - v0 <= t.labels * 1.0001, ends = {};
+    t.pointLabels.forEach(function (o) {  // in time order: a name shows if it does not run into the last one
+      var x = X(o.t) + o.dx, row = o.el.getAttribute("y");
+      var show = named && o.t >= v0 && o.t <= v1 && !(x < ends[row]);
       o.el.classList.toggle("hide", !show);
-      if (show) o.el.setAttribute("x", (X(o.t) + o.dx).toFixed(1));
+      if (show) { o.el.setAttribute("x", x.toFixed(1)); ends[row] = x + 5.2 * o.el.textContent.length + 3; }
     });
     // the time axis, relabelled for the window shown
     var top = num(t.axis, "top"), base = num(t.axis, "base");
@@ -1303,7 +1304,9 @@ def render_html(an, title, files):
     o.append('<h2>Processes</h2><div class="wide"><table><thead><tr>%s</tr></thead><tbody>' % "".join(
         "<th>%s</th>" % h for h in SUMMARY_HEAD))
     for r in summary_rows(an):
-        o.append("<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(c) for c in r))
+        # the process's look beside its pid, as in the timeline
+        o.append("<tr><td>%s%s</td>%s</tr>" % (mark_swatch("user", int(r[0])), html.escape(r[0]),
+                                              "".join("<td>%s</td>" % html.escape(c) for c in r[1:])))
     o.append("</tbody></table></div>")
     o.append("<details><summary>All %d events (tracedump lines)</summary><pre>%s</pre></details>" % (
         len(tr.events), html.escape("\n".join(repr(e) for e in tr.events[:20000]))))
