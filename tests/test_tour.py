@@ -34,4 +34,5 @@ def sample_test(cmds, old):
 
 
 for i, (cmds, old, _) in enumerate(SAMPLES):
-    test(timeout=90, args=tour_samples.ARGS, name="trace_tour_sample_%d_%s" % (i + 1, "_".join(cmds[0].split()[:2])))(sample_test(cmds, old))
+    name = "trace_tour_sample_%d_%s" % (i + 1, "_".join(cmds[0].split()[:2]))
+    test(timeout=90, args=tour_samples.ARGS, name=name)(sample_test(cmds, old))

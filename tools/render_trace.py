@@ -888,7 +888,8 @@ def mark_swatch(cls, pid=None):
         body = '<circle cx="11" cy="8" r="4" class="kmark"/>'
     else:
         raise ValueError(cls)
-    return '<svg xmlns="http://www.w3.org/2000/svg" class="sw" width="22" height="16" viewBox="0 0 22 16">%s</svg>' % body
+    return ('<svg xmlns="http://www.w3.org/2000/svg" class="sw" width="22" height="16" viewBox="0 0 22 16">%s'
+            '</svg>' % body)
 
 
 def legend(an):
@@ -1205,7 +1206,8 @@ svg .hide { display: none; }
 svg .tmark { fill: #d62728; } svg .smark { stroke: #1f3fbf; stroke-width: 1; }
 svg .wmark { stroke: #000; stroke-width: 1.5; } svg .kmark { fill: #000; stroke: #fff; stroke-width: 1; }
 svg .slabel { font-size: 9px; fill: #1f3fbf; } svg .wlabel { font-size: 9px; fill: #000; }
-svg.timeline .plot rect:hover, svg.timeline .plot path:hover, svg.timeline .plot line:hover { stroke: #000; stroke-width: 2; }
+svg.timeline .plot rect:hover, svg.timeline .plot path:hover, svg.timeline .plot line:hover {
+    stroke: #000; stroke-width: 2; }
 .legend { font-size: 12px; margin: 4px 0 10px 0; }
 .keys { margin: 3px 0; }
 .key { margin-right: 14px; display: inline-block; max-width: 100%; }
