@@ -6,9 +6,14 @@ raw console capture: other lines are ignored).  Output:
   NAME.md    the limited-direct-execution protocol tables (OS | Hardware |
              Program), filled in from what really happened: pids, program
              and system-call names, times
-  NAME.html  a self-contained page: the same tables and an SVG timeline,
+  NAME.html  a self-contained page: the same tables and SVG timelines,
              one lane per hart, user and kernel time, timer interrupts,
-             system calls and switches; hover for details
+             system calls, switches and kills, a look (colour and
+             pattern) per process; hover for details, zoom and pan with
+             the page's own script (no network resources)
+
+Event lines of a type this tool does not know are reported on stderr with
+their line numbers and counted on the page.
 
     python3 tools/render_trace.py build/trace/run.trace [--out DIR] [--png]
 """
@@ -71,8 +76,9 @@ class Trace:
         self.expected = None
         self.dropped = 0
         self.bad_lines = 0
+        self.unknown = []      # (line number, line): EV lines of a type this tool does not know
         inside = False
-        for line in text.splitlines():
+        for lineno, line in enumerate(text.splitlines(), 1):
             m = META_RE.match(line)
             if m and not inside:
                 self.meta[m.group(1)] = m.group(2)
@@ -92,6 +98,10 @@ class Trace:
             m = EV_RE.search(line)
             if m and m.group(4) in TYPES:
                 self.events.append(Event(m, len(self.events)))
+            elif m:
+                # A kernel newer than this tool: say so rather than draw a
+                # picture with a hole in it and no hint why.
+                self.unknown.append((lineno, line.strip()))
             elif inside and line.strip():
                 self.bad_lines += 1  # console output that cut into a line
         if not self.events:
@@ -112,6 +122,16 @@ class Trace:
 def load(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         return Trace(f.read())
+
+
+def warnings(tr, path="trace"):
+    """What a reader of the page should know was left out, one line each."""
+    out = ["%s:%d: unknown event type %r, line ignored: %s" % (path, n, line.split()[4], line)
+           for n, line in tr.unknown]
+    if tr.dropped or tr.missing > 0:
+        out.append("%s: %d events lost (%d dropped in the kernel, %d garbled)"
+                   % (path, tr.dropped + max(tr.missing, 0), tr.dropped, max(tr.missing, 0)))
+    return out
 
 
 # --- analysis -----------------------------------------------------------
@@ -196,16 +216,24 @@ class Analysis:
             p.names.append((t, name))
 
     def _processes(self):
+        calling = {}  # pid -> the system call it is in
         for e in self.tr.events:
             if e.pid > 0:
                 self.proc(e.pid)
+            if e.type == "syscall":
+                calling[e.pid] = e.name
+            elif e.type in ("sysret", "user"):
+                calling.pop(e.pid if e.type == "sysret" else e.a, None)
             if e.type == "state":
                 p = self.proc(e.a)
                 self._name(e.a, e.time, e.name)
                 if e.c == 1 and p.created is None:  # from EMBRYO: a new process
                     p.created = e
                     p.parent = e.pid
-                    p.how = "fork" if e.b == 1 else "spawn"
+                    # The parent is inside the call that made it; the state
+                    # events alone do not say which (and changed over time).
+                    call = calling.get(e.pid)
+                    p.how = call if call in ("fork", "spawn") else ("fork" if e.b == 1 else "spawn")
                 if e.b == 0:
                     p.reaped = e
             elif e.type == "exec":
@@ -606,12 +634,11 @@ def render_md(an, title, files):
            % files.get("trace", "a trace"), "", "# %s" % title, ""]
     if tr.meta.get("cmd"):
         out += ["Commands run at the shell: `%s`  " % tr.meta["cmd"]]
-    if tr.meta.get("args"):
-        out += ["Boot arguments: `%s`, %s hart(s)  " % (tr.meta["args"], tr.meta.get("cpus", len(an.harts)))]
-    out += ["Events: %d over %s (timer: %d units per second)%s" % (
+    out += boot_args_md(tr)
+    out += ["Events: %d over %s (timer: %d units per second)%s%s" % (
         len(tr.events), fmt_dur(tr, an.end - an.start), tr.timebase,
         "; **%d lost** (rings full or lines garbled)" % (tr.dropped + max(tr.missing, 0))
-        if tr.dropped or tr.missing > 0 else ""), ""]
+        if tr.dropped or tr.missing > 0 else "", "; **%s**" % unknown_note(tr) if tr.unknown else ""), ""]
     if files.get("html"):
         out += ["The timeline, one lane per hart: [%s](%s)%s" % (
             files["html"], files["html"], " (picture: [%s](%s))" % (files["png"], files["png"])
@@ -639,15 +666,57 @@ def render_md(an, title, files):
 
 PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
            "#9c755f", "#86bc86", "#d37295", "#499894"]
+# White strokes over the colour, drawn in a <pattern>: with 12 colours
+# and 5 patterns, 60 processes each have a look of their own.
+PATTERNS = {
+    "solid": "",
+    "stripes": '<path d="M-1 1 l2 -2 M0 6 l6 -6 M5 7 l2 -2" stroke="#fff" stroke-width="1.6"/>',
+    "dots": '<circle cx="3" cy="3" r="1.3" fill="#fff"/>',
+    "bars": '<path d="M3 0 v6" stroke="#fff" stroke-width="1.6"/>',
+    "checks": '<path d="M0 0 h3 v3 h-3 z M3 3 h3 v3 h-3 z" fill="#fff" fill-opacity="0.55"/>',
+}
+PATTERN_ORDER = ("solid", "stripes", "dots", "bars", "checks")
+
+# Every mark and shade a timeline can hold: the legend lists them all,
+# drawn with the same classes, and the tests check nothing else is drawn.
+MARKS = (
+    ("user", "user mode (upper row of a hart): the process's own colour and pattern"),
+    ("kernel", "kernel mode for that process (lower row): the same look, faded and outlined"),
+    ("idle", "hart idle, waiting for an interrupt (wfi)"),
+    ("tmark", "timer interrupt"),
+    ("smark", "system call (ecall)"),
+    ("wmark", "context switch (swtch)"),
+    ("kmark", "process killed by the kernel (a fault)"),
+)
 
 
-def colors(an):
-    order = []
-    for h in an.harts:
-        for s in an.segments[h]:
-            if s.pid > 0 and s.pid not in order:
-                order.append(s.pid)
-    return {pid: PALETTE[i % len(PALETTE)] for i, pid in enumerate(sorted(order))}
+def looks(an):
+    """pid -> (colour, pattern): distinct for every process in the trace."""
+    pids = sorted({s.pid for h in an.harts for s in an.segments[h] if s.pid > 0} |
+                  {p for p in an.procs if p > 0})
+    out = {}
+    for i, pid in enumerate(pids):
+        n = len(PALETTE) * len(PATTERN_ORDER)
+        if i < n:
+            colour = PALETTE[i % len(PALETTE)]
+        else:  # past 60: new hues by the golden angle, still one look each
+            colour = "hsl(%d, 55%%, 48%%)" % ((i * 137.508) % 360)
+        out[pid] = (colour, PATTERN_ORDER[(i // len(PALETTE)) % len(PATTERN_ORDER)])
+    return out
+
+
+def fill_of(pid):
+    return "url(#proc-%d)" % pid
+
+
+def svg_defs(an):
+    """One <pattern> per process, shared by every timeline of the page."""
+    o = ['<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0" class="defs" aria-hidden="true"><defs>']
+    for pid, (colour, pat) in sorted(looks(an).items()):
+        o.append('<pattern id="proc-%d" patternUnits="userSpaceOnUse" width="6" height="6">'
+                 '<rect width="6" height="6" fill="%s"/>%s</pattern>' % (pid, colour, PATTERNS[pat]))
+    o.append('</defs></svg>')
+    return "".join(o)
 
 
 def nice_step(span, target=8):
@@ -663,39 +732,63 @@ def nice_step(span, target=8):
     return 10 * mag
 
 
-def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False):
+def seg_label(s):
+    return "%s · pid %d" % (s.name, s.pid)
+
+
+# Geometry shared with the script (it reads the numbers from data-*).
+LEFT, RIGHT, TOP, LANE_H, ROW_H = 92, 16, 14, 70, 18
+
+
+def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"):
     """One lane per hart; in each, user mode above and kernel mode below,
-    so every trap is a step down and every return-from-trap a step up."""
+    so every trap is a step down and every return-from-trap a step up.
+    Every element carries its times (data-a, data-b or data-t, in timer
+    units) so that the page's script can zoom and pan; the positions
+    written here are those of the whole window, for a reader without it."""
     tr = an.tr
-    col = colors(an)
-    left, right, top = 92, 16, 30
-    lane_h, row_h = 70, 18
+    left, right, top, lane_h, row_h = LEFT, RIGHT, TOP, LANE_H, ROW_H
     plot_w = width - left - right
     height = top + lane_h * len(an.harts) + 40
     span = max(t1 - t0, 1)
+    # Names of system calls and switches fit when a window is this narrow.
+    labels_below = span if zoom else 2 * tr.timebase // 1000
 
     def x(t):
         return left + (min(max(t, t0), t1) - t0) * plot_w / span
 
-    o = ['<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="%d" height="%d" viewBox="0 0 %d %d" '
-         'role="img" aria-label="%s">' % (width, height, width, height, html.escape(title))]
+    o = ['<div class="tl" id="%s" data-t0="%d" data-t1="%d" data-labels="%d" data-tb="%d" data-left="%d" '
+         'data-right="%d">' % (sid, t0, t1, labels_below, tr.timebase, left, right)]
+    o.append('<div class="tlbar" role="toolbar" aria-label="zoom">'
+             '<button type="button" data-z="in" title="zoom in (or the mouse wheel over the timeline)">+</button>'
+             '<button type="button" data-z="out" title="zoom out">−</button>'
+             '<button type="button" data-z="left" title="earlier (or drag the timeline)">◀</button>'
+             '<button type="button" data-z="right" title="later">▶</button>'
+             '<button type="button" data-z="reset" title="the whole window again">reset</button>'
+             '<span class="range">%s … %s (%s)</span></div>' % (fmt_ms(tr, t0), fmt_ms(tr, t1), fmt_dur(tr, span)))
+    # The title is HTML, so that a narrow window wraps it instead of cutting it off.
+    o.append('<div class="tltitle">%s</div>' % html.escape(title))
+    o.append('<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="100%%" viewBox="0 0 %d %d" '
+             'preserveAspectRatio="xMinYMin meet" role="img" aria-label="%s">'
+             % (width, height, html.escape(title)))
     o.append('<title>%s</title>' % html.escape(title))
-    o.append('<rect x="0" y="0" width="%d" height="%d" fill="#ffffff"/>' % (width, height))
-    o.append('<text x="%d" y="18" class="h">%s</text>' % (left, html.escape(title)))
-    # time axis
-    step_ms = nice_step(tr.ms(span))
-    first = int(tr.ms(t0) / step_ms) * step_ms
-    tick_ms = first
+    o.append('<defs><clipPath id="%s-clip"><rect class="cliprect" x="%d" y="0" width="%d" height="%d"/></clipPath>'
+             '</defs>' % (sid, left, plot_w, height))
+    o.append('<rect class="bg" x="0" y="0" width="%d" height="%d" fill="#ffffff"/>' % (width, height))
+    # time axis (the script redraws it for every zoom)
     ybase = top + lane_h * len(an.harts)
+    o.append('<g class="axis" data-top="%d" data-base="%d">' % (top, ybase))
+    step_ms = nice_step(tr.ms(span))
+    tick_ms = math.ceil(tr.ms(t0) / step_ms - 1e-9) * step_ms
     while tick_ms <= tr.ms(t1) + 1e-9:
-        t = tick_ms * tr.timebase / 1000.0
-        if t >= t0:
-            xx = x(t)
-            o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="grid"/>' % (xx, top, xx, ybase))
-            label = ("%.3f" % tick_ms).rstrip("0").rstrip(".") if step_ms < 1 else "%g" % tick_ms
-            o.append('<text x="%.1f" y="%d" class="ax" text-anchor="middle">%s</text>' % (xx, ybase + 14, label))
+        xx = x(tick_ms * tr.timebase / 1000.0)
+        o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="grid"/>' % (xx, top, xx, ybase))
+        label = ("%.3f" % tick_ms).rstrip("0").rstrip(".") if step_ms < 1 else "%g" % tick_ms
+        o.append('<text x="%.1f" y="%d" class="ax" text-anchor="middle">%s</text>' % (xx, ybase + 14, label))
         tick_ms += step_ms
-    o.append('<text x="%d" y="%d" class="ax" text-anchor="end">ms since boot</text>' % (width - right, ybase + 30))
+    o.append('</g>')
+    o.append('<text x="%d" y="%d" class="ax axname" text-anchor="end">ms since boot</text>'
+             % (width - right, ybase + 30))
     for i, h in enumerate(an.harts):
         y0 = top + i * lane_h
         yu, yk = y0 + 12, y0 + 12 + row_h + 4
@@ -703,6 +796,11 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False):
         o.append('<text x="%d" y="%d" class="sub" text-anchor="end">user</text>' % (left - 4, yu + 13))
         o.append('<text x="%d" y="%d" class="sub" text-anchor="end">kernel</text>' % (left - 4, yk + 13))
         o.append('<rect x="%d" y="%d" width="%d" height="%d" class="lanebg"/>' % (left, yu, plot_w, row_h * 2 + 4))
+    o.append('<g class="plot" clip-path="url(#%s-clip)">' % sid)
+    for i, h in enumerate(an.harts):
+        y0 = top + i * lane_h
+        yu, yk = y0 + 12, y0 + 12 + row_h + 4
+        texts = []
         for s in an.segments[h]:
             if s.end <= t0 or s.start >= t1:
                 continue
@@ -713,15 +811,19 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False):
                 {"user": "user mode", "kernel": "kernel mode", "idle": "hart idle (wfi)"}[s.mode],
                 fmt_ms(tr, s.start), fmt_ms(tr, s.end), fmt_dur(tr, s.end - s.start))
             if s.mode == "idle":
-                o.append('<rect x="%.2f" y="%d" width="%.2f" height="%d" class="idle"><title>%s</title></rect>'
-                         % (xa, yk, w, row_h, html.escape(tip)))
-            else:
-                y = yu if s.mode == "user" else yk
-                o.append('<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="%s" class="%s"><title>%s</title>'
-                         '</rect>' % (xa, y, w, row_h, col.get(s.pid, "#888"), s.mode, html.escape(tip)))
-                if xb - xa > 7 * (len(s.name) + 4):
-                    o.append('<text x="%.1f" y="%d" class="seg">%s %d</text>' % (
-                        xa + 3, y + 13, html.escape(s.name), s.pid))
+                o.append('<rect x="%.2f" y="%d" width="%.2f" height="%d" class="idle" data-a="%d" data-b="%d">'
+                         '<title>%s</title></rect>' % (xa, yk, w, row_h, s.start, s.end, html.escape(tip)))
+                continue
+            y = yu if s.mode == "user" else yk
+            o.append('<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="%s" class="%s" data-pid="%d" '
+                     'data-a="%d" data-b="%d"><title>%s</title></rect>'
+                     % (xa, y, w, row_h, fill_of(s.pid), s.mode, s.pid, s.start, s.end, html.escape(tip)))
+            label = seg_label(s)
+            fits = xb - xa > 6.5 * len(label) + 6
+            texts.append('<text x="%.1f" y="%d" class="seg%s" data-a="%d" data-b="%d" data-n="%d">%s</text>' % (
+                xa + 3, y + 13, "" if fits else " hide", s.start, s.end, len(label), html.escape(label)))
+        # The names go over every rectangle of the lane, so none hides one.
+        o.extend(texts)
         if not marks:
             continue
         evs = [e for e in tr.events if e.hart == h and t0 <= e.time <= t1]
@@ -738,47 +840,73 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False):
                 else:
                     tip = "timer interrupt at %s, tick %d: %s" % (
                         fmt_ms(tr, e.time), e.b, "hart idle" if e.a == 0 else pname(an, e.a, e.time) + " in the kernel")
-                o.append('<path d="M%.1f %d l-4 -7 h8 z" class="tmark"><title>%s</title></path>'
-                         % (xx, yu - 1, html.escape(tip)))
+                o.append('<path d="M0 %d l-4 -7 h8 z" transform="translate(%.1f,0)" class="tmark" data-t="%d">'
+                         '<title>%s</title></path>' % (yu - 1, xx, e.time, html.escape(tip)))
             if e.type in ("trap", "timer", "user", "switch"):
                 trapped = timer_trap
+            shown = ' class="%s%s"' % ("%s", "" if zoom else " hide")
             if e.type == "syscall":
                 s = next((c for c in an.proc(e.pid).syscalls if c.enter is e), None)
                 tip = "system call at %s by %s: %s" % (fmt_ms(tr, e.time), pname(an, e.pid, e.time),
                                                        fmt_call(s) if s else e.name)
                 if s and s.ret:
                     tip += " (%s in the kernel)" % fmt_dur(tr, (s.user or s.ret).time - e.time)
-                o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="smark"><title>%s</title></line>'
-                         % (xx, yu + row_h // 2, xx, yk + row_h // 2, html.escape(tip)))
-                if zoom:
-                    o.append('<text x="%.1f" y="%d" class="slabel">%s</text>' % (xx + 2, yk + row_h + 11, html.escape(e.name)))
+                o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="smark" data-t="%d"><title>%s</title>'
+                         '</line>' % (xx, yu + row_h // 2, xx, yk + row_h // 2, e.time, html.escape(tip)))
+                o.append('<text x="%.1f" y="%d"%s data-t="%d" data-dx="2">%s</text>' % (
+                    xx + 2, yk + row_h + 11, shown % "slabel", e.time, html.escape(e.name)))
             elif e.type == "switch":
                 tip = "swtch at %s: %s → %s%s" % (fmt_ms(tr, e.time), pname(an, e.a, e.time), pname(an, e.b, e.time),
                                                  ": " + WHY[e.c] if 0 < e.c < 5 else "")
-                o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="wmark"><title>%s</title></line>'
-                         % (xx, yu - 6, xx, yk + row_h + 2, html.escape(tip)))
-                if zoom:
-                    o.append('<text x="%.1f" y="%d" class="wlabel">swtch%s</text>' % (
-                        xx + 2, yu - 2, ": " + WHY[e.c] if 0 < e.c < 5 else ""))
+                o.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" class="wmark" data-t="%d"><title>%s</title>'
+                         '</line>' % (xx, yu - 6, xx, yk + row_h + 2, e.time, html.escape(tip)))
+                o.append('<text x="%.1f" y="%d"%s data-t="%d" data-dx="2">swtch%s</text>' % (
+                    xx + 2, yu - 2, shown % "wlabel", e.time, ": " + WHY[e.c] if 0 < e.c < 5 else ""))
             elif e.type == "kill":
                 tip = "%s killed: %s at 0x%x" % (pname(an, e.a, e.time), SIGNALS.get(e.b, "signal"), e.d & ((1 << 64) - 1))
-                o.append('<circle cx="%.1f" cy="%d" r="4" class="kmark"><title>%s</title></circle>'
-                         % (xx, yu + row_h // 2, html.escape(tip)))
-    o.append('</svg>')
+                # in the kernel's row: the kernel decides, in the trap the fault caused
+                o.append('<circle cx="0" cy="%d" r="4" transform="translate(%.1f,0)" class="kmark" data-t="%d">'
+                         '<title>%s</title></circle>' % (yk + row_h // 2, xx, e.time, html.escape(tip)))
+    o.append('</g></svg></div>')
     return "\n".join(o)
 
 
+def mark_swatch(cls, pid=None):
+    """A small picture of one mark, with the class the timeline uses."""
+    if cls in ("user", "kernel"):
+        fill = fill_of(pid) if pid else "#666"  # no process's colour: the key is the row and the shade
+        body = '<rect x="1" y="2" width="20" height="12" fill="%s" class="%s"/>' % (fill, cls)
+    elif cls == "idle":
+        body = '<rect x="1" y="2" width="20" height="12" class="idle"/>'
+    elif cls == "tmark":
+        body = '<path d="M11 13 l-5 -9 h10 z" class="tmark"/>'
+    elif cls == "smark":
+        body = '<line x1="11" y1="1" x2="11" y2="15" class="smark"/>'
+    elif cls == "wmark":
+        body = '<line x1="11" y1="0" x2="11" y2="16" class="wmark"/>'
+    elif cls == "kmark":
+        body = '<circle cx="11" cy="8" r="4" class="kmark"/>'
+    else:
+        raise ValueError(cls)
+    return ('<svg xmlns="http://www.w3.org/2000/svg" class="sw" width="22" height="16" viewBox="0 0 22 16">%s'
+            '</svg>' % body)
+
+
 def legend(an):
-    col = colors(an)
     items = []
-    for pid, c in sorted(col.items()):
-        items.append('<span class="key"><span class="sw" style="background:%s"></span>%s</span>'
-                     % (c, html.escape(pname(an, pid))))
-    items.append('<span class="key"><span class="sw idlek"></span>idle</span>')
-    items.append('<span class="key"><span class="tri">▼</span>timer interrupt</span>')
-    items.append('<span class="key"><span class="sline"></span>system call</span>')
-    items.append('<span class="key"><span class="wline"></span>switch (swtch)</span>')
-    return '<div class="legend">%s</div>' % "".join(items)
+    for pid in sorted(looks(an)):
+        if not (an.procs.get(pid) and (an.procs[pid].user or an.procs[pid].kernel)):
+            continue
+        items.append('<span class="key" data-pid="%d">%s%s</span>' % (pid, mark_swatch("user", pid),
+                                                                      html.escape(pname(an, pid))))
+    o = ['<div class="legend">', '<div class="keys procs"><b>Processes</b> (the lane names each one when '
+         'zoomed in far enough): %s</div>' % "".join(items), '<div class="keys marks"><b>Marks</b>: ']
+    for cls, text in MARKS:
+        o.append('<span class="key" data-mark="%s">%s%s</span>' % (cls, mark_swatch(cls), html.escape(text)))
+    o.append('</div><div class="hint">Zoom: the mouse wheel over a timeline, a double click, or the + and − '
+             'buttons (keys + − ← → 0 once you clicked it); pan: drag it or ◀ ▶; hover over anything for '
+             'details.</div></div>')
+    return "\n".join(o)
 
 
 def md_cell_html(text):
@@ -801,37 +929,292 @@ def html_table(rows, head):
     return "\n".join(o)
 
 
+# The page's only script: zoom and pan, and a self-test (open the page
+# with #selftest: it drives the controls and writes what it measured into
+# <pre id="selftest">, which tests/test_render.py reads from Chromium).
+SCRIPT = r"""
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  var tls = [];
+  function num(el, k) { return +el.getAttribute("data-" + k); }
+  function niceStep(span, target) {
+    var raw = span / target, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var ms = [1, 2, 5, 10];
+    for (var i = 0; i < ms.length; i++) if (raw <= ms[i] * mag) return ms[i] * mag;
+    return 10 * mag;
+  }
+  function fmtMs(tb, t) { return (t * 1000 / tb).toFixed(3) + " ms"; }
+  function fmtDur(tb, dt) {
+    var us = dt * 1e6 / tb;
+    return us < 1000 ? us.toFixed(1) + " µs" : (us / 1000).toFixed(3) + " ms";
+  }
+  function Timeline(div) {
+    var t = this;
+    t.div = div; t.svg = div.querySelector("svg.timeline");
+    t.t0 = num(div, "t0"); t.t1 = num(div, "t1"); t.tb = num(div, "tb");
+    t.labels = num(div, "labels"); t.left = num(div, "left"); t.right = num(div, "right");
+    if (!(t.t1 > t.t0)) t.t1 = t.t0 + 1;
+    t.v0 = t.t0; t.v1 = t.t1;
+    var vb = t.svg.getAttribute("viewBox").split(" ");
+    t.W = +vb[2]; t.H = +vb[3];
+    t.axis = t.svg.querySelector("g.axis");
+    t.range = div.querySelector(".range");
+    t.spans = []; t.points = []; t.texts = []; t.pointLabels = [];
+    t.svg.querySelectorAll("g.plot [data-a]").forEach(function (el) {
+      var o = { el: el, a: num(el, "a"), b: num(el, "b"), n: num(el, "n") };
+      (el.tagName === "text" ? t.texts : t.spans).push(o);
+    });
+    t.svg.querySelectorAll("g.plot [data-t]").forEach(function (el) {
+      var o = { el: el, t: num(el, "t"), dx: num(el, "dx") || 0 };
+      (el.tagName === "text" ? t.pointLabels : t.points).push(o);
+    });
+    div.querySelectorAll("button[data-z]").forEach(function (b) {
+      b.addEventListener("click", function () { t.button(b.getAttribute("data-z")); });
+    });
+    t.svg.addEventListener("wheel", function (e) {
+      e.preventDefault();
+      var line = e.deltaMode === 1 ? 33 : 1;
+      if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) {  // sideways (a touchpad): pan
+        var span = t.v1 - t.v0;
+        var dt = e.deltaX * line * t.scale() * span / t.plotW();
+        t.show(t.v0 + dt, t.v1 + dt);
+        return;
+      }
+      t.zoom(t.timeAt(e.clientX), Math.pow(1.0025, e.deltaY * line));
+    }, { passive: false });
+    t.svg.addEventListener("pointerdown", function (e) {
+      if (e.button !== 0) return;
+      t.drag = { x: e.clientX, v0: t.v0, v1: t.v1 };
+      try { t.svg.setPointerCapture(e.pointerId); } catch (err) { /* a synthetic pointer */ }
+      t.svg.classList.add("dragging");
+    });
+    t.svg.addEventListener("pointermove", function (e) {
+      if (!t.drag) return;
+      var dt = (e.clientX - t.drag.x) * t.scale() * (t.drag.v1 - t.drag.v0) / t.plotW();
+      t.show(t.drag.v0 - dt, t.drag.v1 - dt);
+    });
+    function end() { t.drag = null; t.svg.classList.remove("dragging"); }
+    t.svg.addEventListener("pointerup", end);
+    t.svg.addEventListener("pointercancel", end);
+    t.svg.addEventListener("dblclick", function (e) { t.zoom(t.timeAt(e.clientX), 0.5); });
+    t.svg.setAttribute("tabindex", "0");
+    t.svg.addEventListener("keydown", function (e) {
+      var z = { "+": "in", "=": "in", "-": "out", ArrowLeft: "left", ArrowRight: "right", "0": "reset" }[e.key];
+      if (z) { e.preventDefault(); t.button(z); }
+    });
+  }
+  Timeline.prototype.plotW = function () { return this.W - this.left - this.right; };
+  // SVG units per CSS pixel (1 once fit() has run, more if it could not)
+  Timeline.prototype.scale = function () {
+    var r = this.svg.getBoundingClientRect();
+    return r.width ? this.W / r.width : 1;
+  };
+  Timeline.prototype.timeAt = function (clientX) {
+    var r = this.svg.getBoundingClientRect();
+    var x = (clientX - r.left) * this.scale();
+    var f = Math.min(Math.max((x - this.left) / this.plotW(), 0), 1);
+    return this.v0 + f * (this.v1 - this.v0);
+  };
+  Timeline.prototype.zoom = function (at, f) {
+    var span = Math.min(Math.max((this.v1 - this.v0) * f, 20), this.t1 - this.t0);
+    var g = (at - this.v0) / (this.v1 - this.v0);
+    this.show(at - g * span, at - g * span + span);
+  };
+  Timeline.prototype.button = function (z) {
+    var span = this.v1 - this.v0, mid = (this.v0 + this.v1) / 2;
+    if (z === "in") this.zoom(mid, 0.5);
+    else if (z === "out") this.zoom(mid, 2);
+    else if (z === "left") this.show(this.v0 - span / 4, this.v1 - span / 4);
+    else if (z === "right") this.show(this.v0 + span / 4, this.v1 + span / 4);
+    else this.show(this.t0, this.t1);
+  };
+  Timeline.prototype.show = function (a, b) {
+    var span = b - a;
+    if (a < this.t0) { a = this.t0; b = a + span; }
+    if (b > this.t1) { b = this.t1; a = Math.max(this.t0, b - span); }
+    this.v0 = a; this.v1 = b;
+    // one layout per frame, however fast the wheel turns
+    var t = this;
+    if (!t.pending) t.pending = requestAnimationFrame(function () { t.pending = 0; t.layout(); });
+  };
+  Timeline.prototype.flush = function () {
+    if (this.pending) { cancelAnimationFrame(this.pending); this.pending = 0; }
+    this.layout();
+  };
+  // The drawing's width is the window's, in pixels: text keeps its size.
+  Timeline.prototype.fit = function () {
+    var w = Math.floor(this.div.clientWidth);
+    if (w < 200) w = 200;
+    this.W = w;
+    this.svg.setAttribute("viewBox", "0 0 " + w + " " + this.H);
+    this.svg.setAttribute("width", w);
+    this.svg.setAttribute("height", this.H);
+    this.svg.querySelectorAll(".bg").forEach(function (r) { r.setAttribute("width", w); });
+    var pw = this.plotW();
+    this.svg.querySelectorAll(".lanebg, .cliprect").forEach(function (r) { r.setAttribute("width", pw); });
+    var axname = this.svg.querySelector(".axname");
+    if (axname) axname.setAttribute("x", w - this.right);
+    this.layout();
+  };
+  Timeline.prototype.layout = function () {
+    var t = this, v0 = t.v0, v1 = t.v1, left = t.left, pw = t.plotW();
+    var k = pw / (v1 - v0);
+    function X(u) { return left + (u - v0) * k; }
+    t.spans.forEach(function (o) {
+      var out = o.b < v0 || o.a > v1;
+      o.el.style.display = out ? "none" : "";
+      if (out) return;
+      var xa = Math.max(X(o.a), left - 2), xb = Math.min(X(o.b), left + pw + 2);
+      o.el.setAttribute("x", xa.toFixed(2));
+      o.el.setAttribute("width", Math.max(xb - xa, 0.6).toFixed(2));
+    });
+    t.texts.forEach(function (o) {
+      var xa = Math.max(X(o.a), left), xb = Math.min(X(o.b), left + pw);
+      var fits = xb - xa > 6.5 * o.n + 6;
+      o.el.classList.toggle("hide", !fits);
+      if (fits) o.el.setAttribute("x", (xa + 3).toFixed(1));
+    });
+    t.points.forEach(function (o) {
+      var out = o.t < v0 || o.t > v1;
+      o.el.style.display = out ? "none" : "";
+      if (out) return;
+      var x = X(o.t).toFixed(1);
+      if (o.el.tagName === "line") { o.el.setAttribute("x1", x); o.el.setAttribute("x2", x); }
+      else o.el.setAttribute("transform", "translate(" + x + ",0)");
+    });
+    var named = v1 - v0 <= t.labels * 1.0001, ends = {};
+    t.pointLabels.forEach(function (o) {  // in time order: a name shows if it does not run into the last one
+      var x = X(o.t) + o.dx, row = o.el.getAttribute("y");
+      var show = named && o.t >= v0 && o.t <= v1 && !(x < ends[row]);
+      o.el.classList.toggle("hide", !show);
+      if (show) { o.el.setAttribute("x", x.toFixed(1)); ends[row] = x + 5.2 * o.el.textContent.length + 3; }
+    });
+    // the time axis, relabelled for the window shown
+    var top = num(t.axis, "top"), base = num(t.axis, "base");
+    while (t.axis.firstChild) t.axis.removeChild(t.axis.firstChild);
+    var ms0 = v0 * 1000 / t.tb, ms1 = v1 * 1000 / t.tb;
+    var step = niceStep(ms1 - ms0, Math.max(2, Math.min(10, Math.floor(pw / 90))));
+    var digits = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9));
+    for (var m = Math.ceil(ms0 / step - 1e-9) * step; m <= ms1 + 1e-9; m += step) {
+      var x = X(m * t.tb / 1000);
+      var ln = document.createElementNS(NS, "line");
+      ln.setAttribute("x1", x.toFixed(1)); ln.setAttribute("x2", x.toFixed(1));
+      ln.setAttribute("y1", top); ln.setAttribute("y2", base); ln.setAttribute("class", "grid");
+      var tx = document.createElementNS(NS, "text");
+      tx.setAttribute("x", x.toFixed(1)); tx.setAttribute("y", base + 14);
+      tx.setAttribute("class", "ax"); tx.setAttribute("text-anchor", "middle");
+      tx.textContent = m.toFixed(digits);
+      t.axis.appendChild(ln); t.axis.appendChild(tx);
+    }
+    if (t.range) t.range.textContent = fmtMs(t.tb, v0) + " … " + fmtMs(t.tb, v1) + " (" + fmtDur(t.tb, v1 - v0) + ")";
+  };
+
+  function selftest() {
+    var r = { innerWidth: window.innerWidth, scrollWidth: document.documentElement.scrollWidth, svgs: [] };
+    tls.forEach(function (t) {
+      var b = t.svg.getBoundingClientRect();
+      r.svgs.push({ left: b.left, right: b.right, width: b.width, font: t.svg.querySelector(".lane")
+                    .getBoundingClientRect().height });
+    });
+    var t = tls[0];
+    function state() {
+      t.flush();
+      var labels = [];
+      t.axis.querySelectorAll("text").forEach(function (x) { labels.push(x.textContent); });
+      var shown = 0, named = 0;
+      t.spans.forEach(function (o) { if (o.el.style.display !== "none") shown++; });
+      t.texts.forEach(function (o) { if (!o.el.classList.contains("hide")) named++; });
+      return { v0: t.v0, v1: t.v1, axis: labels, range: t.range.textContent, rects: shown, named: named };
+    }
+    var b = t.svg.getBoundingClientRect();
+    var cx = b.left + b.width * 0.5, cy = b.top + b.height * 0.5;
+    r.initial = state();
+    t.svg.dispatchEvent(new WheelEvent("wheel", { deltaY: -600, clientX: cx, clientY: cy, bubbles: true,
+                                                  cancelable: true }));
+    r.wheel = state();
+    t.div.querySelector('button[data-z="in"]').click();
+    r.button = state();
+    var opts = { clientX: cx, clientY: cy, bubbles: true, button: 0, pointerId: 1, isPrimary: true };
+    t.svg.dispatchEvent(new PointerEvent("pointerdown", opts));
+    opts.clientX = cx - b.width * 0.25;
+    t.svg.dispatchEvent(new PointerEvent("pointermove", opts));
+    t.svg.dispatchEvent(new PointerEvent("pointerup", opts));
+    r.drag = state();
+    for (var i = 0; i < 12; i++) t.div.querySelector('button[data-z="in"]').click();
+    r.deep = state();
+    t.svg.dispatchEvent(new KeyboardEvent("keydown", { key: "-", bubbles: true, cancelable: true }));
+    r.key = state();
+    t.div.querySelector('button[data-z="reset"]').click();
+    r.reset = state();
+    var out = document.getElementById("selftest");
+    out.textContent = JSON.stringify(r);
+    out.hidden = false;
+  }
+  function start() {
+    document.querySelectorAll("div.tl").forEach(function (d) { tls.push(new Timeline(d)); });
+    tls.forEach(function (t) { t.fit(); });
+    var pending = 0;
+    window.addEventListener("resize", function () {
+      if (pending) return;
+      pending = requestAnimationFrame(function () { pending = 0; tls.forEach(function (t) { t.fit(); }); });
+    });
+    document.documentElement.classList.add("js");
+    // #tl-run=54.2-54.9: open a timeline at that window (ms since boot)
+    var m = /^#([a-z-]+)=([0-9.]+)-([0-9.]+)$/.exec(location.hash);
+    tls.forEach(function (t) {
+      if (m && t.div.id === m[1]) { t.show(+m[2] * t.tb / 1000, +m[3] * t.tb / 1000); t.flush(); }
+    });
+    if (location.hash === "#selftest") selftest();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
+"""
+
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px; color: #222;
        max-width: 1160px; }
+@media (max-width: 700px) { body { margin: 8px; } }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 28px; border-bottom: 1px solid #ddd; }
-code { background: #f3f3f3; padding: 0 3px; border-radius: 3px; font-size: 90%; }
-.meta { color: #555; }
+code { background: #f3f3f3; padding: 0 3px; border-radius: 3px; font-size: 90%; overflow-wrap: anywhere; }
+.meta { color: #555; } .meta code { overflow-wrap: anywhere; }
+.wide { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; text-align: left; }
 th { background: #f0f0f0; }
 table.proto td.os { background: #eef4fb; } table.proto td.hw { background: #fbf3e6; }
 table.proto td.prog { background: #eef8ee; } table.proto td.empty { color: #bbb; text-align: center; }
 table.proto td.t, table.proto td.n { white-space: nowrap; color: #555; }
-svg.timeline { display: block; margin: 6px 0; }
+svg.defs { position: absolute; width: 0; height: 0; }
+div.tl { margin: 6px 0 14px 0; max-width: 100%; }
+svg.timeline { display: block; max-width: 100%; height: auto; touch-action: none; cursor: grab;
+               user-select: none; }
+svg.timeline.dragging { cursor: grabbing; }
+.tlbar { display: none; gap: 4px; align-items: center; font-size: 12px; margin-bottom: 2px; flex-wrap: wrap; }
+.js .tlbar { display: flex; }
+.tlbar button { font-size: 13px; min-width: 28px; padding: 1px 6px; }
+.tlbar .range { color: #555; margin-left: 6px; }
 svg text { font-family: system-ui, sans-serif; }
-svg .h { font-size: 13px; font-weight: 600; fill: #333; }
 svg .ax { font-size: 10px; fill: #666; } svg .grid { stroke: #e6e6e6; }
 svg .lane { font-size: 13px; font-weight: 600; fill: #333; } svg .sub { font-size: 10px; fill: #777; }
 svg .lanebg { fill: #fafafa; stroke: #e3e3e3; }
-svg .kernel { fill-opacity: 0.55; stroke: #333; stroke-width: 0.4; }
+svg .kernel { fill-opacity: 0.45; stroke: #333; stroke-width: 0.6; }
 svg .idle { fill: #d9d9d9; }
-svg .seg { font-size: 10px; fill: #fff; pointer-events: none; }
+svg .seg { font-size: 10px; fill: #000; pointer-events: none; paint-order: stroke; stroke: #fff;
+           stroke-width: 3px; stroke-linejoin: round; }
+svg .hide { display: none; }
 svg .tmark { fill: #d62728; } svg .smark { stroke: #1f3fbf; stroke-width: 1; }
-svg .wmark { stroke: #000; stroke-width: 1.5; } svg .kmark { fill: #000; }
+svg .wmark { stroke: #000; stroke-width: 1.5; } svg .kmark { fill: #000; stroke: #fff; stroke-width: 1; }
 svg .slabel { font-size: 9px; fill: #1f3fbf; } svg .wlabel { font-size: 9px; fill: #000; }
-svg rect:hover, svg path:hover, svg line:hover { stroke: #000; stroke-width: 2; }
+svg.timeline .plot rect:hover, svg.timeline .plot path:hover, svg.timeline .plot line:hover {
+    stroke: #000; stroke-width: 2; }
 .legend { font-size: 12px; margin: 4px 0 10px 0; }
-.key { margin-right: 14px; white-space: nowrap; display: inline-block; }
-.sw { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -2px; }
-.idlek { background: #d9d9d9; } .tri { color: #d62728; margin-right: 3px; }
-.sline { display: inline-block; width: 2px; height: 12px; background: #1f3fbf; margin-right: 4px; vertical-align: -2px; }
-.wline { display: inline-block; width: 2px; height: 14px; background: #000; margin-right: 4px; vertical-align: -3px; }
+.keys { margin: 3px 0; }
+.key { margin-right: 14px; display: inline-block; max-width: 100%; }
+.key svg.sw { vertical-align: -3px; margin-right: 4px; }
+.hint { color: #666; margin-top: 3px; }
+.tltitle { font-size: 13px; font-weight: 600; color: #333; margin: 2px 0 0 0; padding-left: 8px; }
+#selftest { font-size: 10px; white-space: pre-wrap; overflow-wrap: anywhere; }
 details pre { font-size: 11px; max-height: 400px; overflow: auto; background: #f8f8f8; padding: 6px; }
 """
 
@@ -845,24 +1228,62 @@ def window(an, t_a, t_b, min_us=200, factor=4):
     return max(an.start, mid - span // 2), min(an.end, mid + span // 2)
 
 
+def boot_args_html(tr):
+    """What the user asked for, and apart from it what the tool added."""
+    meta = tr.meta
+    if "added" not in meta:  # a trace from before tools/trace.py said which was which
+        return ["boot arguments: <code>%s</code>" % html.escape(meta["args"])] if meta.get("args") else []
+    asked = meta.get("args", "").strip()
+    out = ["boot arguments you gave: %s" % ("<code>%s</code>" % html.escape(asked) if asked else "none")]
+    if meta["added"].strip():
+        out.append("added by tools/trace.py: <code>%s</code>" % html.escape(meta["added"].strip()))
+    return out
+
+
+def boot_args_md(tr):
+    meta, cpus = tr.meta, tr.meta.get("cpus")
+    harts = ", %s hart(s)" % cpus if cpus else ""
+    if "added" not in meta:
+        return ["Boot arguments: `%s`%s  " % (meta["args"], harts)] if meta.get("args") else []
+    asked = meta.get("args", "").strip()
+    line = "Boot arguments you gave: %s" % ("`%s`" % asked if asked else "none")
+    if meta["added"].strip():
+        line += "; added by tools/trace.py: `%s`" % meta["added"].strip()
+    return [line + harts + "  "]
+
+
+def unknown_note(tr):
+    if not tr.unknown:
+        return ""
+    lines = ", ".join(str(n) for n, _ in tr.unknown[:10]) + (", …" if len(tr.unknown) > 10 else "")
+    return "%d event line%s of an unknown type ignored (line%s %s)" % (
+        len(tr.unknown), "" if len(tr.unknown) == 1 else "s", "" if len(tr.unknown) == 1 else "s", lines)
+
+
 def render_html(an, title, files):
     tr = an.tr
     o = ['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
+         '<meta name="viewport" content="width=device-width, initial-scale=1">',
          '<!-- Generated by tools/render_trace.py: self-contained, no network resources -->',
          '<title>%s</title><style>%s</style></head><body>' % (html.escape(title), CSS),
-         '<h1>%s</h1>' % html.escape(title)]
+         svg_defs(an), '<h1>%s</h1>' % html.escape(title)]
     meta = []
     if tr.meta.get("cmd"):
         meta.append("Commands: <code>%s</code>" % html.escape(tr.meta["cmd"]))
-    if tr.meta.get("args"):
-        meta.append("boot arguments: <code>%s</code>" % html.escape(tr.meta["args"]))
+    meta += boot_args_html(tr)
     meta.append("%d events over %s" % (len(tr.events), fmt_dur(tr, an.end - an.start)))
     if tr.dropped or tr.missing > 0:
         meta.append("<b>%d events lost</b>" % (tr.dropped + max(tr.missing, 0)))
-    o.append('<p class="meta">%s. Hover over anything for details.</p>' % "; ".join(meta))
+    if tr.unknown:
+        meta.append('<b class="unknown">%s</b>' % html.escape(unknown_note(tr)))
+    o.append('<p class="meta">%s.</p>' % "; ".join(meta))
+    # The seeds' order: what the kernel sets up at boot, then the run.
+    if an.boot:
+        o.append("<h2>At boot</h2>")
+        o.append('<div class="wide">%s</div>' % html_table(boot_rows(an), HEAD3[:2]))
     o.append("<h2>The whole run</h2>")
     o.append(legend(an))
-    o.append(svg_timeline(an, an.start, an.end, "Every hart, from boot to the end of the trace"))
+    o.append(svg_timeline(an, an.start, an.end, "Every hart, from boot to the end of the trace", sid="tl-run"))
     st, story = an.stories()
     if story and story["call"]:
         c = story["call"]
@@ -870,8 +1291,8 @@ def render_html(an, title, files):
         a, b = window(an, c.enter.time, end)
         o.append("<h2>A system call: %s by %s</h2>" % (html.escape(c.name), html.escape(pname(an, c.enter.pid))))
         o.append(svg_timeline(an, a, b, "%s: trap, dispatch, return-from-trap (%s in the kernel)"
-                              % (fmt_call(c), fmt_dur(tr, end - c.enter.time)), zoom=True))
-        o.append(html_table(syscall_rows(an, story), HEAD3))
+                              % (fmt_call(c), fmt_dur(tr, end - c.enter.time)), zoom=True, sid="tl-call"))
+        o.append('<div class="wide">%s</div>' % html_table(syscall_rows(an, story), HEAD3))
     if st:
         sw = st["switch"]
         t_a = st["trap"].time if st["trap"] else sw.time
@@ -880,18 +1301,19 @@ def render_html(an, title, files):
         o.append("<h2>A timer interrupt: switch from %s to %s</h2>" % (
             html.escape(pname(an, st["a"], sw.time)), html.escape(pname(an, st["b"], sw.time))))
         o.append(svg_timeline(an, a, b, "Timer interrupt on hart %d: A = %s loses the CPU to B = %s" % (
-            sw.hart, pname(an, st["a"], sw.time), pname(an, st["b"], sw.time)), zoom=True))
-        o.append(html_table(timer_rows(an, st), HEAD3))
-    if an.boot:
-        o.append("<h2>At boot</h2>")
-        o.append(html_table(boot_rows(an), HEAD3[:2]))
-    o.append("<h2>Processes</h2><table><thead><tr>%s</tr></thead><tbody>" % "".join(
+            sw.hart, pname(an, st["a"], sw.time), pname(an, st["b"], sw.time)), zoom=True, sid="tl-timer"))
+        o.append('<div class="wide">%s</div>' % html_table(timer_rows(an, st), HEAD3))
+    o.append('<h2>Processes</h2><div class="wide"><table><thead><tr>%s</tr></thead><tbody>' % "".join(
         "<th>%s</th>" % h for h in SUMMARY_HEAD))
     for r in summary_rows(an):
-        o.append("<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(c) for c in r))
-    o.append("</tbody></table>")
+        # the process's look beside its pid, as in the timeline
+        o.append("<tr><td>%s%s</td>%s</tr>" % (mark_swatch("user", int(r[0])), html.escape(r[0]),
+                                              "".join("<td>%s</td>" % html.escape(c) for c in r[1:])))
+    o.append("</tbody></table></div>")
     o.append("<details><summary>All %d events (tracedump lines)</summary><pre>%s</pre></details>" % (
         len(tr.events), html.escape("\n".join(repr(e) for e in tr.events[:20000]))))
+    o.append('<pre id="selftest" hidden></pre>')
+    o.append("<script>%s</script>" % SCRIPT)
     o.append("</body></html>")
     return "\n".join(o)
 
@@ -908,7 +1330,7 @@ def screenshot(page, png, size=(1200, 2400), timeout=120):
     """Load page in headless Chromium and save a PNG of it: (ok, why not)."""
     exe = find_chromium()
     if not exe:
-        return False, "Chromium is not installed (Debian package chromium; tools/deps.sh --optional)"
+        return False, "Chromium is not installed (Debian package chromium; sh tools/deps.sh --chromium)"
     if os.path.exists(png):
         os.remove(png)
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
@@ -961,9 +1383,8 @@ def main():
     except (OSError, TraceError) as e:
         print("render_trace: %s" % e, file=sys.stderr)
         return 1
-    if tr.dropped or tr.missing > 0:
-        print("render_trace: warning: %d events lost (%d dropped in the kernel, %d garbled)"
-              % (tr.dropped + max(tr.missing, 0), tr.dropped, max(tr.missing, 0)), file=sys.stderr)
+    for w in warnings(tr, a.trace):
+        print("render_trace: warning: %s" % w, file=sys.stderr)
     print("render_trace: %d events, %d hart(s) -> %s, %s" % (len(tr.events), len(an.harts), md, page))
     return 0
 

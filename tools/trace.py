@@ -25,9 +25,41 @@ import render_trace  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def record(cmds, cpus=1, args="", timeout=60, log=None):
+def boot_args(asked):
+    """(the line the kernel boots with, the words this tool added to the
+    user's): trace=record, and a tick and a slice unless the user set them."""
+    words = asked.split()
+    keys = [w.split("=", 1)[0] for w in words]
+    added = []
+    if "trace" in keys:
+        # The kernel keeps the last trace= word: record goes into the user's.
+        i = len(keys) - 1 - keys[::-1].index("trace")
+        if "record" not in words[i].split("=", 1)[1].split(","):
+            words[i] += ",record"
+            added.append("record (in %s)" % words[i])
+    else:
+        added.append("trace=record")
+    if "tick" not in keys:
+        added.append("tick=10ms")
+    if "slice" not in keys:
+        added.append("slice=1")
+    booted = [w for w in added if "=" in w and " " not in w] + words
+    return " ".join(booted), " ".join(added)
+
+
+def meta_lines(cmds, asked, added, booted, cpus):
+    """The # lines at the head of a .trace: the page shows the user's own
+    boot arguments, and apart from them those the tool added."""
+    return ["# trace: recorded by tools/trace.py; render with tools/render_trace.py",
+            "# cmd: %s" % "; ".join(cmds),
+            "# args: %s" % re.sub(r"\s+", " ", asked).strip(),
+            "# added: %s" % added,
+            "# booted: %s" % booted,
+            "# cpus: %d" % cpus]
+
+
+def record(cmds, cpus=1, boot_args="trace=record", timeout=60, log=None):
     """Boot, run cmds, dump the rings; return (trace lines, console text)."""
-    boot_args = ("trace=record " + args).strip()
     g = Guest(cpus=cpus, args=boot_args)
     try:
         g.boot(timeout=30)
@@ -58,8 +90,8 @@ def main():
     ap.add_argument("--cmd", action="append", default=[],
                     help="a shell command line (repeat for several); default: spin 1 & echo hi")
     ap.add_argument("--cpus", type=int, default=1)
-    ap.add_argument("--tick", default="10ms", help="timer period (tick= boot argument)")
-    ap.add_argument("--slice", type=int, default=1, help="ticks per time slice")
+    ap.add_argument("--tick", help="timer period (tick= boot argument; default 10ms)")
+    ap.add_argument("--slice", type=int, help="ticks per time slice (default 1)")
     ap.add_argument("--args", default="", help="more boot arguments (sched=coop, ...)")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "trace"), help="output directory")
     ap.add_argument("--name", default="run", help="base name of the output files")
@@ -67,28 +99,30 @@ def main():
     ap.add_argument("--png", action="store_true", help="also take a picture of the page (Chromium)")
     a = ap.parse_args()
     cmds = [c for c in a.cmd if c.strip()] or ["spin 1 & echo hi"]
-    args = "tick=%s slice=%d %s" % (a.tick, a.slice, a.args)
+    # --tick and --slice are the user's words as much as --args is
+    asked = " ".join(a.args.split() + (["tick=%s" % a.tick] if a.tick else []) +
+                     (["slice=%d" % a.slice] if a.slice is not None else []))
+    args, added = boot_args(asked)
     for f in ("build/kernel.elf", "build/initrd.cpio"):
         if not os.path.exists(os.path.join(ROOT, f)):
             print("trace: %s is missing: run make first (or make trace CMD=...)" % f, file=sys.stderr)
             return 1
     try:
-        lines, console, boot_args = record(cmds, a.cpus, args, a.timeout,
+        lines, console, boot_line = record(cmds, a.cpus, args, a.timeout,
                                            log=lambda s: print("trace: " + s, file=sys.stderr))
     except GuestError as e:
         print("trace: %s" % e, file=sys.stderr)
         return 1
     os.makedirs(a.out, exist_ok=True)
     base = os.path.join(a.out, a.name)
-    meta = ["# trace: recorded by tools/trace.py; render with tools/render_trace.py",
-            "# cmd: %s" % "; ".join(cmds),
-            "# args: %s" % re.sub(r"\s+", " ", boot_args),
-            "# cpus: %d" % a.cpus]
+    meta = meta_lines(cmds, asked, added, boot_line, a.cpus)
     with open(base + ".trace", "w") as f:
         f.write("\n".join(meta + lines) + "\n")
     with open(base + ".console", "w") as f:
         f.write(console)
     tr, an, md, page = render_trace.render(base + ".trace", a.out, a.name)
+    for w in render_trace.warnings(tr, base + ".trace"):
+        print("trace: warning: %s" % w, file=sys.stderr)
     if a.png:
         ok, why = render_trace.screenshot(page, base + ".png")
         if ok:
