@@ -258,6 +258,10 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	u64 entry, sp, argv, envp;
 	r = load(path, &a, &vm, &entry, &sp, &argv, &envp);
 	kfree_order(a.buf, ARGS_ORDER);
+	if (r == 0 && vm_size(&vm) > p->lim_as.cur) { /* RLIMIT_AS */
+		vm_destroy(&vm);
+		r = -ENOMEM;
+	}
 	if (r < 0)
 		return r;
 	/* Commit: switch to the new image, then free the old one. */
@@ -281,14 +285,18 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 	int r = get_args(&a, uargv, uenvp, NULL);
 	if (r < 0)
 		return r;
-	struct proc *np = proc_alloc();
+	struct proc *np = proc_alloc(p, &r);
 	if (!np) {
 		kfree_order(a.buf, ARGS_ORDER);
-		return -ENOMEM;
+		return r;
 	}
 	u64 entry, sp, argv, envp;
 	r = load(path, &a, &np->vm, &entry, &sp, &argv, &envp);
 	kfree_order(a.buf, ARGS_ORDER);
+	if (r == 0 && vm_size(&np->vm) > np->lim_as.cur) { /* RLIMIT_AS */
+		vm_destroy(&np->vm);
+		r = -ENOMEM;
+	}
 	if (r < 0) {
 		proc_free(np);
 		return r;
@@ -298,7 +306,6 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 		if (p->ofile[fd])
 			np->ofile[fd] = filedup(p->ofile[fd]);
 	np->cwd = idup(p->cwd);
-	np->uid = p->uid;
 	np->pgid = p->pgid;
 	np->priority = p->priority;
 	proc_setname(np, path);

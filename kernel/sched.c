@@ -23,11 +23,34 @@ void sched_init(void)
 		runq[i].q.name = "ready";
 }
 
-/* p to the tail of its level's queue.  schedlock held. */
+/* p to the tail of its level's queue: it used up its slice or yielded.
+ * schedlock held. */
 static inline void runq_push(struct proc *p)
 {
 	p->state = RUNNABLE;
 	waitq_push(&runq[p->priority].q, p);
+	runq_bits |= 1UL << p->priority;
+}
+
+/* p to the head of its level's queue: it was woken, or is new.  Such a
+ * process has not had the CPU lately (a sleeper, a shell that got a key),
+ * so it runs before those that used their slices up; a process that
+ * spins goes back to the tail at every tick.  So 60 spinners of one user
+ * delay a shell's wakeup by one slice, not by 60.  A wakeup never lets a
+ * process keep the CPU for more than its slice: the tick that ends it
+ * sends it to the tail like any other.  schedlock held. */
+static inline void runq_push_front(struct proc *p)
+{
+	struct waitq *q = &runq[p->priority].q;
+	p->state = RUNNABLE;
+	p->queue = q;
+	p->q_prev = NULL;
+	p->q_next = q->head;
+	if (q->head)
+		q->head->q_prev = p;
+	else
+		q->tail = p;
+	q->head = p;
 	runq_bits |= 1UL << p->priority;
 }
 
@@ -44,12 +67,12 @@ static __attribute__((noinline)) void kick_idle(int n)
 	}
 }
 
-/* Put p on the ready queue.  schedlock held. */
+/* Put p, woken or new, on the ready queue.  schedlock held. */
 void ready(struct proc *p)
 {
 	assert(holding(&schedlock));
 	trace_state(p, RUNNABLE);
-	runq_push(p);
+	runq_push_front(p);
 	if (unlikely(idle_harts))
 		kick_idle(1);
 }
@@ -67,7 +90,7 @@ void wakeup_slow(struct waitq *wq)
 		wakeup_locked(wq);
 	} else {
 		while ((p = waitq_pop(wq))) {
-			runq_push(p);
+			runq_push_front(p);
 			n++;
 		}
 		if (unlikely(idle_harts))
@@ -162,12 +185,15 @@ void sched(void)
 	}
 }
 
-/* Back on the ready queue, and on to the next process. */
+/* Back to the tail of the ready queue, and on to the next process. */
 static __attribute__((noinline)) void requeue(struct proc *p, int why)
 {
 	acquire(&schedlock);
 	trace_why(p, why);
-	ready(p);
+	trace_state(p, RUNNABLE);
+	runq_push(p);
+	if (unlikely(idle_harts))
+		kick_idle(1);
 	sched();
 	release(&schedlock);
 }
