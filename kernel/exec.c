@@ -271,6 +271,7 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	vm_destroy(&old);
 	proc_setname(p, path);
 	p->fpu_saved = 0;
+	p->console_owner = 0; /* a new program: no longer the shell */
 	arch_user_init(p->tf, entry, sp, a.argc, argv, envp);
 	trace_exec(p);
 	return a.argc;

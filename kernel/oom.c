@@ -9,18 +9,16 @@
 
 static struct waitq oomq = WAITQ_INIT("oom");
 
-/* The shell the user types at: the process that last claimed the
- * console's foreground group (fgpgrp), which sh does at its prompt.  The
- * kernel has no sessions or logins; this is the one it can recognise. */
-int console_shell;
-
 /* Never killed for memory: without init nothing reaps orphans (and its
  * exit powers the machine off), and without the console's shell, root
- * cannot type the kill or ps that would clean up.  Only a root shell:
- * any program may call fgpgrp. */
+ * cannot type the kill or ps that would clean up.  The kernel has no
+ * sessions or logins; the shell it can recognise is a process that
+ * claimed the console's foreground group (fgpgrp) as root, which sh does
+ * at startup and around every job (p->console_owner, until it execs).
+ * Only as root: any program may call fgpgrp. */
 int oom_protected(struct proc *p)
 {
-	return p == initproc || (p->pid == console_shell && p->uid == 0);
+	return p == initproc || (p->console_owner && p->uid == 0);
 }
 
 /* A process let go of its address space (exit): wake whoever waits for a

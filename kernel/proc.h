@@ -27,6 +27,7 @@ struct proc {
 	int uid;  /* credentials: owner of files it creates, checked on access */
 	struct krlimit lim_nproc, lim_as; /* RLIMIT_NPROC, RLIMIT_AS (rlimit.c) */
 	int pgid; /* process group: Ctrl-C goes to the console's foreground group */
+	int console_owner; /* set the console's foreground group as root: a shell (oom.c) */
 
 	/* state and queues; protected by schedlock */
 	enum procstate state;
@@ -254,6 +255,5 @@ int oom_fault(struct proc *p, u64 va, int write, int exec, int *oom);
 void oom_prefault(struct proc *p, u64 uva, u64 n);
 int oom_protected(struct proc *p);
 void oom_exited(void);                    /* schedlock held: a process let go of its memory */
-extern int console_shell;                 /* pid of the shell that owns the console */
 
 #endif

@@ -1,5 +1,5 @@
 /* sched.c: the dispatcher and the ready queue.
- * One FIFO per priority level and a bitmap of the non-empty levels, so
+ * One queue per priority level and a bitmap of the non-empty levels, so
  * picking the next process is O(1) however many exist.  A process gives
  * up the CPU by calling sched() with schedlock held; swtch goes straight
  * to the next ready process, or to this hart's idle loop if there is none.

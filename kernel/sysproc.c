@@ -120,7 +120,7 @@ long sys_fgpgrp(SYSARGS)
 	int pg = a0;
 	if (pg >= 0) {
 		console_fgpgid = pg;
-		console_shell = myproc()->pid; /* oom.c protects it */
+		myproc()->console_owner = myproc()->uid == 0; /* oom.c spares it */
 	}
 	return console_fgpgid;
 }

@@ -13,6 +13,8 @@ from harness import guest_test, test
 guest_test("/test/oomtest block", cpus=1, name="oomtest_block")
 guest_test("/test/oomtest spin", cpus=4, name="oomtest_spin@4cpu")
 guest_test("/test/oomtest block", cpus=4, name="oomtest_block@4cpu")
+# The console's shell holds the most: a child's fault kills the child.
+guest_test("/test/oomtest shell", cpus=1, name="oomtest_shell")
 guest_test("/test/limittest", cpus=1)
 guest_test("/test/limittest", cpus=4)
 # Deterministic time (-icount): the bound is in ticks, see spinfair.c.

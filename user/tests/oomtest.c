@@ -5,6 +5,10 @@
  *                         another process then faults for memory.  The
  *                         hog is killed, the faulter goes on, and every
  *                         page comes back.
+ *   oomtest shell         this process claims the console as a shell
+ *                         does (fgpgrp), then holds the most memory: a
+ *                         child that faults is refused (killed), the
+ *                         "shell" is spared, and so are init and sh.
  *   oomtest hold          take every free page, say so, and block: for a
  *                         test at the shell (tests/test_limits.py).
  */
@@ -51,6 +55,34 @@ static void hold(void)
 	_exit(1);
 }
 
+/* We are the biggest, but spared as the console's shell: a child that
+ * needs a page has no one to take it from, and dies itself. */
+static void shell(void)
+{
+	int go[2];
+	pipe(go);
+	fflush(stdout);
+	int child = fork();
+	if (child == 0) {
+		char c;
+		read(go[0], &c, 1);
+		for (int i = 0; i < TOUCH_PAGES; i++)
+			cow[i * 4096] = 3;
+		_exit(0);
+	}
+	char *start = sbrk(0);
+	long pages = hog(); /* our own sbrk fails: we hold the most */
+	fgpgrp(getpgid(0)); /* the foreground group stays as it is */
+	write(go[1], "g", 1);
+	int st = reap(child);
+	sbrk(-(long)((char *)sbrk(0) - start));
+	note("held %ld pages; the child's status 0x%x", pages, st);
+	check(pages > 1000, "this process took nearly all memory (%ld pages)", pages);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	      "a child that faulted for memory died, not the console's shell (status 0x%x)", st);
+	exit(tap_done());
+}
+
 static void warm_up(void)
 {
 	int p[2];
@@ -68,8 +100,10 @@ int main(int argc, char **argv)
 	const char *mode = argc > 1 ? argv[1] : "block";
 	if (strcmp(mode, "hold") == 0)
 		hold();
-	int spin = strcmp(mode, "spin") == 0;
 	memset(cow, 1, sizeof cow); /* our own pages, before the forks */
+	if (strcmp(mode, "shell") == 0)
+		shell();
+	int spin = strcmp(mode, "spin") == 0;
 	warm_up();
 	unsigned long base = free_pages();
 	struct kmeminfo mi0;
@@ -111,16 +145,25 @@ int main(int argc, char **argv)
 	 * be the one that faults (its stdout buffer may be copy-on-write). */
 	write(go[1], "g", 1);
 	int st_f = reap(faulter);
-	int st_h = reap(hogpid);
+	/* The killer waits until its victim is a zombie before the faulter
+	 * goes on: by now the hog must be one.  If it is not, it was not
+	 * chosen; stop it, so that the test can go on. */
+	int st_h = -1, hog_alive = waitpid(hogpid, &st_h, WNOHANG) != hogpid;
+	if (hog_alive) {
+		kill(hogpid, SIGKILL);
+		reap(hogpid);
+	}
 	note("hog pid %d held %ld pages, %lu left free of %lu", hogpid, pages, left, mi0.total_pages);
 	check(pages > (long)(mi0.total_pages / 2) && left < 64, "the hog took nearly all memory (%ld pages, %lu free)",
 	      pages, left);
 	check(WIFEXITED(st_f) && WEXITSTATUS(st_f) == 0,
 	      "the process that faulted for memory survived (status 0x%x)", st_f);
 	int r = -1;
+	close(done[1]); /* a faulter that died wrote nothing: end of file */
 	check(read(done[0], &r, sizeof r) == sizeof r, "and got its pages (copy-on-write and stack)");
-	check(WIFSIGNALED(st_h) && WTERMSIG(st_h) == SIGKILL, "the hog was killed with SIGKILL (status 0x%x)", st_h);
-	int fds[] = { go[0], go[1], ready[0], ready[1], done[0], done[1], never[0], never[1] };
+	check(!hog_alive && WIFSIGNALED(st_h) && WTERMSIG(st_h) == SIGKILL,
+	      "the hog was killed with SIGKILL, before the faulter went on (status 0x%x)", st_h);
+	int fds[] = { go[0], go[1], ready[0], ready[1], done[0], never[0], never[1] };
 	for (unsigned i = 0; i < sizeof fds / sizeof fds[0]; i++)
 		close(fds[i]);
 	struct kmeminfo mi;
