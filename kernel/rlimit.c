@@ -1,7 +1,7 @@
 /* rlimit.c: per-process resource limits, getrlimit and setrlimit.
  * RLIMIT_NPROC caps the processes of one user, RLIMIT_AS the memory of one
- * process; root's are unlimited, and a process that leaves root gets the
- * user defaults.  Limits are inherited by fork and spawn.
+ * process; root's are high, and a process that leaves root gets the user
+ * defaults.  Limits are inherited by fork and spawn.
  */
 #include "kernel.h"
 #include "proc.h"
@@ -13,19 +13,26 @@
 #define USER_NPROC 128
 static u64 user_as(void) { return ktotalpages() * PGSIZE / 2; }
 
+/* Root's soft RLIMIT_NPROC: one process per 16 pages of RAM (2048 in
+ * 128 MiB), fewer than memory can hold (a process takes about 10), so
+ * that even root's fork bomb (xv6's forkforkfork) ends in EAGAIN rather
+ * than in the out-of-memory killer.  Its hard limit is unlimited: root
+ * may lift it (ulimit -u unlimited). */
+static u64 root_nproc(void) { return max(ktotalpages() / 16, 64UL); }
+
 static const struct krlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 
 void rlimit_init(struct proc *p)
 {
-	p->lim_nproc = unlimited;
+	p->lim_nproc = (struct krlimit){ root_nproc(), RLIM_INFINITY };
 	p->lim_as = unlimited;
 }
 
-/* A limit root left unlimited becomes the user default; one root set on
- * purpose (setrlimit before setuid) is kept. */
-static void clamp(struct krlimit *l, u64 def)
+/* A limit root left at its default (or unlimited) becomes the user
+ * default; one root set on purpose (setrlimit before setuid) is kept. */
+static void clamp(struct krlimit *l, u64 rootdef, u64 def)
 {
-	if (l->cur == RLIM_INFINITY)
+	if (l->cur == RLIM_INFINITY || l->cur == rootdef)
 		l->cur = def;
 	if (l->max == RLIM_INFINITY)
 		l->max = max(l->cur, def);
@@ -33,16 +40,18 @@ static void clamp(struct krlimit *l, u64 def)
 
 void rlimit_setuid(struct proc *p)
 {
-	clamp(&p->lim_nproc, USER_NPROC);
-	clamp(&p->lim_as, user_as());
+	clamp(&p->lim_nproc, root_nproc(), USER_NPROC);
+	clamp(&p->lim_as, RLIM_INFINITY, user_as());
 }
 
 /* May parent's user have one more process?  Every PCB of that uid counts,
- * zombies too (they are gone only once reaped), as in Linux.  Root is
- * exempt, so the check costs nothing on its forks.  schedlock held. */
+ * zombies too (they are gone only once reaped), as in Linux.  Root too:
+ * its limit is high, and the count is a walk of the process list, a few
+ * instructions per process, far below the cost of a fork.
+ * schedlock held. */
 int rlimit_nproc_ok(struct proc *parent)
 {
-	if (parent->uid == 0 || parent->lim_nproc.cur == RLIM_INFINITY)
+	if (parent->lim_nproc.cur == RLIM_INFINITY)
 		return 1;
 	u64 n = 0;
 	for (struct proc *p = allprocs; p; p = p->all_next)

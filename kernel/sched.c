@@ -1,5 +1,6 @@
 /* sched.c: the dispatcher and the ready queue.
- * One queue per priority level and a bitmap of the non-empty levels, so
+ * Two FIFOs per priority level (processes woken or new first, then those
+ * that used up their slice) and a bitmap of the non-empty ones, so
  * picking the next process is O(1) however many exist.  A process gives
  * up the CPU by calling sched() with schedlock held; swtch goes straight
  * to the next ready process, or to this hart's idle loop if there is none.
@@ -8,10 +9,20 @@
 #include "proc.h"
 #include "trace.h"
 
-/* One queue per level, 32 bytes apart so that indexing is a shift. */
+/* Two queues per level, 32 bytes apart so that indexing is a shift:
+ * runq[2 * prio] holds the processes that were woken or are new,
+ * runq[2 * prio + 1] those that used up a slice or yielded.  Each is
+ * FIFO; the first runs before the second.  A process that mostly waits,
+ * like a shell at its prompt, thus runs right after its key or its
+ * child's exit, ahead of every spinner of its level: 60 spinners of one
+ * user delay root's shell by a slice, not by 60.  Nothing starves: a
+ * process leaves the first queue at the first tick that ends its slice,
+ * and the first queue is FIFO too, so a woken process waits behind
+ * those woken before it, never behind an endless stream of newer ones
+ * (a fork bomb's children). */
 static struct runq {
 	struct waitq q;
-} __attribute__((aligned(32))) runq[NPRIO];
+} __attribute__((aligned(32))) runq[2 * NPRIO];
 static u64 runq_bits;  /* bit i set: runq[i] is not empty */
 static u32 idle_harts; /* bit i set: cpus[i] waits in its idle loop */
 struct cpu cpus[NCPU];
@@ -19,39 +30,27 @@ int ncpu = 1;
 
 void sched_init(void)
 {
-	for (int i = 0; i < NPRIO; i++)
+	for (int i = 0; i < 2 * NPRIO; i++)
 		runq[i].q.name = "ready";
 }
 
-/* p to the tail of its level's queue: it used up its slice or yielded.
+/* p to the back of its level: it used up its slice or yielded.
  * schedlock held. */
 static inline void runq_push(struct proc *p)
 {
+	int i = 2 * p->priority + 1;
 	p->state = RUNNABLE;
-	waitq_push(&runq[p->priority].q, p);
-	runq_bits |= 1UL << p->priority;
+	waitq_push(&runq[i].q, p);
+	runq_bits |= 1UL << i;
 }
 
-/* p to the head of its level's queue: it was woken, or is new.  Such a
- * process has not had the CPU lately (a sleeper, a shell that got a key),
- * so it runs before those that used their slices up; a process that
- * spins goes back to the tail at every tick.  So 60 spinners of one user
- * delay a shell's wakeup by one slice, not by 60.  A wakeup never lets a
- * process keep the CPU for more than its slice: the tick that ends it
- * sends it to the tail like any other.  schedlock held. */
-static inline void runq_push_front(struct proc *p)
+/* p to its level's queue of woken and new processes.  schedlock held. */
+static inline void runq_push_woken(struct proc *p)
 {
-	struct waitq *q = &runq[p->priority].q;
+	int i = 2 * p->priority;
 	p->state = RUNNABLE;
-	p->queue = q;
-	p->q_prev = NULL;
-	p->q_next = q->head;
-	if (q->head)
-		q->head->q_prev = p;
-	else
-		q->tail = p;
-	q->head = p;
-	runq_bits |= 1UL << p->priority;
+	waitq_push(&runq[i].q, p);
+	runq_bits |= 1UL << i;
 }
 
 /* n processes were just made ready: a hart asleep in wfi would only
@@ -72,7 +71,7 @@ void ready(struct proc *p)
 {
 	assert(holding(&schedlock));
 	trace_state(p, RUNNABLE);
-	runq_push_front(p);
+	runq_push_woken(p);
 	if (unlikely(idle_harts))
 		kick_idle(1);
 }
@@ -90,7 +89,7 @@ void wakeup_slow(struct waitq *wq)
 		wakeup_locked(wq);
 	} else {
 		while ((p = waitq_pop(wq))) {
-			runq_push_front(p);
+			runq_push_woken(p);
 			n++;
 		}
 		if (unlikely(idle_harts))
@@ -99,9 +98,9 @@ void wakeup_slow(struct waitq *wq)
 	release(&schedlock);
 }
 
-/* lowest_bit[b]: the index of b's lowest set bit, for the 2^NPRIO bitmaps
- * (the hart has no count-trailing-zeros instruction). */
-_Static_assert(NPRIO == 8, "lowest_bit covers 8 levels");
+/* lowest_bit[b]: the index of b's lowest set bit, for a byte of the
+ * bitmap (the hart has no count-trailing-zeros instruction). */
+_Static_assert(NPRIO == 8, "lowest_bit covers 16 queues in two bytes");
 static const u8 lowest_bit[256] = {
 #define L1(b) (((b)&1) ? 0 : ((b)&2) ? 1 : ((b)&4) ? 2 : ((b)&8) ? 3 : ((b)&16) ? 4 : ((b)&32) ? 5 : ((b)&64) ? 6 : 7)
 #define L4(b) L1(b), L1(b + 1), L1(b + 2), L1(b + 3)
@@ -119,11 +118,11 @@ static inline struct proc *runq_pop(void)
 {
 	if (!runq_bits)
 		return NULL;
-	int prio = lowest_bit[runq_bits];
-	struct waitq *q = &runq[prio].q;
+	int i = runq_bits & 0xff ? lowest_bit[runq_bits & 0xff] : 8 + lowest_bit[runq_bits >> 8];
+	struct waitq *q = &runq[i].q;
 	struct proc *p = waitq_pop(q);
 	if (!q->head)
-		runq_bits &= ~(1UL << prio);
+		runq_bits &= ~(1UL << i);
 	return p;
 }
 

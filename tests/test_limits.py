@@ -57,7 +57,7 @@ def oom_spares_the_shell(g):
 def ulimit_builtin(g):
     """The shell shows and sets its limits; a user cannot raise them."""
     out = g.run("ulimit -a")
-    assert re.search(r"max user processes\s+\(-u\) unlimited", out), out
+    assert re.search(r"max user processes\s+\(-u\) 2048", out), out  # 128 MiB / 16 pages
     assert re.search(r"virtual memory \(kbytes\)\s+\(-v\) unlimited", out), out
     assert re.search(r"open files\s+\(-n\) 64", out), out
     assert g.run("ulimit -u 40; ulimit -u; ulimit -H -u").split() == ["40", "40"]
