@@ -90,6 +90,10 @@ long console_read(u64 udst, long n)
 	struct proc *p = myproc();
 	char line[INPUT_BUF];
 	long got = 0;
+	/* The line is consumed before it is copied out: make sure the copy
+	 * will not fail for want of a page (the shell must survive a hog). */
+	if (n > 0)
+		oom_prefault(p, udst, min(n, (long)INPUT_BUF));
 	acquire(&conslock);
 	while (r == w) {
 		if (p->killed) {

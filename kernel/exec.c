@@ -267,6 +267,10 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	u64 entry, sp, argv, envp;
 	r = load(path, &a, &vm, &entry, &sp, &argv, &envp);
 	kfree_order(a.buf, ARGS_ORDER);
+	if (r == 0 && vm_size(&vm) > p->lim_as.cur) { /* RLIMIT_AS */
+		vm_destroy(&vm);
+		r = -ENOMEM;
+	}
 	if (r < 0)
 		return r;
 	/* Commit: switch to the new image, then free the old one. */
@@ -277,6 +281,7 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	trace_exec(p, path); /* before the rename: "pid 5 (sh) exec /bin/echo" */
 	proc_setname(p, path);
 	p->fpu_saved = 0;
+	p->console_owner = 0; /* a new program: no longer the shell */
 	arch_user_init(p->tf, entry, sp, a.argc, argv, envp);
 	return a.argc;
 }
@@ -290,14 +295,18 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 	int r = get_args(&a, uargv, uenvp, NULL);
 	if (r < 0)
 		return r;
-	struct proc *np = proc_alloc(path);
+	struct proc *np = proc_alloc(path, p, &r);
 	if (!np) {
 		kfree_order(a.buf, ARGS_ORDER);
-		return -ENOMEM;
+		return r;
 	}
 	u64 entry, sp, argv, envp;
 	r = load(path, &a, &np->vm, &entry, &sp, &argv, &envp);
 	kfree_order(a.buf, ARGS_ORDER);
+	if (r == 0 && vm_size(&np->vm) > np->lim_as.cur) { /* RLIMIT_AS */
+		vm_destroy(&np->vm);
+		r = -ENOMEM;
+	}
 	if (r < 0) {
 		proc_free(np);
 		return r;
@@ -308,7 +317,6 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 		proc_free(np);
 		return r;
 	}
-	np->uid = p->uid;
 	np->pgid = p->pgid;
 	np->priority = p->priority;
 	int pid = np->pid;

@@ -37,9 +37,13 @@ struct proc *proc_lookup(int pid)
 /* A new PCB named name, in state EMBRYO, with a kernel stack whose first
  * swtch lands in forkret, which returns-from-trap with the trapframe at
  * the stack top.  Named before the state changes, so that the trace's
- * unused -> embryo line says who is being made. */
-struct proc *proc_alloc(const char *name)
+ * unused -> embryo line says who is being made.  It is parent's child to
+ * be: same uid, same limits, and refused with -EAGAIN if that uid is at
+ * its RLIMIT_NPROC (checked and counted under one hold of schedlock, so
+ * harts forking at once cannot overshoot). */
+struct proc *proc_alloc(const char *name, struct proc *parent, int *err)
 {
+	*err = -ENOMEM;
 	struct proc *p = kzalloc(sizeof *p);
 	if (!p)
 		return NULL;
@@ -47,6 +51,11 @@ struct proc *proc_alloc(const char *name)
 	if (!p->kstack) {
 		kmfree(p);
 		return NULL;
+	}
+	if (parent) {
+		p->uid = parent->uid;
+		p->lim_nproc = parent->lim_nproc;
+		p->lim_as = parent->lim_as;
 	}
 	p->tf = KSTACK_TF(p->kstack);
 	p->context.ra = (u64)forkret;
@@ -59,6 +68,13 @@ struct proc *proc_alloc(const char *name)
 	proc_setname(p, name);
 
 	acquire(&schedlock);
+	if (parent && !rlimit_nproc_ok(parent)) {
+		release(&schedlock);
+		kfree_order(p->kstack, 1);
+		kmfree(p);
+		*err = -EAGAIN;
+		return NULL;
+	}
 	do {
 		p->pid = nextpid++;
 		if (nextpid >= 1 << 30)
@@ -173,10 +189,11 @@ full:
  * the parent's memory, the same open files, and returns 0 from fork. */
 int fork(void)
 {
-	struct proc *p = myproc(), *np = proc_alloc(p->name);
+	int r;
+	struct proc *p = myproc(), *np = proc_alloc(p->name, p, &r);
 	if (!np)
-		return -ENOMEM;
-	int r = vm_fork(&np->vm, &p->vm);
+		return r;
+	r = vm_fork(&np->vm, &p->vm);
 	if (r < 0) {
 		proc_free(np);
 		return r;
@@ -207,7 +224,6 @@ int fork(void)
 		proc_free(np);
 		return -ENOMEM;
 	}
-	np->uid = p->uid;
 	np->pgid = p->pgid;
 	np->priority = p->priority;
 	int pid = np->pid;
@@ -262,6 +278,7 @@ void exit(int status)
 	p->xstate = status;
 	trace_exit(p);
 	proc_setstate(p, ZOMBIE);
+	oom_exited();
 	wakeup_locked(&p->parent->childq);
 	sched();
 	panic("zombie %d ran", p->pid);
@@ -308,7 +325,7 @@ int waitpid(int pid, u64 ustatus, int options)
 
 /* Mark a process to die with signal sig; wake it if it sleeps so it sees
  * the mark.  It dies on its way back to user mode. */
-static int kill_locked(struct proc *t, int sig)
+int kill_locked(struct proc *t, int sig)
 {
 	if (t->state == ZOMBIE || t->state == UNUSED)
 		return -ESRCH;
@@ -376,9 +393,11 @@ int kill(int pid, int sig) { return kill_from(myproc(), pid, sig); }
  * console as fds 0, 1 and 2. */
 void user_init(void)
 {
-	struct proc *p = proc_alloc(params.init);
+	int err;
+	struct proc *p = proc_alloc(params.init, NULL, &err);
 	assert(p);
 	initproc = p;
+	rlimit_init(p);
 	p->cwd = namei("/");
 	assert(p->cwd);
 	p->pgid = p->pid;

@@ -26,7 +26,9 @@ struct proc {
 	int pid;
 	char name[PROC_NAME_LEN];
 	int uid;  /* credentials: owner of files it creates, checked on access */
+	struct krlimit lim_nproc, lim_as; /* RLIMIT_NPROC, RLIMIT_AS (rlimit.c) */
 	int pgid; /* process group: Ctrl-C goes to the console's foreground group */
+	int console_owner; /* set the console's foreground group as root: a shell (oom.c) */
 
 	/* state and queues; protected by schedlock.  state is const: it
 	 * changes only in proc_setstate(), so no transition escapes the trace
@@ -152,7 +154,7 @@ static inline int __copy_to_user(u64 uva, const void *src, size_t n) { return (i
 extern struct spinlock schedlock;
 
 /* proc.c: the process table */
-struct proc *proc_alloc(const char *name);
+struct proc *proc_alloc(const char *name, struct proc *parent, int *err); /* err: -ENOMEM or -EAGAIN */
 void proc_free(struct proc *p);
 struct proc *proc_lookup(int pid);
 int fork(void);
@@ -160,6 +162,7 @@ void exit(int status) __attribute__((noreturn));
 int waitpid(int pid, u64 ustatus, int options);
 int kill(int pid, int sig);                     /* as the current process */
 int kill_from(struct proc *from, int pid, int sig); /* from NULL: the kernel */
+int kill_locked(struct proc *t, int sig);           /* schedlock held */
 void user_init(void);
 extern struct proc *initproc;
 extern u64 nproc;
@@ -257,5 +260,21 @@ int sleep_until(u64 when); /* arch_time() units */
 void timer_wakeups(u64 now);
 
 extern const char *const procstate_name[];
+
+/* rlimit.c: per-process resource limits */
+void rlimit_init(struct proc *p);        /* init's: unlimited */
+void rlimit_setuid(struct proc *p);      /* leaving root: the user defaults */
+int rlimit_nproc_ok(struct proc *parent); /* schedlock held: may it have one more? */
+u64 vm_size(struct vmspace *vm);          /* bytes RLIMIT_AS counts */
+
+/* oom.c: the out-of-memory killer */
+enum { OOM_NONE, OOM_FREED, OOM_SELF };
+#define OOM_ROUNDS 4 /* victims killed for one request before it gives up */
+int oom_kill(struct proc *self, u64 need, const char *what);
+int oom_retry(long r, struct proc *self, u64 need, const char *what, int *rounds);
+int oom_fault(struct proc *p, u64 va, int write, int exec, int *oom);
+void oom_prefault(struct proc *p, u64 uva, u64 n);
+int oom_protected(struct proc *p);
+void oom_exited(void);                    /* schedlock held: a process let go of its memory */
 
 #endif

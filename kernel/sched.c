@@ -1,5 +1,6 @@
 /* sched.c: the dispatcher and the ready queue.
- * One FIFO per priority level and a bitmap of the non-empty levels, so
+ * Two FIFOs per priority level (processes woken or new first, then those
+ * that used up their slice) and a bitmap of the non-empty ones, so
  * picking the next process is O(1) however many exist.  A process gives
  * up the CPU by calling sched() with schedlock held; swtch goes straight
  * to the next ready process, or to this hart's idle loop if there is none.
@@ -8,10 +9,20 @@
 #include "proc.h"
 #include "trace.h"
 
-/* One queue per level, 32 bytes apart so that indexing is a shift. */
+/* Two queues per level, 32 bytes apart so that indexing is a shift:
+ * runq[2 * prio] holds the processes that were woken or are new,
+ * runq[2 * prio + 1] those that used up a slice or yielded.  Each is
+ * FIFO; the first runs before the second.  A process that mostly waits,
+ * like a shell at its prompt, thus runs right after its key or its
+ * child's exit, ahead of every spinner of its level: 60 spinners of one
+ * user delay root's shell by a slice, not by 60.  Nothing starves: a
+ * process leaves the first queue at the first tick that ends its slice,
+ * and the first queue is FIFO too, so a woken process waits behind
+ * those woken before it, never behind an endless stream of newer ones
+ * (a fork bomb's children). */
 static struct runq {
 	struct waitq q;
-} __attribute__((aligned(32))) runq[NPRIO];
+} __attribute__((aligned(32))) runq[2 * NPRIO];
 static u64 runq_bits;  /* bit i set: runq[i] is not empty */
 static u32 idle_harts; /* bit i set: cpus[i] waits in its idle loop */
 struct cpu cpus[NCPU];
@@ -19,15 +30,26 @@ int ncpu = 1;
 
 void sched_init(void)
 {
-	for (int i = 0; i < NPRIO; i++)
+	for (int i = 0; i < 2 * NPRIO; i++)
 		runq[i].q.name = "ready";
 }
 
-/* p to the tail of its level's queue.  schedlock held. */
+/* p to the back of its level: it used up its slice or yielded.
+ * schedlock held. */
 static inline void runq_push(struct proc *p)
 {
-	waitq_push(&runq[p->priority].q, p);
-	runq_bits |= 1UL << p->priority;
+	int i = 2 * p->priority + 1;
+	waitq_push(&runq[i].q, p);
+	runq_bits |= 1UL << i;
+	proc_setstate(p, RUNNABLE);
+}
+
+/* p to its level's queue of woken and new processes.  schedlock held. */
+static inline void runq_push_woken(struct proc *p)
+{
+	int i = 2 * p->priority;
+	waitq_push(&runq[i].q, p);
+	runq_bits |= 1UL << i;
 	proc_setstate(p, RUNNABLE);
 }
 
@@ -51,11 +73,11 @@ static __attribute__((noinline)) void wakeup_rest(struct waitq *wq)
 	wakeup_locked(wq);
 }
 
-/* Put p on the ready queue.  schedlock held. */
+/* Put p, woken or new, on the ready queue.  schedlock held. */
 void ready(struct proc *p)
 {
 	assert(holding(&schedlock));
-	runq_push(p);
+	runq_push_woken(p);
 	if (unlikely(idle_harts))
 		kick_idle(1);
 }
@@ -69,7 +91,7 @@ void wakeup_slow(struct waitq *wq)
 	acquire(&schedlock);
 	struct proc *p = waitq_pop(wq);
 	if (p) { /* (the sleeper wakeup() saw may be gone: woken by a kill) */
-		runq_push(p);
+		runq_push_woken(p);
 		if (unlikely(idle_harts))
 			kick_idle(1);
 		if (unlikely(wq->head))
@@ -78,9 +100,9 @@ void wakeup_slow(struct waitq *wq)
 	release(&schedlock);
 }
 
-/* lowest_bit[b]: the index of b's lowest set bit, for the 2^NPRIO bitmaps
- * (the hart has no count-trailing-zeros instruction). */
-_Static_assert(NPRIO == 8, "lowest_bit covers 8 levels");
+/* lowest_bit[b]: the index of b's lowest set bit, for a byte of the
+ * bitmap (the hart has no count-trailing-zeros instruction). */
+_Static_assert(NPRIO == 8, "lowest_bit covers 16 queues in two bytes");
 static const u8 lowest_bit[256] = {
 #define L1(b) (((b)&1) ? 0 : ((b)&2) ? 1 : ((b)&4) ? 2 : ((b)&8) ? 3 : ((b)&16) ? 4 : ((b)&32) ? 5 : ((b)&64) ? 6 : 7)
 #define L4(b) L1(b), L1(b + 1), L1(b + 2), L1(b + 3)
@@ -98,11 +120,11 @@ static inline struct proc *runq_pop(void)
 {
 	if (!runq_bits)
 		return NULL;
-	int prio = lowest_bit[runq_bits];
-	struct waitq *q = &runq[prio].q;
+	int i = runq_bits & 0xff ? lowest_bit[runq_bits & 0xff] : 8 + lowest_bit[runq_bits >> 8];
+	struct waitq *q = &runq[i].q;
 	struct proc *p = waitq_pop(q);
 	if (!q->head)
-		runq_bits &= ~(1UL << prio);
+		runq_bits &= ~(1UL << i);
 	return p;
 }
 
@@ -163,12 +185,14 @@ void sched(void)
 	}
 }
 
-/* Back on the ready queue, and on to the next process. */
+/* Back to the tail of the ready queue, and on to the next process. */
 static __attribute__((noinline)) void requeue(struct proc *p, int why)
 {
 	acquire(&schedlock);
 	trace_why(p, why);
-	ready(p);
+	runq_push(p);
+	if (unlikely(idle_harts))
+		kick_idle(1);
 	sched();
 	release(&schedlock);
 }

@@ -10,7 +10,21 @@
 #include "trace.h"
 #include "buf.h"
 
-long sys_fork(SYSARGS) { return fork(); }
+/* Creating a process never kills another to make room (a fork bomb would
+ * have the killer take the system's processes one by one), except for
+ * init and the console's shell: they must be able to start the kill or
+ * ps that cleans up when a hog holds every page. */
+long sys_fork(SYSARGS)
+{
+	struct proc *p = myproc();
+	long r;
+	int rounds = 0;
+	do
+		r = fork();
+	while (oom_protected(p) && oom_retry(r, p, 1, "fork", &rounds));
+	return r;
+}
+
 long sys_exit(SYSARGS) { exit(W_EXITCODE((int)a0)); }
 long sys_wait(SYSARGS) { return waitpid(-1, a0, 0); }
 long sys_waitpid(SYSARGS) { return waitpid((int)a0, a1, (int)a2); }
@@ -32,10 +46,24 @@ long sys_yield(SYSARGS)
 	return 0;
 }
 
+/* Growing the heap past RLIMIT_AS fails; growing it when memory is out
+ * calls the out-of-memory killer, unless the caller itself holds the most
+ * (then it gets -ENOMEM: it can free some, or stop asking). */
 long sys_sbrk(SYSARGS)
 {
 	struct proc *p = myproc();
-	return vm_sbrk(&p->vm, (long)(int)a0);
+	long delta = (int)a0, r;
+	if (delta > 0) {
+		u64 grow = PGROUNDUP(p->vm.brk + delta) - PGROUNDUP(p->vm.brk);
+		if (vm_size(&p->vm) + grow > p->lim_as.cur)
+			return -ENOMEM;
+	}
+	int rounds = 0;
+	u64 need = delta > 0 ? (u64)delta / PGSIZE + 1 : 1;
+	do
+		r = vm_sbrk(&p->vm, delta);
+	while (delta > 0 && oom_retry(r, p, need, "sbrk", &rounds));
+	return r;
 }
 
 /* sleep(ms): at least ms milliseconds, by the clock (not whole ticks). */
@@ -93,8 +121,10 @@ long sys_getpgid(SYSARGS)
 long sys_fgpgrp(SYSARGS)
 {
 	int pg = a0;
-	if (pg >= 0)
+	if (pg >= 0) {
 		console_fgpgid = pg;
+		myproc()->console_owner = myproc()->uid == 0; /* oom.c spares it */
+	}
 	return console_fgpgid;
 }
 
@@ -108,6 +138,8 @@ long sys_setuid(SYSARGS)
 		return -EINVAL;
 	if (p->uid != 0 && uid != p->uid)
 		return -EPERM;
+	if (p->uid == 0 && uid != 0)
+		rlimit_setuid(p);
 	p->uid = uid;
 	return 0;
 }
@@ -192,19 +224,25 @@ long sys_meminfo(SYSARGS)
 long sys_exec(SYSARGS)
 {
 	char path[MAXPATH];
-	int r = argstr(a0, path, sizeof path);
+	int r = argstr(a0, path, sizeof path), rounds = 0;
 	if (r < 0)
 		return r;
-	return exec(path, a1, a2, 0, NULL);
+	do
+		r = exec(path, a1, a2, 0, NULL);
+	while (oom_protected(myproc()) && oom_retry(r, myproc(), 1, "exec", &rounds));
+	return r;
 }
 
 long sys_spawn(SYSARGS)
 {
 	char path[MAXPATH];
-	int r = argstr(a0, path, sizeof path);
+	int r = argstr(a0, path, sizeof path), rounds = 0;
 	if (r < 0)
 		return r;
-	return spawn(path, a1, a2);
+	do
+		r = spawn(path, a1, a2);
+	while (oom_protected(myproc()) && oom_retry(r, myproc(), 1, "spawn", &rounds));
+	return r;
 }
 
 /* Changing what the whole machine traces (and draining the rings, which

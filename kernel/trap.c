@@ -102,12 +102,15 @@ static void exc_pagefault(struct trapframe *tf, u64 stval)
 {
 	u64 cause = csr_read(scause);
 	struct proc *p = myproc();
-	int r = vm_fault(&p->vm, stval, cause == EXC_STORE_PAGE, cause == EXC_INST_PAGE);
+	int oom, r = oom_fault(p, stval, cause == EXC_STORE_PAGE, cause == EXC_INST_PAGE, &oom);
 	if (r == 0)
 		return;
 	const char *what = exc_name[cause];
 	if (r == -ENOMEM)
-		what = "out of memory on page fault";
+		what = oom == OOM_SELF ? "out of memory on page fault (it holds the most memory)" :
+					 "out of memory on page fault (no other process to kill)";
+	else if (r == -ERANGE)
+		what = "stack growth past RLIMIT_AS";
 	else if (stack_overflow(tf, stval))
 		what = "stack overflow (guard page)";
 	else if (stval >= PHYS_OFFSET) /* the kernel's half */

@@ -388,7 +388,8 @@ static int in_stack(u64 va) { return va >= USTACK_TOP - USTACK_MAX && va < USTAC
 
 /* Resolve a fault at va: break copy-on-write sharing, or grow the stack.
  * 0 if the access may now be retried; -EFAULT if it is a real fault (the
- * caller kills the process); -ENOMEM if memory ran out. */
+ * caller kills the process); -ENOMEM if memory ran out; -ERANGE if the
+ * stack would grow past the process's RLIMIT_AS. */
 int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 {
 	if (va >= USER_TOP)
@@ -418,7 +419,11 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 	}
 	if (exec || !in_stack(va))
 		return -EFAULT;
-	/* Grow the stack down to va. */
+	/* Grow the stack down to va, within the process's RLIMIT_AS (a
+	 * fault in the address space this hart runs on is its process's). */
+	struct proc *p = myproc();
+	if (p && vm == &p->vm && va < vm->stack_low && vm_size(vm) + (vm->stack_low - va) > p->lim_as.cur)
+		return -ERANGE;
 	if (unshare(vm, va) < 0)
 		return -ENOMEM;
 	void *page = kalloc();

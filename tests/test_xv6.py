@@ -20,15 +20,6 @@ import xv6run  # noqa: E402
 guest_test("/xv6/xv6sem")
 guest_test("/xv6/xv6sem", cpus=4)
 
-# usertests that fail for kernel reasons being fixed elsewhere (issue 9):
-# reported in the output, not counted, until those fixes are merged.
-PENDING = {
-    "forkforkfork": "issue 9 #5: per-user process limits",
-    "createdelete": "issue 9 #6: pages that do not come back",
-    "sbrklast": "issue 9 #6: pages that do not come back",
-}
-
-
 def run_xv6(*args):
     src = xv6run.find_xv6(None)
     if not src:
@@ -39,8 +30,7 @@ def run_xv6(*args):
     m = re.search(r"^(\d+) passed, (\d+) differ as documented, (\d+) failed$", out, re.M)
     assert m, out[-3000:]
     failed = re.findall(r"^# FAILED: (.*)$", out, re.M)
-    real = [f for f in failed if not any(f.startswith("usertests %s:" % p) for p in PENDING)]
-    assert not real, "\n".join(real) + "\n" + out[-2000:]
+    assert not failed, "\n".join(failed) + "\n" + out[-2000:]
     assert int(m.group(1)) > 0, out[-2000:]
     return out
 

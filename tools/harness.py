@@ -46,10 +46,13 @@ def host_test(timeout=120, name=None):
     return wrap
 
 
-def guest_test(program, cpus=1, mem="128M", args="", timeout=120, name=None):
-    """An in-guest test program; each 'ok - x' / 'not ok - x' line counts."""
+def guest_test(program, cpus=1, mem="128M", args="", timeout=120, name=None, icount=None):
+    """An in-guest test program; each 'ok - x' / 'not ok - x' line counts.
+    icount=N runs it under -icount shift=N,sleep=off (time is instructions)."""
     base = name or "%s%s" % (os.path.basename(program.split()[0]), "" if cpus == 1 else "@%dcpu" % cpus)
-    REGISTRY.append(Test(base, None, cpus, mem, args, timeout, True, program))
+    t = Test(base, None, cpus, mem, args, timeout, True, program)
+    t.icount = icount
+    REGISTRY.append(t)
 
 
 RESULT = re.compile(r"^(not ok|ok)\b\s*\d*\s*-?\s*(.*)$", re.M)

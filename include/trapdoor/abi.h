@@ -141,6 +141,21 @@ struct kprocinfo {
 	char name[PROC_NAME_LEN];
 };
 
+/* getrlimit/setrlimit: per-process resource limits, Linux's numbers.
+ * Enforced: RLIMIT_NPROC (processes of the same uid, root's included) and
+ * RLIMIT_AS (bytes of image + heap + stack).  RLIMIT_STACK and
+ * RLIMIT_NOFILE report Trapdoor's fixed limits and cannot be changed. */
+#define RLIMIT_STACK 3
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_AS 9
+#define RLIM_NLIMITS 10
+#define RLIM_INFINITY (~0UL)
+struct krlimit {
+	unsigned long cur; /* soft limit: what is enforced */
+	unsigned long max; /* hard limit: cur may rise up to it; only root raises it */
+};
+
 /* Process states: the textbook's, plus embryo (being created). */
 enum procstate { UNUSED, EMBRYO, RUNNABLE, RUNNING, SLEEPING, ZOMBIE };
 

@@ -1,8 +1,8 @@
 /* sh.c: the shell: seed 003's loop of read a command, fork, exec in the
  * child, wait in the parent.  Pipelines, redirections (< > >> 2> 2>&1),
  * background jobs (&), sequences (;), quotes, $VAR and $?, cd, exit,
- * export, scripts (sh FILE) and sh -c CMD.  Ctrl-C stops the foreground
- * job (its own process group is the console's foreground group).
+ * export, ulimit, scripts (sh FILE) and sh -c CMD.  Ctrl-C stops the
+ * foreground job (its own process group is the console's foreground group).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "trapdoor.h"
 
 #define MAXWORDS 128
@@ -209,6 +210,97 @@ static int resolve(const char *name, char *out, size_t n)
 	return -1;
 }
 
+/* --- ulimit: the shell's own limits, which its children inherit --- */
+
+static const struct {
+	char opt;
+	int res;
+	unsigned long unit; /* bytes per number shown */
+	const char *what;
+} limits[] = {
+	{ 'u', RLIMIT_NPROC, 1, "max user processes" },
+	{ 'v', RLIMIT_AS, 1024, "virtual memory (kbytes)" },
+	{ 's', RLIMIT_STACK, 1024, "stack size (kbytes)" },
+	{ 'n', RLIMIT_NOFILE, 1, "open files" },
+};
+#define NLIMITS (int)(sizeof limits / sizeof limits[0])
+
+static void show_limit(int i, int hard, int label)
+{
+	struct rlimit rl;
+	if (getrlimit(limits[i].res, &rl) < 0) {
+		fprintf(stderr, "sh: ulimit: %s\n", strerror(errno));
+		return;
+	}
+	rlim_t v = hard ? rl.rlim_max : rl.rlim_cur;
+	if (label)
+		printf("%-28s(-%c) ", limits[i].what, limits[i].opt);
+	if (v == RLIM_INFINITY)
+		printf("unlimited\n");
+	else
+		printf("%lu\n", v / limits[i].unit);
+}
+
+/* ulimit [-S|-H] [-a | -u|-v|-s|-n [N|unlimited]]: show a limit (the
+ * soft one, or -H the hard one), all of them (-a), or set one: -S the
+ * soft, -H the hard, neither both, as in sh.  The default is -u. */
+static int ulimit(struct cmd *c)
+{
+	int soft = 0, hard = 0, all = 0, which = 0, i = 1;
+	for (; i < c->argc && c->argv[i][0] == '-' && c->argv[i][1]; i++) {
+		for (const char *o = c->argv[i] + 1; *o; o++) {
+			int k = 0;
+			while (k < NLIMITS && limits[k].opt != *o)
+				k++;
+			if (*o == 'S')
+				soft = 1;
+			else if (*o == 'H')
+				hard = 1;
+			else if (*o == 'a')
+				all = 1;
+			else if (k < NLIMITS)
+				which = k;
+			else {
+				fprintf(stderr, "sh: ulimit: -%c: unknown option (-a -S -H -u -v -s -n)\n", *o);
+				return 2;
+			}
+		}
+	}
+	if (all) {
+		for (int k = 0; k < NLIMITS; k++)
+			show_limit(k, hard, 1);
+		return 0;
+	}
+	if (i >= c->argc) {
+		show_limit(which, hard, 0);
+		return 0;
+	}
+	struct rlimit rl;
+	rlim_t v;
+	char *end;
+	if (strcmp(c->argv[i], "unlimited") == 0) {
+		v = RLIM_INFINITY;
+	} else {
+		v = strtoul(c->argv[i], &end, 10);
+		if (end == c->argv[i] || *end) {
+			fprintf(stderr, "sh: ulimit: %s: not a number\n", c->argv[i]);
+			return 2;
+		}
+		v *= limits[which].unit;
+	}
+	if (getrlimit(limits[which].res, &rl) < 0)
+		return 1;
+	if (!hard || soft)
+		rl.rlim_cur = v;
+	if (!soft || hard)
+		rl.rlim_max = v;
+	if (setrlimit(limits[which].res, &rl) < 0) {
+		fprintf(stderr, "sh: ulimit: -%c: %s\n", limits[which].opt, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int builtin(struct cmd *c)
 {
 	char *a0 = c->argv[0];
@@ -243,6 +335,10 @@ static int builtin(struct cmd *c)
 		for (int i = 1; i < c->argc; i++)
 			unsetenv(c->argv[i]);
 		last_status = 0;
+		return 1;
+	}
+	if (strcmp(a0, "ulimit") == 0) {
+		last_status = ulimit(c);
 		return 1;
 	}
 	if (strcmp(a0, "wait") == 0) {
@@ -456,6 +552,11 @@ int main(int argc, char **argv)
 		return run_file(f);
 	}
 	interactive = isatty(0);
+	/* Claim the console (no job in the foreground yet): the kernel then
+	 * knows this is the shell its user types at, and its out-of-memory
+	 * killer spares it. */
+	if (interactive)
+		fgpgrp(0);
 	char line[LINE];
 	for (;;) {
 		reap_background();

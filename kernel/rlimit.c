@@ -1,0 +1,112 @@
+/* rlimit.c: per-process resource limits, getrlimit and setrlimit.
+ * RLIMIT_NPROC caps the processes of one user, RLIMIT_AS the memory of one
+ * process; root's are high, and a process that leaves root gets the user
+ * defaults.  Limits are inherited by fork and spawn.
+ */
+#include "kernel.h"
+#include "proc.h"
+#include "syscall.h"
+
+/* The defaults for a process that stops being root: enough for a shell,
+ * a long pipeline and a parallel build, not enough to fill the process
+ * list or (one process alone) all of memory. */
+#define USER_NPROC 128
+static u64 user_as(void) { return ktotalpages() * PGSIZE / 2; }
+
+/* Root's soft RLIMIT_NPROC: one process per 16 pages of RAM (2048 in
+ * 128 MiB), fewer than memory can hold (a process takes about 10), so
+ * that even root's fork bomb (xv6's forkforkfork) ends in EAGAIN rather
+ * than in the out-of-memory killer.  Its hard limit is unlimited: root
+ * may lift it (ulimit -u unlimited). */
+static u64 root_nproc(void) { return max(ktotalpages() / 16, 64UL); }
+
+static const struct krlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+
+void rlimit_init(struct proc *p)
+{
+	p->lim_nproc = (struct krlimit){ root_nproc(), RLIM_INFINITY };
+	p->lim_as = unlimited;
+}
+
+/* A limit root left at its default (or unlimited) becomes the user
+ * default; one root set on purpose (setrlimit before setuid) is kept. */
+static void clamp(struct krlimit *l, u64 rootdef, u64 def)
+{
+	if (l->cur == RLIM_INFINITY || l->cur == rootdef)
+		l->cur = def;
+	if (l->max == RLIM_INFINITY)
+		l->max = max(l->cur, def);
+}
+
+void rlimit_setuid(struct proc *p)
+{
+	clamp(&p->lim_nproc, root_nproc(), USER_NPROC);
+	clamp(&p->lim_as, RLIM_INFINITY, user_as());
+}
+
+/* May parent's user have one more process?  Every PCB of that uid counts,
+ * zombies too (they are gone only once reaped), as in Linux.  Root too:
+ * its limit is high, and the count is a walk of the process list, a few
+ * instructions per process, far below the cost of a fork.
+ * schedlock held. */
+int rlimit_nproc_ok(struct proc *parent)
+{
+	if (parent->lim_nproc.cur == RLIM_INFINITY)
+		return 1;
+	u64 n = 0;
+	for (struct proc *p = allprocs; p; p = p->all_next)
+		n += p->uid == parent->uid && p->state != UNUSED;
+	return n < parent->lim_nproc.cur;
+}
+
+/* What RLIMIT_AS counts: the image, the heap and the stack, in bytes. */
+u64 vm_size(struct vmspace *vm)
+{
+	return vm->text_end + (PGROUNDUP(vm->brk) - vm->heap_start) + (USTACK_TOP - vm->stack_low);
+}
+
+/* The limit the kernel keeps for resource res, or NULL for one it does
+ * not (*fixed then says what it is). */
+static struct krlimit *slot(struct proc *p, int res, struct krlimit *fixed)
+{
+	switch (res) {
+	case RLIMIT_NPROC: return &p->lim_nproc;
+	case RLIMIT_AS: return &p->lim_as;
+	case RLIMIT_STACK: *fixed = (struct krlimit){ USTACK_MAX, USTACK_MAX }; return NULL;
+	case RLIMIT_NOFILE: *fixed = (struct krlimit){ NOFILE, NOFILE }; return NULL;
+	}
+	*fixed = unlimited; /* CPU time, file size, ...: not limited */
+	return NULL;
+}
+
+long sys_getrlimit(SYSARGS)
+{
+	int res = a0;
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	struct krlimit fixed, *l = slot(myproc(), res, &fixed);
+	return copy_to_user(a1, l ? l : &fixed, sizeof fixed);
+}
+
+/* POSIX's rule: the soft limit may move anywhere up to the hard one; the
+ * hard one may be lowered by anyone, raised only by root.  A limit the
+ * kernel does not keep can only be "set" to what it already is. */
+long sys_setrlimit(SYSARGS)
+{
+	int res = a0;
+	struct proc *p = myproc();
+	struct krlimit want, fixed;
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (copy_from_user(&want, a1, sizeof want) < 0)
+		return -EFAULT;
+	if (want.cur > want.max)
+		return -EINVAL;
+	struct krlimit *l = slot(p, res, &fixed);
+	if (!l)
+		return want.cur == fixed.cur && want.max == fixed.max ? 0 : -EINVAL;
+	if (want.max > l->max && p->uid != 0)
+		return -EPERM;
+	*l = want;
+	return 0;
+}
