@@ -6,7 +6,7 @@ forbidden memory.  Each is killed with one console line
 the shell's $? is 128 + the signal, and the next command still works.
 """
 import re
-from harness import test
+from harness import test, guest_test
 
 SIGILL, SIGSEGV = 4, 11
 KERNEL = 0xffffffc080200000
@@ -87,3 +87,10 @@ def hostile_in_pipelines_and_background(g):
     out = g.run("sh -c 'kmem jump'; echo status=$?", timeout=20)
     assert re.search(LINE, out) and "status=139" in out, out
     assert g.run("echo fine", timeout=10).endswith("fine\n")
+
+
+# The kernel writes into user memory only where the user may write: a
+# read() into the program's own text (mapped straight from the file's
+# pages by exec) is EFAULT, and the file stays intact.
+guest_test("/test/rotext", cpus=1)
+guest_test("/test/rotext", cpus=2)

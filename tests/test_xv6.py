@@ -2,7 +2,7 @@
 
 Always: our own xv6-API test of the semantics user/xv6/ translates
 (/xv6/xv6sem).  When an xv6-riscv tree is at hand ($XV6, or the mirror):
-xv6's own usertests (quick tests) on 1 and 4 harts, and its tools, built
+xv6's own usertests (all of them) on 1 and 4 harts, and its tools, built
 unmodified by tools/xv6run.py; otherwise those SKIP.
 """
 import os
@@ -37,12 +37,14 @@ def run_xv6(*args):
 
 @host_test(timeout=1500)
 def xv6_usertests_and_tools():
-    run_xv6("--quick", "--timeout", "60")
+    """All of usertests (quick and slow: diskfull, bigdir, outofinodes...)
+    and the programs, on one hart."""
+    run_xv6("--timeout", "120")
 
 
 @host_test(timeout=1500)
 def xv6_usertests_4cpu():
-    run_xv6("--quick", "--timeout", "60", "--no-programs", "--cpus", "4")
+    run_xv6("--timeout", "120", "--no-programs", "--cpus", "4")
 
 
 @host_test()
