@@ -39,7 +39,7 @@ static u64 fs_max, file_pages, meta_bytes;
 
 static u64 fs_used(void) { return file_pages + (meta_bytes + PGSIZE - 1) / PGSIZE; }
 
-static int fs_full(void) { return fs_used() >= fs_max || kfreepages() < FS_RESERVE_PAGES; }
+static int fs_full(void) { return fs_used() >= fs_max || kavailpages() < FS_RESERVE_PAGES; }
 
 /* A data or index page of a file. */
 static void *fs_page_alloc(void)
@@ -189,7 +189,7 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 			/* A running program maps this page as its text: give the
 			 * file a fresh copy and leave the program its old one.
 			 * The file does not grow: only the reserve applies. */
-			void *copy = kfreepages() < FS_RESERVE_PAGES ? NULL : kalloc();
+			void *copy = kavailpages() < FS_RESERVE_PAGES ? NULL : kalloc();
 			if (!copy) {
 				err = -ENOSPC;
 				break;

@@ -150,6 +150,9 @@ int page_refs(void *kva);
 int page_unref(void *kva);
 u64 kfreepages(void);
 u64 bcache_clean(void);             /* bio.c: pages the cache would give back */
+/* Pages an allocation can have: the free ones and the clean disk blocks
+ * that kalloc drops for it (bcache_shrink). */
+static inline u64 kavailpages(void) { return kfreepages() + bcache_clean(); }
 u64 bcache_pages(void);             /* bio.c: pages the cache holds */
 u64 ktotalpages(void);
 

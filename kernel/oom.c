@@ -61,7 +61,7 @@ int oom_kill(struct proc *self, u64 need, const char *what)
 	} else if (!dying) {
 		if (victim && !oom_protected(self) && self->vm.pages >= victim->vm.pages)
 			r = OOM_SELF;
-		else if (!victim || !victim->vm.pages || victim->vm.pages + kfreepages() < need)
+		else if (!victim || !victim->vm.pages || victim->vm.pages + kavailpages() < need)
 			r = OOM_NONE;
 		else
 			target = victim;

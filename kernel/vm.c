@@ -587,7 +587,7 @@ long vm_sbrk(struct vmspace *vm, long delta)
 			return -ENOMEM;
 		/* Plainly too much: fail before taking every free page, which
 		 * would make other processes' allocations fail meanwhile. */
-		if ((PGROUNDUP(new) - PGROUNDUP(old)) / PGSIZE > kfreepages() + bcache_clean())
+		if ((PGROUNDUP(new) - PGROUNDUP(old)) / PGSIZE > kavailpages())
 			return -ENOMEM;
 		if (vm_alloc_range(vm, PGROUNDUP(old), PGROUNDUP(new) - PGROUNDUP(old), PTE_R | PTE_W) < 0) {
 			vm_unmap_range(vm, PGROUNDUP(old), PGROUNDUP(new));

@@ -261,6 +261,14 @@ def disk_cache_shrinks(g):
     os.remove(img("shrink"))
 
 
+@test(mem="64M", setup=with_disk("shrinkfs", mib=32, pattern=False), timeout=240)
+def disk_cache_shrinks_for_files(g):
+    """A file in RAM may take the clean cache's memory as well: the file
+    system's reserve counts clean blocks as available (kavailpages)."""
+    tap(g, "/test/disktest shrinkfs", timeout=200)
+    os.remove(img("shrinkfs"))
+
+
 @test(setup=lambda: {"extra": ["-drive", "file=%s,format=raw,if=none,id=d0" % image("legacy", pattern=False),
                                "-device", "virtio-blk-device,drive=d0"]}, timeout=60)
 def disk_legacy_device_ignored(g):

@@ -10,6 +10,7 @@
  *   weio BLOCK            writing BLOCK back fails: fsync says EIO
  *   mixed NPROC FROM N    readers and writers on the same N blocks at once
  *   shrink                a full cache gives memory back to a process
+ *   shrinkfs              ... and to a file in RAM
  *   flushwait             the periodic flush writes dirty blocks back
  *   sleeps FROM N         a reader sleeps on each block it must wait for
  *   cost FROM N           instructions per 4 KiB read, cold and cached
@@ -298,6 +299,44 @@ static int shrink(void)
 	return tap_done();
 }
 
+/* Files in RAM may use the memory the disk cache holds too: a file
+ * bigger than the free pages (but within fsmax=) is written in full, the
+ * clean cached blocks dropped for it, never ENOSPC while they remain. */
+static int shrinkfs(void)
+{
+	plan(4);
+	int fd = open_disk(O_RDONLY);
+	if (fd < 0)
+		return 1;
+	struct kdiskstat st;
+	struct kmeminfo mi;
+	diskstat(&st);
+	unsigned long nblk = st.blocks;
+	for (unsigned long b = 0; b < nblk; b++)
+		if (read_block(fd, b) != BS)
+			break;
+	diskstat(&st);
+	meminfo(&mi);
+	unsigned long free1 = mi.free_pages, room = mi.fs_max_pages - mi.file_pages - mi.fsmeta_pages - 64; /* index pages too */
+	unsigned long want = free1 + st.cached / 4 < room ? free1 + st.cached / 4 : room;
+	check(st.cached > nblk / 2 && want > free1, "the cache holds %lu blocks; %lu pages free, a file of %lu pages",
+	      st.cached, free1, want);
+	static char page[4096];
+	memset(page, 'c', sizeof page);
+	int f = open("/tmp/shrinkfs", O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	unsigned long n = 0;
+	while (f >= 0 && n < want && write(f, page, sizeof page) == (long)sizeof page)
+		n++;
+	int err = errno;
+	close(f);
+	check(n == want, "the file got all %lu pages (%lu written, errno %d)", want, n, n == want ? 0 : err);
+	diskstat(&st);
+	check(st.shrunk > 0, "the cache gave back %lu pages for it", st.shrunk);
+	check(unlink("/tmp/shrinkfs") == 0 && read_block(fd, 1) == BS, "removed; the disk still reads");
+	close(fd);
+	return tap_done();
+}
+
 /* Without sync or poweroff, the periodic flush writes a dirty block back
  * within a few seconds (it writes what has been dirty for 5 s). */
 static int flushwait(void)
@@ -430,6 +469,8 @@ int main(int argc, char **argv)
 		return mixed((int)a, b, c);
 	if (!strcmp(cmd, "shrink"))
 		return shrink();
+	if (!strcmp(cmd, "shrinkfs"))
+		return shrinkfs();
 	if (!strcmp(cmd, "flushwait"))
 		return flushwait();
 	if (!strcmp(cmd, "sleeps"))
@@ -438,6 +479,6 @@ int main(int argc, char **argv)
 		return cost(a, b);
 	if (!strcmp(cmd, "many"))
 		return many(a, b, (unsigned)c);
-	printf("usage: disktest magic|write B S|check B S|pattern F N|par P F N|end|eio B|shrink\n");
+	printf("usage: disktest magic|write B S|check B S|pattern F N|par P F N|end|eio B|shrink|shrinkfs\n");
 	return 2;
 }
