@@ -174,6 +174,8 @@ long filewrite(struct file *f, u64 usrc, long n)
 /* Write kernel bytes to a file: strace output. */
 long filewrite_kernel(struct file *f, const char *buf, long n)
 {
+	if (!f->writable)
+		return -EBADF; /* strace() refuses such a file: never write one */
 	switch (f->type) {
 	case FD_PIPE:
 		return pipewrite(f->pipe, (u64)buf, n, 1);

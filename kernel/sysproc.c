@@ -279,6 +279,13 @@ long sys_strace(SYSARGS)
 		return 0;
 	if (fd < 0 || fd >= NOFILE || !p->ofile[fd])
 		return -EBADF;
+	/* The trace is written to the file as write(fd) would write it, so
+	 * it needs what write needs: a descriptor open for writing.  Else
+	 * any user could have the trace written over a file it may only
+	 * read, such as a program (the lines landed on /bin/echo's ELF
+	 * header, at the read-only descriptor's offset 0). */
+	if (!p->ofile[fd]->writable)
+		return -EBADF;
 	if (!(p->strace_file = filedup(p->ofile[fd])))
 		return -EMFILE;
 	p->strace_fd = fd;

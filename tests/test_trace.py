@@ -5,7 +5,7 @@ import sys
 import time
 
 import harness
-from harness import test, host_test
+from harness import test, host_test, guest_test
 
 sys.path.insert(0, os.path.join(harness.ROOT, "tools"))
 import render_trace  # noqa: E402
@@ -45,6 +45,11 @@ def strace_output_file(g):
     out = g.run("strace sh /st.txt")
     assert re.search(r'^read\(3, "exec\(\\"/bin/echo\\", \[\\"echo\\", \\"hi\\"\]"\.\.\., 512\) = \d+$',
                      out, re.M), out
+
+
+# strace(fd) on a descriptor opened read-only is EBADF: the fuzzer, as
+# root, once had the trace written over /bin/echo's bytes that way.
+guest_test("/test/stracero", cpus=1)
 
 
 @test()
