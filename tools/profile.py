@@ -51,7 +51,7 @@ FIRMWARE = (0x80000000, 0x80200000)  # OpenSBI runs untranslated here
 DEFAULT_N = {
     "null_call": 10000, "null_syscall": 1000, "raw_syscall": 1000, "yield_roundtrip": 200,
     "pipe_roundtrip": 200, "fork_exit_wait": 20, "fork_exec_wait": 10, "spawn_wait": 10,
-    "sbrk_touch_1m": 2, "timer_tick": 2, "pipe_roundtrip_1000": 200, "fork_exit_wait_16m": 1,
+    "sbrk_touch_1m": 2, "timer_tick": 2, "pipe_roundtrip_1000": 200, "fork_exit_wait_1000": 5, "fork_exit_wait_16m": 1,
 }
 
 TRACE = re.compile(r"^Trace \d+: \S+ \[[0-9a-f]+/([0-9a-f]+)/")

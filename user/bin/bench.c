@@ -397,40 +397,65 @@ static void b_timer_tick(const char *name, long T)
 	report_value(name, ((long)d - k_milli * n / 1000 - c + ticks / 2) / ticks);
 }
 
-/* Pipe round trips while NSLEEP other processes sleep (blocked reading a
- * pipe that only gets its end-of-file afterwards): scheduling and wakeup
- * should not care how many processes exist. */
+/* The _1000 metrics: an operation while NSLEEP other processes sleep
+ * (blocked reading a pipe that only gets its end-of-file afterwards):
+ * scheduling, wakeup and fork should not care how many processes exist.
+ * The sleepers are a keeper's children, not the measuring process's, so
+ * its waitpid looks through no more children than without them. */
 #define NSLEEP 1000
-static void b_pipe_roundtrip_1000(const char *name, long n)
+static void with_sleepers(const char *name, long n, void (*op)(const char *name, long n, int wfd))
 {
-	int s[2];
-	if (pipe(s) < 0) {
+	int s[2], up[2];
+	if (pipe(s) < 0 || pipe(up) < 0) {
 		fail(name, "pipe");
 		return;
 	}
-	int made = 0;
-	for (; made < NSLEEP; made++) {
-		int pid = fork();
-		if (pid == 0) {
-			char c;
-			close(s[1]);
-			read(s[0], &c, 1);
-			_exit(0);
+	int keeper = fork();
+	if (keeper == 0) {
+		close(s[1]);
+		close(up[0]);
+		int made = 0;
+		for (; made < NSLEEP; made++) {
+			int pid = fork();
+			if (pid == 0) {
+				char c;
+				close(up[1]);
+				read(s[0], &c, 1);
+				_exit(0);
+			}
+			if (pid < 0)
+				break;
 		}
-		if (pid < 0)
-			break;
+		write(up[1], &made, sizeof made); /* they are there */
+		close(up[1]);
+		int st, reaped = 0;
+		while (wait(&st) > 0)
+			reaped++;
+		_exit(reaped == made && made == NSLEEP ? 0 : 1);
 	}
 	close(s[0]);
-	CHECK(name, made == NSLEEP);
+	close(up[1]);
+	int made = 0;
+	CHECK(name, keeper > 0 && read(up[0], &made, sizeof made) == sizeof made && made == NSLEEP);
+	close(up[0]);
 	struct kmeminfo mi;
-	CHECK(name, meminfo(&mi) == 0 && mi.nproc >= NSLEEP + 1);
-	pipe_pingpong(name, n, s[1]);
+	CHECK(name, meminfo(&mi) == 0 && mi.nproc >= NSLEEP + 2);
+	op(name, n, s[1]);
 	close(s[1]); /* end-of-file: they all wake and exit */
-	int st, reaped = 0;
-	while (wait(&st) > 0)
-		reaped++;
-	CHECK(name, reaped == made);
+	int st = -1;
+	CHECK(name, waitpid(keeper, &st, 0) == keeper && st == 0);
 }
+
+static void b_pipe_roundtrip_1000(const char *name, long n) { with_sleepers(name, n, pipe_pingpong); }
+
+/* fork's child must not keep the sleepers' pipe open: fork_exit_wait's
+ * child exits at once, and the parent's copy is closed only at the end. */
+static void fork_exit_wait_op(const char *name, long n, int wfd)
+{
+	(void)wfd;
+	run_op(name, n, fork_exit_wait);
+}
+static void b_fork_exit_wait_1000(const char *name, long n) { with_sleepers(name, n, fork_exit_wait_op); }
 
 static void b_fork_exit_wait_16m(const char *name, long n)
 {
@@ -466,6 +491,7 @@ static const struct bench {
 	{ "sbrk_touch_1m", b_sbrk_touch_1m, 1000, 2 },
 	{ "timer_tick", b_timer_tick, 10, 2 },
 	{ "pipe_roundtrip_1000", b_pipe_roundtrip_1000, 5000, 20 },
+	{ "fork_exit_wait_1000", b_fork_exit_wait_1000, 1000, 5 },
 	{ "fork_exit_wait_16m", b_fork_exit_wait_16m, 100, 2 },
 };
 #define NBENCH (sizeof benches / sizeof benches[0])
