@@ -68,11 +68,12 @@ struct proc *proc_alloc(const char *name, struct proc *parent, int *err)
 	proc_setname(p, name);
 
 	acquire(&schedlock);
-	if (parent && !rlimit_nproc_ok(parent)) {
+	int r = ucount_get(p->uid, parent ? parent->lim_nproc.cur : RLIM_INFINITY);
+	if (r < 0) {
 		release(&schedlock);
 		kfree_order(p->kstack, 1);
 		kmfree(p);
-		*err = -EAGAIN;
+		*err = r;
 		return NULL;
 	}
 	do {
@@ -108,6 +109,7 @@ void proc_free(struct proc *p)
 	if (p->all_next)
 		p->all_next->all_prev = p->all_prev;
 	nproc--;
+	ucount_put(p->uid);
 	proc_setstate(p, UNUSED); /* reaped, or a fork that failed */
 	release(&schedlock);
 	kfree_order(p->kstack, 1);

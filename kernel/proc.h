@@ -264,7 +264,8 @@ extern const char *const procstate_name[];
 /* rlimit.c: per-process resource limits */
 void rlimit_init(struct proc *p);        /* init's: unlimited */
 void rlimit_setuid(struct proc *p);      /* leaving root: the user defaults */
-int rlimit_nproc_ok(struct proc *parent); /* schedlock held: may it have one more? */
+int ucount_get(int uid, u64 limit);     /* schedlock held: one more process of uid, or -EAGAIN/-ENOMEM */
+void ucount_put(int uid);               /* schedlock held: one fewer */
 u64 vm_size(struct vmspace *vm);          /* bytes RLIMIT_AS counts */
 
 /* oom.c: the out-of-memory killer */

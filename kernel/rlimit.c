@@ -44,19 +44,59 @@ void rlimit_setuid(struct proc *p)
 	clamp(&p->lim_as, RLIM_INFINITY, user_as());
 }
 
-/* May parent's user have one more process?  Every PCB of that uid counts,
- * zombies too (they are gone only once reaped), as in Linux.  Root too:
- * its limit is high, and the count is a walk of the process list, a few
- * instructions per process, far below the cost of a fork.
- * schedlock held. */
-int rlimit_nproc_ok(struct proc *parent)
+/* The processes of each uid, for RLIMIT_NPROC: one counter per uid that
+ * has any, in a small hash, so that fork checks its limit in O(1) however
+ * many processes there are.  Every PCB counts from proc_alloc to
+ * proc_free, zombies too (they are gone only once reaped), as in Linux.
+ * schedlock protects the counters and every p->uid change. */
+struct ucount {
+	int uid;
+	u32 n;
+	struct ucount *next;
+};
+#define UHASH 64
+static struct ucount *uhash[UHASH];
+
+static struct ucount **ucount_slot(int uid)
 {
-	if (parent->lim_nproc.cur == RLIM_INFINITY)
-		return 1;
-	u64 n = 0;
-	for (struct proc *p = allprocs; p; p = p->all_next)
-		n += p->uid == parent->uid && p->state != UNUSED;
-	return n < parent->lim_nproc.cur;
+	struct ucount **up = &uhash[(unsigned)uid % UHASH];
+	while (*up && (*up)->uid != uid)
+		up = &(*up)->next;
+	return up;
+}
+
+/* One more process for uid, if it has fewer than limit: 0, -EAGAIN at the
+ * limit, -ENOMEM if its first counter cannot be had.  schedlock held
+ * (kmalloc's slablock comes after it in the lock order). */
+int ucount_get(int uid, u64 limit)
+{
+	assert(holding(&schedlock));
+	struct ucount **up = ucount_slot(uid), *u = *up;
+	if (u && u->n >= limit)
+		return -EAGAIN;
+	if (!u) {
+		if (limit == 0)
+			return -EAGAIN;
+		if (!(u = kzalloc(sizeof *u)))
+			return -ENOMEM;
+		u->uid = uid;
+		*up = u;
+	}
+	u->n++; /* below limit, or below 2^32: a PCB costs far more than that */
+	return 0;
+}
+
+/* A process of uid is gone (proc_free) or changed its uid.  schedlock held. */
+void ucount_put(int uid)
+{
+	assert(holding(&schedlock));
+	struct ucount **up = ucount_slot(uid), *u = *up;
+	if (!u || u->n == 0)
+		panic("ucount_put: uid %d has no processes", uid);
+	if (--u->n == 0) {
+		*up = u->next;
+		kmfree(u);
+	}
 }
 
 /* What RLIMIT_AS counts: the image, the heap and the stack, in bytes. */

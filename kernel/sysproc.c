@@ -138,9 +138,21 @@ long sys_setuid(SYSARGS)
 		return -EINVAL;
 	if (p->uid != 0 && uid != p->uid)
 		return -EPERM;
+	/* the process now counts against uid's RLIMIT_NPROC, not its old
+	 * uid's (as Linux, setuid itself is not refused at the limit) */
+	acquire(&schedlock);
+	if (uid != p->uid) {
+		int r = ucount_get(uid, RLIM_INFINITY);
+		if (r < 0) {
+			release(&schedlock);
+			return r;
+		}
+		ucount_put(p->uid);
+	}
 	if (p->uid == 0 && uid != 0)
 		rlimit_setuid(p);
 	p->uid = uid;
+	release(&schedlock);
 	return 0;
 }
 
