@@ -168,6 +168,7 @@ extern struct proc *initproc;
 extern u64 nproc;
 extern struct proc *allprocs;
 void proc_setname(struct proc *p, const char *path);
+const char *path_base(const char *path); /* "/bin/sh" -> "sh" */
 int proc_inherit(struct proc *np, struct proc *p);
 void forkret(void);
 
