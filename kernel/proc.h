@@ -263,7 +263,7 @@ void timer_wakeups(u64 now);
 extern const char *const procstate_name[];
 
 /* rlimit.c: per-process resource limits */
-void rlimit_init(struct proc *p);        /* init's: unlimited */
+void rlimit_init(struct proc *p);        /* init's, root's: NPROC from RAM (hard unlimited), AS unlimited */
 void rlimit_setuid(struct proc *p);      /* leaving root: the user defaults */
 int ucount_get(int uid, u64 limit);     /* schedlock held: one more process of uid, or -EAGAIN/-ENOMEM */
 void ucount_put(int uid);               /* schedlock held: one fewer */
