@@ -16,10 +16,12 @@
 /* One lock for the hash, the LRU list and every buffer's flags and
  * counts.  Held only for short sections, never across a request or a
  * copy to user memory: a buffer's owner holds B_BUSY instead, and others
- * sleep on the buffer's queue.  Lock order: bc.lock, then the disk's
- * lock or the page allocator's (bcache_shrink frees pages under it), then
- * schedlock (wakeup).  So nothing here calls kalloc with bc.lock held:
- * kalloc may call bcache_shrink. */
+ * sleep on the buffer's queue.  Lock order (docs/design.md): bc.lock,
+ * then schedlock (wakeup), then the page allocator's (bcache_shrink frees
+ * pages under it).  The disk's lock is never held with it: every
+ * disk_start here comes after a release, and disk_intr lets go of its
+ * lock before bio_done takes this one.  Nothing here calls kalloc with
+ * bc.lock held: kalloc may call bcache_shrink. */
 static struct {
 	struct spinlock lock;
 	struct buf *hash[NHASH];

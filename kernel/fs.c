@@ -565,8 +565,8 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 		memcpy(ip->name, name, strlen(name) + 1);
 		/* Its ".." is a reference to dp: one per subdirectory. */
 		if (ref_get(&dp->refs) < 0) {
-			kmfree(ip->name);
-			kmfree(ip);
+			fs_free(ip->name);
+			fs_free(ip);
 			err = -EMLINK;
 			goto out;
 		}

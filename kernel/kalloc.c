@@ -199,13 +199,18 @@ static void *alloc_locked(int order)
 	return p;
 }
 
+/* Out of pages, the cache's clean blocks go first: retry while
+ * bcache_shrink frees some.  A loop, not a call of itself: with memory
+ * in pieces an order > 0 can take many rounds, more than a kernel stack
+ * holds frames for if the compiler does not turn the call into a jump. */
 void *kalloc_order(int order)
 {
-	acquire(&memlock);
-	void *p = alloc_locked(order);
-	release(&memlock);
-	if (unlikely(!p) && bcache_shrink(1UL << order)) /* clean cached blocks go first */
-		return kalloc_order(order);
+	void *p;
+	do {
+		acquire(&memlock);
+		p = alloc_locked(order);
+		release(&memlock);
+	} while (unlikely(!p) && bcache_shrink(1UL << order));
 	return p;
 }
 
@@ -213,12 +218,13 @@ void *kalloc_nozero(void) { return kalloc_order(0); }
 
 void *kalloc(void)
 {
-	acquire(&memlock);
-	void *p, *z = nzcache > 0 ? uncache(zcache[--nzcache]) : NULL;
-	p = z ? z : alloc_locked(0);
-	release(&memlock);
-	if (unlikely(!p) && bcache_shrink(1))
-		return kalloc();
+	void *p, *z;
+	do {
+		acquire(&memlock);
+		z = nzcache > 0 ? uncache(zcache[--nzcache]) : NULL;
+		p = z ? z : alloc_locked(0);
+		release(&memlock);
+	} while (unlikely(!p) && bcache_shrink(1));
 	if (p && !z)
 		memset(p, 0, PGSIZE);
 	return p;

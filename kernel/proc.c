@@ -117,14 +117,17 @@ void proc_free(struct proc *p)
 	kmfree(p);
 }
 
-void proc_setname(struct proc *p, const char *path)
+/* The last component of path: what a process running it is called. */
+const char *path_base(const char *path)
 {
 	const char *s = path;
 	for (const char *q = path; *q; q++)
 		if (*q == '/')
 			s = q + 1;
-	strlcpy(p->name, s, sizeof p->name);
+	return s;
 }
+
+void proc_setname(struct proc *p, const char *path) { strlcpy(p->name, path_base(path), sizeof p->name); }
 
 /* Link child under parent; schedlock held. */
 static void adopt(struct proc *parent, struct proc *child)

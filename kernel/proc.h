@@ -168,6 +168,7 @@ extern struct proc *initproc;
 extern u64 nproc;
 extern struct proc *allprocs;
 void proc_setname(struct proc *p, const char *path);
+const char *path_base(const char *path); /* "/bin/sh" -> "sh" */
 int proc_inherit(struct proc *np, struct proc *p);
 void forkret(void);
 
@@ -262,7 +263,7 @@ void timer_wakeups(u64 now);
 extern const char *const procstate_name[];
 
 /* rlimit.c: per-process resource limits */
-void rlimit_init(struct proc *p);        /* init's: unlimited */
+void rlimit_init(struct proc *p);        /* init's, root's: NPROC from RAM (hard unlimited), AS unlimited */
 void rlimit_setuid(struct proc *p);      /* leaving root: the user defaults */
 int ucount_get(int uid, u64 limit);     /* schedlock held: one more process of uid, or -EAGAIN/-ENOMEM */
 void ucount_put(int uid);               /* schedlock held: one fewer */

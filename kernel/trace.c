@@ -172,11 +172,7 @@ void trace_kill_slow(struct proc *p, int sig, u64 cause, u64 addr)
  * line is for exec only, spawn's is the child's unused -> embryo. */
 void trace_exec_slow(struct proc *p, const char *path)
 {
-	const char *base = path;
-	for (const char *q = path; *q; q++)
-		if (*q == '/')
-			base = q + 1;
-	trace_event(EV_EXEC, p->pid, 0, 0, 0, base);
+	trace_event(EV_EXEC, p->pid, 0, 0, 0, path_base(path));
 	if ((trace_mask & TR_PROC) && want_live(p) && p == myproc())
 		kprintf("proc: pid %d (%s) exec %s\n", p->pid, p->name, path);
 }
