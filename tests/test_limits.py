@@ -67,3 +67,7 @@ def ulimit_builtin(g):
     assert out.split() == ["10", "41"], out
     out = g.run("ulimit -x")
     assert "unknown option" in out, out
+    # an ordinary user may lower a hard limit, not raise it again
+    out = g.run("/test/runas 1000 sh -c 'ulimit -H -u 30; ulimit -H -u 31; echo st=$?; ulimit -H -u'")
+    assert re.search(r"^sh: ulimit: -u: .+$", out, re.M) and "st=1" in out.split(), out
+    assert out.split()[-1] == "30", out

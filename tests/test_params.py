@@ -1,8 +1,10 @@
 """test_params.py: boot arguments are checked (kernel/params.c): a misspelt
 name or a value the name does not take is ignored with a console warning
 that names it and what is valid; valid arguments boot without a warning."""
+import os
 import re
 
+import harness
 from harness import test
 
 
@@ -71,3 +73,27 @@ def bootarg_valid_ones_give_no_warning(g):
 def bootarg_valid_ones_give_no_warning_2(g):
     assert warnings(g) == [], warnings(g)
     assert timer_line(g) == (500, 1, "preemptive"), timer_line(g)
+
+
+def doc_warnings():
+    """The boot: warning lines README.md and docs/tour.md show, as
+    {(doc, argument): line}."""
+    lines = {}
+    for doc in ("README.md", "docs/tour.md"):
+        for l in open(os.path.join(harness.ROOT, doc)).read().splitlines():
+            m = re.match(r"^\s*(boot: .*'([^']+)' ignored.*)$", l)
+            if m:
+                lines[(doc, m.group(2))] = m.group(1)
+    return lines
+
+
+@test(args="tikc=1s trace=timr sched=cooperative")
+def bootarg_warnings_read_as_the_docs_show(g):
+    """The warnings quoted in README.md and docs/tour.md are the ones a boot
+    prints, word for word (the list of valid names grows with params.c)."""
+    docs = doc_warnings()
+    assert len(docs) >= 3, docs
+    got = {re.search(r"'([^']+)'", w).group(1): w for w in warnings(g)}
+    for (doc, arg), line in docs.items():
+        assert arg in got, "%s quotes a warning for %r the test did not boot with" % (doc, arg)
+        assert got[arg] == line, "%s shows\n  %s\na boot prints\n  %s" % (doc, line, got[arg])

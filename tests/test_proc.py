@@ -19,6 +19,8 @@ guest_test("/test/regtest", cpus=4)
 
 
 # --- kill 1 (issue 9, item 3): no one may signal init, root included ---
+import time  # noqa: E402
+
 from harness import test  # noqa: E402
 
 
@@ -48,6 +50,16 @@ def kill_init_refused(g):
     assert any(l.split()[:1] == ["1"] and "init" in l for l in out.splitlines()), out
     out = g.run("sh -c 'sleep 1 &'; sleep 2; hello; echo status=$?", timeout=20)
     assert "hello" in out and "status=0" in out, out
+    # the orphan (its parent sh gone, init its parent now) is reaped: no
+    # zombie stays (asked until a deadline, not after a fixed sleep)
+    deadline = time.time() + 30
+    while True:
+        out = g.run("ps", timeout=10)
+        left = [l for l in out.splitlines() if l.split()[-6:-5] == ["sleep"] or " zombie " in l]
+        if not left or time.time() > deadline:
+            break
+        time.sleep(0.5)
+    assert not left, "init did not reap the orphan:\n" + out
     assert g.alive(), "QEMU is gone"
 
 

@@ -20,6 +20,18 @@ def spin_rows(g):
     return [tuple(int(x) if x.isdigit() else x for x in m.groups()) for m in PINFO.finditer(g.run("/test/pinfo spin"))]
 
 
+def spinners(g, n, timeout=30.0):
+    """Wait until n spin processes have exec'd (pinfo finds them by name)
+    and return their rows.  `spin &` returns at the fork, before the exec,
+    so a fixed sleep on a loaded host may find fewer."""
+    deadline = time.time() + timeout
+    while True:
+        rows = spin_rows(g)
+        if len(rows) >= n or time.time() > deadline:
+            return rows
+        time.sleep(0.2)
+
+
 def grown(g, before, ticks, isw, timeout=30.0):
     """Poll spin_rows until every spinner has at least `ticks` more timer
     ticks and `isw` more involuntary switches than in `before`.  The guest's
@@ -47,7 +59,7 @@ def answers_promptly(g, within=3.0):
 def preemption_spin_does_not_starve_the_shell(g):
     out = g.run("spin &")
     assert re.match(r"\[\d+\]", out), out
-    time.sleep(0.5)
+    spinners(g, 1)
     for _ in range(5):
         answers_promptly(g)
     a = spin_rows(g)
@@ -69,8 +81,7 @@ def preemption_spin_does_not_starve_the_shell(g):
 def preemption_two_spinners_take_turns(g):
     g.run("spin &")
     g.run("spin &")
-    time.sleep(0.3)
-    a = spin_rows(g)
+    a = spinners(g, 2)
     b = grown(g, a, 20, 20)
     assert len(a) == 2 and len(b) == 2, (a, b)
     for (pid, _, t0, _, i0), (pid2, _, t1, _, i1) in zip(a, b):
@@ -83,7 +94,7 @@ def preemption_two_spinners_take_turns(g):
 def preemption_four_spinners_on_four_harts(g):
     for _ in range(6):
         g.run("spin &")
-    time.sleep(0.5)
+    spinners(g, 6)
     for _ in range(5):
         answers_promptly(g)
     rows = spin_rows(g)
@@ -182,7 +193,7 @@ def hart_column(g, cpus):
     # one spinner per hart and one more: some run, one waits its turn
     for _ in range(cpus + 1):
         g.run("spin &")
-    time.sleep(0.5)
+    spinners(g, cpus + 1)
     out = g.run("ps")
     assert out.splitlines()[0].endswith(" INVSW HART"), out
     rows = PS_ROW.findall(out)

@@ -29,7 +29,6 @@ import sys
 # Event types, as tracedump names them (include/trapdoor/abi.h EV_*).
 TYPES = ("boot", "trap", "syscall", "sysret", "timer", "switch", "state", "irq", "kill", "exec", "exit",
          "user")
-STATES = ["UNUSED", "EMBRYO", "RUNNABLE", "RUNNING", "SLEEPING", "ZOMBIE"]
 WHY = ["", "time slice used up", "yielded", "blocked", "exited"]
 WHY_SLICE, WHY_YIELD, WHY_BLOCK, WHY_EXIT = 1, 2, 3, 4
 SCAUSE_INTR = 1 << 63

@@ -183,15 +183,18 @@ def prog_zombie(r):
     return True, out
 
 
-def poll(r, done, tries=20):
+def poll(r, done, seconds=30):
     """Run ps until done(its output): whatever the scheduler's order, a
-    process that is going away is gone within a few seconds."""
-    for _ in range(tries):
+    process that is going away is gone within a few seconds (a deadline
+    in time, not a count of tries: on a loaded host ps itself is slow)."""
+    deadline = time.time() + seconds
+    while True:
         out, why = r.run("ps", 20)
         if not why and done(out):
             return True
+        if time.time() > deadline:
+            return False
         time.sleep(0.25)
-    return False
 
 
 def prog_stressfs(r):

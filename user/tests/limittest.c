@@ -209,8 +209,10 @@ static void bomb(void)
 	check(r[3] == EAGAIN, "spawn at the limit is EAGAIN too (errno %d)", r[3]);
 	check(ok == r[0] && WIFEXITED(st) && WEXITSTATUS(st) == 0, "every child exited and was reaped (%d of %d)", ok,
 	      r[0]);
+	/* the last exits may still be on their way: wait for them, up to 30 s
+	 * (only the failing case waits that long) */
 	struct kmeminfo mi;
-	for (int i = 0; i < 500; i++) {
+	for (int i = 0; i < 1500; i++) {
 		meminfo(&mi);
 		if (mi.nproc == mi0.nproc && mi.free_pages == base)
 			break;

@@ -1,47 +1,50 @@
-/* user/user.h (xv6 compatibility): xv6-riscv's user library interface.
- * Each call maps onto Trapdoor's system calls in user/xv6/ulib.c.
+/* user/user.h (xv6 compatibility): the calls an xv6-riscv program may use,
+ * with the C types xv6 gives them, grouped by where Trapdoor provides them.
  */
 #ifndef XV6_USER_H
 #define XV6_USER_H
 struct stat;
 
-/* system calls */
+/* Trapdoor's own system-call stubs (user/lib/usys.S): same meaning as xv6 */
 int fork(void);
-int exit(int) __attribute__((noreturn));
-int wait(int *);
 int pipe(int *);
 int write(int, const void *, int);
-int read(int, void *, int);
 int close(int);
-int kill(int);
-int exec(const char *, char **);
-int open(const char *, int);
-int mknod(const char *, short, short);
-int unlink(const char *);
-int fstat(int fd, struct stat *);
-int link(const char *, const char *);
-int mkdir(const char *);
-int chdir(const char *);
 int dup(int);
+int link(const char *, const char *);
+int chdir(const char *);
 int getpid(void);
 char *sbrk(int);
-int sleep(int);
-int uptime(void);
 
-/* ulib.c */
-int stat(const char *, struct stat *);
-char *strcpy(char *, const char *);
-void *memmove(void *, const void *, int);
-char *strchr(const char *, char c);
-int strcmp(const char *, const char *);
-void fprintf(int, const char *, ...);
-void printf(const char *, ...);
-char *gets(char *, int max);
-unsigned int strlen(const char *);
-void *memset(void *, int, unsigned int);
+/* xv6's meaning made in user/xv6/ulib.c (compat.h renames each to xv6_NAME) */
+int exit(int) __attribute__((noreturn));
+int wait(int *status);
+int kill(int pid);
+int exec(const char *path, char **argv);
+int open(const char *path, int flags);
+int read(int, void *, int);
+int unlink(const char *);
+int mkdir(const char *);
+int mknod(const char *path, short major, short minor);
+int fstat(int fd, struct stat *);
+int stat(const char *path, struct stat *);
+int sleep(int ticks);
+int uptime(void);
+char *gets(char *buf, int max);
+void printf(const char *fmt, ...);
+void fprintf(int fd, const char *fmt, ...);
+
+/* picolibc, declared with xv6's argument types (programs are built with
+ * -fno-builtin, so these need not match <string.h>'s) */
 void *malloc(unsigned int);
 void free(void *);
 int atoi(const char *);
-int memcmp(const void *, const void *, unsigned int);
+unsigned int strlen(const char *);
+char *strcpy(char *, const char *);
+int strcmp(const char *, const char *);
+char *strchr(const char *, char c);
+void *memset(void *, int, unsigned int);
+void *memmove(void *, const void *, int);
 void *memcpy(void *, const void *, unsigned int);
+int memcmp(const void *, const void *, unsigned int);
 #endif
