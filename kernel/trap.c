@@ -107,8 +107,9 @@ static void exc_pagefault(struct trapframe *tf, u64 stval)
 		return;
 	const char *what = exc_name[cause];
 	if (r == -ENOMEM)
-		what = oom == OOM_SELF ? "out of memory on page fault (it holds the most memory)" :
-					 "out of memory on page fault (no other process to kill)";
+		what = oom == OOM_SELF  ? "out of memory on page fault (it holds the most memory)" :
+		       oom == OOM_FREED ? "out of memory on page fault (still none after killing others)" :
+					  "out of memory on page fault (no other process to kill)";
 	else if (r == -ERANGE)
 		what = "stack growth past RLIMIT_AS";
 	else if (stack_overflow(tf, stval))
