@@ -239,16 +239,23 @@ static void readahead(u64 from)
 	}
 }
 
+/* 0 if there is a disk and blockno is on it: -ENXIO without a disk, -EIO
+ * past its end (a caller's bad block number, refused before any request). */
+static int block_ok(u64 blockno)
+{
+	if (!disk_blocks)
+		return -ENXIO;
+	return blockno < disk_blocks ? 0 : -EIO;
+}
+
 /* The buffer for blockno, owned, without reading it: for a caller that
  * overwrites the whole block (then bdirty).  Its data is the block's if
  * it was cached, else anything. */
 int bgetblk(u64 blockno, struct buf **out)
 {
-	if (!disk_blocks)
-		return -ENXIO;
-	if (blockno >= disk_blocks)
-		return -EIO;
-	int err;
+	int err = block_ok(blockno);
+	if (err < 0)
+		return err;
 	acquire(&bc.lock);
 	struct buf *b = bget(blockno, 0, &err);
 	if (b) {
@@ -263,11 +270,9 @@ int bgetblk(u64 blockno, struct buf **out)
 
 int bread(u64 blockno, struct buf **out)
 {
-	if (!disk_blocks)
-		return -ENXIO;
-	if (blockno >= disk_blocks)
-		return -EIO;
-	int err;
+	int err = block_ok(blockno);
+	if (err < 0)
+		return err;
 	acquire(&bc.lock);
 	struct buf *b = bget(blockno, 0, &err);
 	if (!b) {

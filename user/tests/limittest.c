@@ -167,20 +167,7 @@ static void bomb(void)
 	if (bomber == 0) {
 		close(rp[0]);
 		setuid(USER);
-		int n = 0, err = 0;
-		for (; n < MAXKIDS; n++) {
-			int pid = fork();
-			if (pid < 0) {
-				err = errno;
-				break;
-			}
-			if (pid == 0) {
-				char c;
-				close(p[1]);
-				_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
-			}
-			pids[n] = pid;
-		}
+		int err, n = fork_blocked(pids, MAXKIDS, p, &err);
 		char *av[] = { "hello", NULL };
 		int sp = spawn("/bin/hello", av, NULL);
 		int r[5] = { n, err, count_uid(USER), sp < 0 ? errno : 0, 0 };

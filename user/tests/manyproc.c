@@ -49,24 +49,10 @@ static int run(int want)
 	int max = want;
 	if (max > MAXKIDS)
 		max = MAXKIDS;
-	int n = 0, err = 0;
+	int err;
 	int t0 = uptime();
 	fflush(stdout);
-	while (n < max) {
-		int pid = fork();
-		if (pid < 0) {
-			err = errno;
-			break;
-		}
-		if (pid == 0) {
-			char c;
-			close(p[1]);
-			/* block until the parent closes its end: then EOF */
-			int r = read(p[0], &c, 1);
-			_exit(r == 0 ? 0 : 1);
-		}
-		pids[n++] = pid;
-	}
+	int n = fork_blocked(pids, max, p, &err);
 	int t1 = uptime();
 	struct kmeminfo mi;
 	meminfo(&mi);
@@ -138,20 +124,7 @@ static void bomb(void)
 		close(rp[0]);
 		int p[2];
 		pipe(p);
-		int n = 0, err = 0;
-		for (; n < MAXKIDS; n++) {
-			int pid = fork();
-			if (pid < 0) {
-				err = errno;
-				break;
-			}
-			if (pid == 0) {
-				char c;
-				close(p[1]);
-				_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
-			}
-			pids[n] = pid;
-		}
+		int err, n = fork_blocked(pids, MAXKIDS, p, &err);
 		int r[4] = { n, err, 0, 0 };
 		write(rp[1], r, 2 * sizeof(int));
 		close(p[1]);

@@ -77,4 +77,28 @@ static int __attribute__((unused)) reap(int pid)
 	return st;
 }
 
+/* Fork up to max children that block reading pipe p until its write end
+ * is closed everywhere, then exit 0 on that end-of-file (1 otherwise);
+ * their pids go to pids.  Returns how many were made; *err is fork's
+ * errno if it failed first, else 0.  The caller closes p[1] to end them. */
+static int __attribute__((unused)) fork_blocked(int *pids, int max, int p[2], int *err)
+{
+	int n = 0;
+	*err = 0;
+	while (n < max) {
+		int pid = fork();
+		if (pid < 0) {
+			*err = errno;
+			break;
+		}
+		if (pid == 0) {
+			char c;
+			close(p[1]);
+			_exit(read(p[0], &c, 1) == 0 ? 0 : 1);
+		}
+		pids[n++] = pid;
+	}
+	return n;
+}
+
 #endif
