@@ -45,10 +45,12 @@
 #define EMLINK 31
 #define EPIPE 32
 #define ERANGE 34
+#define EDEADLK 45
 #define ENOSYS 88
 #define ENOTEMPTY 90
 #define ENAMETOOLONG 91
 #define ELOOP 92
+#define ETIMEDOUT 116
 
 /* open() flags (picolibc / newlib values). */
 #define O_RDONLY 0
@@ -155,6 +157,35 @@ struct krlimit {
 	unsigned long cur; /* soft limit: what is enforced */
 	unsigned long max; /* hard limit: cur may rise up to it; only root raises it */
 };
+
+/* Threads (kernel/thread.c).  thread_create(entry, arg, stack, tls)
+ * starts a thread of the calling process at entry with a0 = arg,
+ * sp = stack (16-byte aligned, top of a mapped stack) and tp = tls; its
+ * other registers are the caller's (gp included), ra = 0.  It returns the
+ * new thread's id, from the same number space as pids (a process's first
+ * thread has tid == pid).  thread_exit(value) ends the calling thread (the
+ * last one ends the process, status 0); thread_join(tid, &value) waits
+ * for a thread of the same process and collects its value (EDEADLK for
+ * oneself, ESRCH for no such thread here, EINVAL if detached or already
+ * being joined); thread_detach(tid) frees it at its exit instead.
+ *
+ * futex_wait(addr, val, timeout_ns) sleeps while the aligned 32-bit word
+ * at addr holds val: -EAGAIN at once if it does not, 0 when woken,
+ * -ETIMEDOUT after timeout_ns (0: no timeout), -EINTR if killed.
+ * futex_wake(addr, n) wakes up to n sleepers on addr, returns how many. */
+
+/* mmap(addr, len, prot, flags, fd, off): anonymous memory only
+ * (MAP_PRIVATE | MAP_ANONYMOUS, fd -1), zero-filled on first touch.
+ * The values are Linux's. */
+#define PROT_NONE 0
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_FAILED ((void *)-1)
 
 /* Process states: the textbook's, plus embryo (being created). */
 enum procstate { UNUSED, EMBRYO, RUNNABLE, RUNNING, SLEEPING, ZOMBIE };

@@ -32,6 +32,16 @@ int diskstat(struct kdiskstat *st);
 int getdents(int fd, void *buf, unsigned long n);
 long syscall(long n, ...);
 
+/* Threads: the raw calls under <pthread.h> (see abi.h for what each does).
+ * Like every stub they return -1 and set errno on failure. */
+int __thread_create(void (*entry)(void *), void *arg, void *stack, void *tls);
+void __thread_exit(void *value) __attribute__((noreturn));
+int __thread_join(int tid, void **value);
+int __thread_detach(int tid);
+int gettid(void);
+int __futex_wait(volatile unsigned *addr, unsigned val, unsigned long timeout_ns);
+int __futex_wake(volatile unsigned *addr, int n);
+
 static inline unsigned long rdinstret(void)
 {
 	unsigned long v;

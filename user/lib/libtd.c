@@ -207,3 +207,10 @@ int access(const char *path, int mode)
 	}
 	return 0;
 }
+
+/* mmap's stub returns a long like every other; -1 is MAP_FAILED. */
+long __sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return (void *)__sys_mmap(addr, len, prot, flags, fd, off);
+}
