@@ -187,6 +187,24 @@ struct krlimit {
 #define MAP_ANONYMOUS 0x20
 #define MAP_FAILED ((void *)-1)
 
+/* clock_gettime(clockid, ts) / clock_settime(CLOCK_REALTIME, ts).  The
+ * clock numbers are picolibc's (newlib's), not Linux's; picolibc's
+ * <time.h> defines CLOCK_MONOTONIC only for some configurations, so it is
+ * here too.  ktimespec is laid out like struct timespec (user/lib checks). */
+#ifndef TRAPDOOR_KERNEL
+#include <time.h> /* its CLOCK_REALTIME first: one definition, not two */
+#endif
+#ifndef CLOCK_REALTIME
+#define CLOCK_REALTIME 1  /* the time of day: ns since 1970-01-01 UTC, settable by root */
+#endif
+#ifndef CLOCK_MONOTONIC
+#define CLOCK_MONOTONIC 4 /* time since boot: never set, never goes back */
+#endif
+struct ktimespec {
+	long tv_sec;
+	long tv_nsec;
+};
+
 /* Process states: the textbook's, plus embryo (being created). */
 enum procstate { UNUSED, EMBRYO, RUNNABLE, RUNNING, SLEEPING, ZOMBIE };
 
