@@ -206,6 +206,8 @@ long sys_procinfo(SYSARGS)
 		row.iswitches = p->iswitch;
 		row.mem_pages = p->vm.pages;
 		memcpy(row.name, p->name, sizeof row.name);
+		if (p->state == SLEEPING && p->queue && p->queue->name)
+			strlcpy(row.wait, p->queue->name, sizeof row.wait);
 		/* copyout may allocate (stack growth), never sleeps: safe here */
 		if (copyout(&me->vm, ubuf + i * sizeof row, &row, sizeof row) < 0) {
 			release(&schedlock);

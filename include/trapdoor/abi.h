@@ -141,6 +141,7 @@ struct kprocinfo {
 	unsigned long iswitches; /* involuntary switches (preempted) */
 	unsigned long mem_pages; /* user pages mapped */
 	char name[PROC_NAME_LEN];
+	char wait[PROC_NAME_LEN]; /* sleeping: what for (its wait queue's name: "disk", "pipe read", ...) */
 };
 
 /* getrlimit/setrlimit: per-process resource limits, Linux's numbers.
@@ -270,10 +271,18 @@ enum {
 	EV_EXEC,     /* a = pid, name = its new name */
 	EV_EXIT,     /* a = pid, b = wait status */
 	EV_USER,     /* a = pid, b = pc: return-from-trap into user mode */
+	EV_DISKREQ,  /* a = block, b = blocks, c = DISK_* (how), d = pid it is for
+		      * (0: the kernel); name = that process's, or "kernel":
+		      * the driver put a request on the queue and told the device */
+	EV_DISKDONE, /* a = block, b = status (0 or -EIO), c and d as in the
+		      * request: the device's completion, seen by its interrupt */
 	EV_max
 };
 /* EV_BOOT stages: the seeds' "OS @ boot" rows */
 enum { BOOT_TRAPTABLE = 1, BOOT_TIMER, BOOT_HARTS };
+/* EV_DISKREQ's c: a write or a read, and whether anyone waits for it
+ * (read-ahead and the periodic flush: nobody does) */
+enum { DISK_WRITE = 1, DISK_ASYNC = 2 };
 /* EV_SWITCH: why a process left the CPU */
 enum { WHY_NONE, WHY_SLICE, WHY_YIELD, WHY_BLOCK, WHY_EXIT };
 
