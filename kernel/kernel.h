@@ -228,7 +228,6 @@ void rtc_init(void);
 u64 mono_ns(void);           /* ns since the timer started: never goes back */
 u64 rtc_now_ns(void);        /* ns since 1970-01-01 UTC */
 u64 rtc_seconds(void);       /* the same in seconds, for file timestamps */
-u64 rtc_epoch_at_boot(void); /* the time of day when mono_ns() was 0 */
 
 /* console.c */
 void console_init(void);

@@ -30,7 +30,6 @@ u64 mono_ns(void)
 
 u64 rtc_now_ns(void) { return epoch_at_zero + mono_ns(); }
 u64 rtc_seconds(void) { return rtc_now_ns() / NS; }
-u64 rtc_epoch_at_boot(void) { return epoch_at_zero; }
 
 static u64 rtc_read(void)
 {

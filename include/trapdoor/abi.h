@@ -225,6 +225,7 @@ struct kmeminfo {
 	unsigned long fs_max_pages; /* the file system is full when file + fsmeta reach it */
 	unsigned long heap_pages;   /* kernel heap (kmalloc) pages: PCBs, inodes, open files, pipes */
 	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started, disk blocks */
+	unsigned long idle_ns;      /* harts' time idle (in wfi) since boot, summed: what I/O left the CPU */
 };
 
 /* diskstat(): the disk and its buffer cache, counted since boot. */
