@@ -4,9 +4,12 @@ clock_gettime/clock_settime, picolibc's time calls, `date`.
 QEMU's RTC starts at the host's time in UTC unless told otherwise
 (-rtc base=...), so the guest can be checked against the host's clock and
 against a date of our choosing."""
+import os
 import re
+import subprocess
 import time
 
+import harness
 from harness import guest_test, test
 
 guest_test("/test/timetest")
@@ -52,3 +55,33 @@ def date_sets_the_time_as_root_only(g):
     assert re.fullmatch(r"Sun Sep  9 01:46:4\d UTC 2001\nstatus=0\n", out), out
     out = g.run("date +%Y; date x; echo status=$?")
     assert out == "2001\nusage: date [-u] [+FORMAT] | date -s @SECONDS\nstatus=1\n", out
+
+
+def no_rtc_dtb():
+    """setup=: QEMU's own device tree for this machine (dumpdtb), with the
+    RTC's compatible string renamed, so the kernel finds no RTC."""
+    d = os.path.join(harness.ROOT, "build", "test-disks")
+    os.makedirs(d, exist_ok=True)
+    dtb, patched = os.path.join(d, "virt.dtb"), os.path.join(d, "virt-nortc.dtb")
+    subprocess.run(["qemu-system-riscv64", "-machine", "virt,dumpdtb=" + dtb, "-cpu", "rv64", "-smp", "1",
+                    "-m", "128M", "-display", "none", "-bios", "default"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(dtb, "rb") as f:
+        blob = f.read()
+    assert blob.count(b"google,goldfish-rtc") == 1, "no RTC node in QEMU's device tree"
+    with open(patched, "wb") as f:
+        f.write(blob.replace(b"google,goldfish-rtc", b"google,goldfish-xxx"))
+    return {"extra": ["-dtb", patched]}
+
+
+@test(timeout=60, setup=no_rtc_dtb)
+def time_without_an_rtc(g):
+    """The RTC is found through the device tree, not at a fixed address:
+    without its node the boot says so and the time of day starts at the
+    epoch; the clocks still run."""
+    assert "rtc: no real-time clock in the device tree; the time of day starts at 1970-01-01" in g.out, g.tail()
+    out = g.run("date -u +%Y-%m-%d; date +%s")
+    day, secs = out.split()
+    assert day == "1970-01-01" and 0 <= int(secs) < 120, out
+    out = g.run("sleep 1.5; date +%s")
+    assert int(out) >= int(secs) + 1, (secs, out)
