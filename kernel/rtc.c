@@ -103,7 +103,11 @@ long sys_clock_settime(SYSARGS)
 		return -EPERM;
 	u64 ns = ts.tv_sec * NS + ts.tv_nsec;
 	if (bootinfo.rtc_base) {
-		/* QEMU takes the pair when the low half is written. */
+		/* Each write replaces one half of the running count (QEMU's
+		 * model): high, then low.  A carry out of the low half between
+		 * the two (once in 4.3 s) would leave the RTC 4.3 s off; the
+		 * kernel's own clock is set below either way and never reads
+		 * the RTC again. */
 		volatile u32 *r = P2V(bootinfo.rtc_base);
 		r[RTC_TIME_HIGH / 4] = ns >> 32;
 		r[RTC_TIME_LOW / 4] = (u32)ns;
