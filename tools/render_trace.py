@@ -373,11 +373,19 @@ class Analysis:
 
     def _disk_req_for(self, pid, t_sleep, t_wake):
         """The request of pid's that a sleep from t_sleep to t_wake waited
-        for: made before the sleep, completed during it (or not at all)."""
+        for: made before the sleep, completed during it (or not at all);
+        of several, the last to complete before the wakeup.  A read-ahead
+        counts: it is the reader's, and the reader of that block sleeps
+        until it completes."""
         best = None
         for r in self.disk_reqs:
-            if r.pid == pid and not r.how & DISK_ASYNC and r.req.time <= t_sleep and \
-                    (r.done is None or t_sleep <= r.done.time <= t_wake):
+            if r.pid != pid or r.req.time > t_sleep:
+                continue
+            if r.done is None:
+                if t_wake >= self.end:  # asleep still when the trace ends
+                    best = best or r
+            elif t_sleep <= r.done.time <= t_wake and (best is None or best.done is None
+                                                       or r.done.time >= best.done.time):
                 best = r
         return best
 
@@ -389,7 +397,8 @@ class Analysis:
         one during which another process ran."""
         cands = []
         for pid, sleep_ev, wake, req in self.disk_waits:
-            if wake is None or req.done is None:
+            # the reader's own request, started in this very call
+            if wake is None or req.done is None or req.how & DISK_ASYNC:
                 continue
             call = next((s for s in self.proc(pid).syscalls if s.enter.time <= req.req.time and s.ret
                          and s.ret.time >= wake.time), None)
