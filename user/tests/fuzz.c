@@ -30,7 +30,7 @@
 int main(int argc, char **argv);
 
 /* Argument formats per call number, from the one list of system calls. */
-static const char *const argfmt[64] = {
+static const char *const argfmt[SYS_max] = {
 #define SYSCALL(num, name, stub, args, ret) [num] = args,
 #include "trapdoor/syscalls.h"
 #undef SYSCALL
@@ -176,7 +176,7 @@ static int modifies(long num)
 
 static void make_args(long num, unsigned long a[6])
 {
-	const char *f = num >= 0 && num < 64 ? argfmt[num] : NULL;
+	const char *f = num >= 0 && num < SYS_max ? argfmt[num] : NULL;
 	for (int i = 0; i < 6; i++)
 		a[i] = rnd();
 	if (!f || one_in(8))
@@ -268,10 +268,10 @@ static void worker(unsigned long seed, int ncalls)
 	for (calls_done = 0; calls_done < ncalls;) {
 		long num;
 		switch (below(20)) {
-		case 0: num = 64 + below(1000); break;
+		case 0: num = SYS_max + below(1000); break;
 		case 1: num = -(long)below(100) - 1; break;
 		case 2: num = (1L << 32) + SYS_getpid; break;
-		default: num = below(64); break;
+		default: num = below(SYS_max); break;
 		}
 		unsigned long a[6];
 		make_args(num, a);
