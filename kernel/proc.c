@@ -7,6 +7,7 @@
 #include "proc.h"
 #include "fs.h"
 #include "trace.h"
+#include "tlb.h"
 
 struct spinlock schedlock = SPINLOCK_INIT("sched");
 struct proc *initproc;
@@ -266,7 +267,7 @@ void exit(int status)
 
 	/* Leave the address space before freeing it: the hardware walks the
 	 * current root table, kernel half included, on every access. */
-	arch_switch_pagetable(kernel_pagetable);
+	vm_switch(&p->vm, NULL);
 	vm_destroy(&p->vm);
 
 	acquire(&schedlock);
@@ -419,7 +420,7 @@ void user_init(void)
 	int r = exec(params.init, 0, 0, 1, argv);
 	if (r < 0)
 		panic("cannot run %s: error %d", params.init, r);
-	arch_switch_pagetable(kernel_pagetable);
+	vm_switch(&p->vm, NULL);
 	c->proc = NULL;
 	acquire(&schedlock);
 	ready(p);

@@ -8,6 +8,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "trace.h"
+#include "tlb.h"
 
 /* Two queues per level, 32 bytes apart so that indexing is a shift:
  * runq[2 * prio] holds the processes that were woken or are new,
@@ -173,14 +174,14 @@ void sched(void)
 		next->slice_left = params.slice;
 		c->proc = next;
 		if (next->vm.pt != p->vm.pt)
-			arch_switch_pagetable(next->vm.pt);
+			vm_switch(&p->vm, &next->vm);
 		swtch(&p->context, &next->context);
 	} else {
 		/* Nothing to run: go to the idle loop, off p's page table, which
 		 * may be freed while this hart idles. */
 		trace_switch(p, NULL);
 		c->proc = NULL;
-		arch_switch_pagetable(kernel_pagetable);
+		vm_switch(&p->vm, NULL);
 		swtch(&p->context, &c->idle);
 	}
 }
@@ -235,7 +236,7 @@ void scheduler(void)
 			p->hart = c->id;
 			p->slice_left = params.slice;
 			c->proc = p;
-			arch_switch_pagetable(p->vm.pt);
+			vm_switch(NULL, &p->vm);
 			swtch(&c->idle, &p->context);
 			/* back: whoever ran last went to sleep or exited */
 			continue;

@@ -206,6 +206,7 @@ struct kmeminfo {
 	unsigned long fs_max_pages; /* the file system is full when file + fsmeta reach it */
 	unsigned long heap_pages;   /* kernel heap (kmalloc) pages: PCBs, inodes, open files, pipes */
 	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started, disk blocks */
+	unsigned long tlb_ipis;     /* TLB-shootdown interrupts sent to other harts since boot */
 };
 
 /* diskstat(): the disk and its buffer cache, counted since boot. */

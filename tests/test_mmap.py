@@ -1,0 +1,39 @@
+"""Anonymous memory mappings (issue 10: memory for thread stacks, and
+musl's malloc to come): mmap, munmap and mprotect of any page range,
+demand-zero pages, fork and exec, RLIMIT_AS, free pages back to the
+baseline (user/tests/mmaptest.c, on 1 and 4 harts); and the kernel's
+console line when a program touches a hole it unmapped or a PROT_NONE
+guard page."""
+import re
+from harness import guest_test, test
+
+guest_test("/test/mmaptest", cpus=1, timeout=180)
+guest_test("/test/mmaptest", cpus=4, timeout=180)
+
+LINE = r"pid (\d+) \((\w+)\): (.*) at 0x([0-9a-f]+), pc 0x([0-9a-f]+): killed \((SIG\w+)\)"
+
+
+def killed_at(g, cmd, what):
+    out = g.run(cmd + "; echo status=$?", timeout=30)
+    where = re.search(r"at (0x[0-9a-f]+)", out)
+    assert where, out
+    m = re.search(LINE, out)
+    assert m, "no kill message: %r" % out
+    assert m.group(2) == "mmaptest" and m.group(3) == what and m.group(6) == "SIGSEGV", out
+    addr = int(m.group(4), 16)
+    assert int(where.group(1), 16) <= addr < int(where.group(1), 16) + 4096, (where.group(1), hex(addr))
+    assert "still alive" not in out and "status=139" in out, out
+    assert g.run("echo next") == "next\n"
+
+
+@test(cpus=1)
+def mmap_hole_faults(g):
+    """A page unmapped from the middle of a mapping: a load there is a
+    load page fault, named with its address."""
+    killed_at(g, "/test/mmaptest hole", "load page fault")
+
+
+@test(cpus=4)
+def mmap_guard_page_faults(g):
+    """A PROT_NONE page: the kernel says so."""
+    killed_at(g, "/test/mmaptest guard", "access to a PROT_NONE page")
