@@ -145,7 +145,7 @@ struct kprocinfo {
 
 /* getrlimit/setrlimit: per-process resource limits, Linux's numbers.
  * Enforced: RLIMIT_NPROC (processes of the same uid, root's included) and
- * RLIMIT_AS (bytes of image + heap + stack).  RLIMIT_STACK and
+ * RLIMIT_AS (bytes of image + heap + stack + mappings).  RLIMIT_STACK and
  * RLIMIT_NOFILE report Trapdoor's fixed limits and cannot be changed. */
 #define RLIMIT_STACK 3
 #define RLIMIT_NPROC 6
