@@ -147,6 +147,57 @@ static void wait_go_then_end(void *arg)
 	__thread_exit(0);
 }
 
+/* FPU registers are per thread: each keeps its own across switches */
+static double __attribute__((noinline)) series(int seed, long n)
+{
+	double x = seed * 0.001 + 0.5, acc = 0;
+	for (long i = 0; i < n; i++) {
+		acc += x * x - acc * 0.25;
+		x = x * 0.999 + 0.0001 * seed;
+		if (i % 64 == 0)
+			yield(); /* let the other threads' FPU work in between */
+	}
+	return acc;
+}
+static double fpu_want[4], fpu_got[4];
+static void fpu_thread(void *arg)
+{
+	long i = (long)arg;
+	fpu_got[i] = series((int)i + 1, 4000);
+	__thread_exit(0);
+}
+
+/* The cap: threads that block at once on capword need only a few bytes
+ * of stack each. */
+#define SMALLSTK 256
+#define CAPMAX 1100
+static char smallstacks[CAPMAX][SMALLSTK] __attribute__((aligned(16)));
+static volatile unsigned capword;
+static void cap_wait(void *arg)
+{
+	(void)arg;
+	while (capword == 0)
+		__futex_wait(&capword, 0, 0);
+	__thread_exit(0);
+}
+
+/* Copy-on-write pages hit by several threads at once (after a fork) */
+#define COWPAGES 16
+static char cowbuf[COWPAGES * 4096] __attribute__((aligned(4096)));
+static void cow_writer(void *arg)
+{
+	long k = (long)arg;
+	for (int pg = 0; pg < COWPAGES; pg++)
+		cowbuf[pg * 4096 + k * 8] = (char)(pg + k + 1);
+	__thread_exit(0);
+}
+
+static void wait_a_child(void *arg)
+{
+	waitpid((int)(long)arg, NULL, 0);
+	__thread_exit(0);
+}
+
 /* --- the checks --- */
 
 static int run_child(void (*body)(void), int *st)
@@ -257,7 +308,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	plan(35);
+	plan(39);
 	/* warm up: a first thread, fork, procinfo and pipe fault in pages
 	 * of this program's own that stay */
 	void *v;
@@ -366,19 +417,29 @@ int main(int argc, char **argv)
 		mk(1, block_read, 0);
 		mk(2, block_futex, 0);
 		mk(3, block_sleep, 0);
+		int gp[2];
+		pipe(gp);
+		int gc = fork();
+		if (gc == 0) { /* ends when its parent dies: end of file */
+			char ch;
+			close(gp[1]);
+			_exit(read(gp[0], &ch, 1));
+		}
+		close(gp[0]);
+		mk(6, wait_a_child, (void *)(long)gc);
 		join_target = mk(4, block_futex, 0);
 		__thread_join(mk(5, join_other, 0), NULL);
 		_exit(1);
 	}
 	int rowsfor = 0;
 	for (unsigned long t1 = now_ms(); now_ms() - t1 < 10000; msleep(5))
-		if ((rowsfor = tid_of_child_row(pid, &nt)) == 6)
+		if ((rowsfor = tid_of_child_row(pid, &nt)) == 7)
 			break;
 	asleep_in(pid, "join");
-	check(rowsfor == 6 && nt == 6, "procinfo has a row per thread (%d rows, %d threads)", rowsfor, nt);
+	check(rowsfor == 7 && nt == 7, "procinfo has a row per thread (%d rows, %d threads)", rowsfor, nt);
 	kill(pid, SIGKILL);
 	st = reap(pid);
-	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "kill ends a process whose threads all block (0x%x)", st);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "kill ends a process whose threads block in read, futex, sleep, join, wait (0x%x)", st);
 
 	/* fork and exec from a thread */
 	t = mk(0, fork_here, 0);
@@ -415,6 +476,64 @@ int main(int argc, char **argv)
 	close(syncpipe[1]);
 	close(gopipe[0]);
 	close(gopipe[1]);
+
+	/* FPU registers per thread */
+	for (int i = 0; i < 4; i++)
+		fpu_want[i] = series(i + 1, 4000);
+	int ft[4];
+	for (int i = 0; i < 4; i++)
+		ft[i] = mk(8 + i, fpu_thread, (void *)(long)i);
+	double mine = series(9, 4000), mine_want = series(9, 4000);
+	int fpu_ok = mine == mine_want;
+	for (int i = 0; i < 4; i++) {
+		__thread_join(ft[i], NULL);
+		fpu_ok &= fpu_got[i] == fpu_want[i];
+	}
+	check(fpu_ok, "5 threads computing in floating point at once each keep their registers");
+
+	/* the cap on threads per process */
+	capword = 0;
+	static int captid[CAPMAX];
+	int ncap = 0, caperr = 0;
+	while (ncap < CAPMAX) {
+		int c = __thread_create(cap_wait, 0, smallstacks[ncap] + SMALLSTK, tls);
+		if (c < 0) {
+			caperr = errno;
+			break;
+		}
+		captid[ncap++] = c;
+	}
+	check(ncap == 1023 && caperr == EAGAIN, "threads beyond 1024 in one process: EAGAIN (made %d, errno %d)", ncap,
+	      caperr);
+	capword = 1;
+	__futex_wake(&capword, CAPMAX);
+	int capjoined = 0;
+	for (int i = 0; i < ncap; i++)
+		capjoined += __thread_join(captid[i], NULL) == 0;
+	check(capjoined == ncap, "and all %d of them end and are joined (%d)", ncap, capjoined);
+
+	/* copy-on-write faults of several threads at once */
+	memset(cowbuf, 0, sizeof cowbuf);
+	pid = fork();
+	if (pid == 0) { /* every page of cowbuf is shared with the parent */
+		int ct[4];
+		for (int k = 0; k < 4; k++)
+			ct[k] = mk(8 + k, cow_writer, (void *)(long)k);
+		for (int k = 0; k < 4; k++)
+			__thread_join(ct[k], NULL);
+		int bad = 0;
+		for (int pg = 0; pg < COWPAGES; pg++)
+			for (int k = 0; k < 4; k++)
+				bad += cowbuf[pg * 4096 + k * 8] != (char)(pg + k + 1);
+		_exit(bad ? 1 : 0);
+	}
+	st = reap(pid);
+	int parent_clean = 1;
+	for (int i = 0; i < (int)sizeof cowbuf; i++)
+		parent_clean &= cowbuf[i] == 0;
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0 && parent_clean,
+	      "4 threads breaking copy-on-write on the same pages at once: every write lands, the parent's stay (0x%x)",
+	      st);
 
 	/* memory back */
 	unsigned long now = 0;
