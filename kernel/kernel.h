@@ -166,6 +166,10 @@ u64 kheappages(void);          /* pages the heap holds */
 /* vm.c: address spaces */
 struct vma;
 struct vmspace {
+	/* Held while the mappings change (a fault resolved, sbrk, fork's
+	 * copy-on-write marking, mmap, munmap, mprotect): the threads of a
+	 * process share it.  It covers the page tables, vmas and pages. */
+	struct spinlock lock;
 	pagetable_t pt;
 	u64 text_end;   /* end of the loaded image (text + data) */
 	u64 heap_start; /* first heap address (page aligned) */
@@ -175,9 +179,6 @@ struct vmspace {
 	struct vma *vmas; /* mmap's regions, sorted by address (mmap.c) */
 	u64 mapped;       /* bytes they cover */
 	u32 nvma;         /* how many */
-	/* The page tables and the regions, when several threads share the
-	 * space: faults, sbrk, mmap, munmap, mprotect and fork take it. */
-	struct spinlock lock;
 	/* Bit i: cpus[i] runs on this space now, so its TLB may hold its
 	 * entries (vm_switch, tlb.c). */
 	volatile u32 harts;

@@ -393,7 +393,8 @@ void vm_destroy(struct vmspace *vm)
  * processes; the first write to one makes a private copy (vm_fault).
  * Read-only pages (text) are simply shared.  A level-0 table with many
  * pages is shared whole (see above); a sparse one is copied entry by
- * entry, which costs less than copying the table on the first write. */
+ * entry, which costs less than copying the table on the first write.
+ * from->lock held (vm_lock): its other threads fault meanwhile. */
 #define SHARE_MIN 64 /* pages in a table's span before fork shares it */
 
 /* vm_fork's work over one region [lo_va, hi_va) of from.  Inline in the
@@ -473,7 +474,6 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 	int r = vm_create(to);
 	if (r < 0)
 		return r;
-	acquire(&from->lock);
 	to->text_end = from->text_end;
 	to->heap_start = from->heap_start;
 	to->brk = from->brk;
@@ -489,7 +489,6 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 	/* The parent's entries lost their W bit: no hart running it may go on
 	 * writing through a stale entry to a page the child now shares. */
 	tlb_shootdown(from);
-	release(&from->lock);
 	if (r < 0)
 		vm_destroy(to);
 	return r;
@@ -518,25 +517,17 @@ static int map_zeroed(struct vmspace *vm, u64 va, u64 perm)
 	return 0;
 }
 
-static int fault_locked(struct vmspace *vm, u64 va, int write, int exec);
-
 /* Resolve a fault at va: break copy-on-write sharing, fill a page of a
  * mapping, or grow the stack.  0 if the access may now be retried;
  * -EFAULT if it is a real fault (the caller kills the process); -EACCES
  * if the page is PROT_NONE; -ENOMEM if memory ran out; -ERANGE if the
- * stack would grow past the process's RLIMIT_AS. */
+ * stack would grow past the process's RLIMIT_AS.  The caller holds
+ * vm->lock (vm_lock), or vm is not in use yet (exec's new image). */
 int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 {
 	if (va >= USER_TOP)
 		return -EFAULT;
-	acquire(&vm->lock);
-	int r = fault_locked(vm, PGROUNDDOWN(va), write, exec);
-	release(&vm->lock);
-	return r;
-}
-
-static int fault_locked(struct vmspace *vm, u64 va, int write, int exec)
-{
+	va = PGROUNDDOWN(va);
 	pte_t *pte = walk(vm->pt, va, 0);
 	if (pte && (*pte & PTE_V)) {
 		if (pte_allows(*pte, write, exec)) {
@@ -727,8 +718,8 @@ int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max)
 
 /* Move the program break; pages are allocated (zeroed) now, so running
  * out of memory is reported here as -ENOMEM rather than as a later fault.
- * Returns the old break. */
-static long sbrk_locked(struct vmspace *vm, long delta)
+ * Returns the old break.  vm->lock held (vm_lock). */
+long vm_sbrk(struct vmspace *vm, long delta)
 {
 	u64 old = vm->brk, new = old + delta;
 	if (delta < 0) {
@@ -752,13 +743,6 @@ static long sbrk_locked(struct vmspace *vm, long delta)
 	return old;
 }
 
-long vm_sbrk(struct vmspace *vm, long delta)
-{
-	acquire(&vm->lock);
-	long r = sbrk_locked(vm, delta);
-	release(&vm->lock);
-	return r;
-}
 
 /* exec's commit: vm (the process's) takes over the new image built in
  * new, this hart moves onto it, and the old image is freed.  No other
