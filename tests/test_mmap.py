@@ -37,3 +37,20 @@ def mmap_hole_faults(g):
 def mmap_guard_page_faults(g):
     """A PROT_NONE page: the kernel says so."""
     killed_at(g, "/test/mmaptest guard", "access to a PROT_NONE page")
+
+
+@test(cpus=4, timeout=240)
+def mmap_tlb_shootdown(g):
+    """Issue 10, point 5: a thread on one hart keeps reading a page of a
+    mapping while another thread, on another hart, unmaps it and fills new
+    memory.  Every round the reader is killed by a load page fault at that
+    very page, named as the thread it is; no round reads the new contents
+    (mmaptest shoot; its TAP line counts the rounds that did)."""
+    n = 40
+    out = g.run("/test/mmaptest shoot %d; echo exit=$?" % n, timeout=200)
+    assert re.search(r"^ok - shootdown: %d rounds, 0 read the reused page, 0 never faulted" % n, out, re.M), out
+    assert "exit=0" in out, out
+    pages = re.findall(r"^page at (0x[0-9a-f]+)$", out, re.M)
+    kills = re.findall(r"pid \d+ \(mmaptest\) thread \d+: load page fault at (0x[0-9a-f]+), pc 0x[0-9a-f]+: "
+                       r"killed \(SIGSEGV\)", out)
+    assert len(pages) == n and kills == pages, (pages, kills)

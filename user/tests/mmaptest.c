@@ -418,6 +418,134 @@ static void test_cycles(void)
 	check(free_pages() == f0, "regions: free pages back to the baseline (%lu, %lu)", free_pages(), f0);
 }
 
+/* --- TLB shootdown (issue 10, point 5) ---
+ * A thread keeps reading a page of a mapping while another thread, on
+ * another hart, unmaps it and fills new memory (which is likely to get
+ * the freed page).  The reader's hart must have dropped the page from its
+ * TLB before munmap returned: its next read faults, and the process is
+ * killed.  Without the shootdown it goes on reading through the stale
+ * entry and sees the new contents (or, if the page went elsewhere, never
+ * faults at all). */
+#define MAGIC1 0x11111111u
+#define MAGIC2 0x22222222u
+static volatile int reader_started, reader_stop, reader_stale;
+
+/* The reader: no library calls, no errno; a tight loop of loads. */
+static void reader(void *arg)
+{
+	volatile unsigned *w = arg;
+	for (;;) {
+		if (*w != MAGIC1) {
+			reader_stale = 1;
+			for (;;)
+				;
+		}
+		reader_started = 1;
+		if (reader_stop)
+			__thread_exit(0);
+	}
+}
+
+static void *tls_of_main(void)
+{
+	void *tp;
+	__asm__ volatile("mv %0, tp" : "=r"(tp));
+	return tp; /* shared: the reader makes no call that sets errno */
+}
+
+static int start_reader(void *page)
+{
+	char *stack = map(16 * PAGE, RW);
+	if (stack == MAP_FAILED)
+		return -1;
+	reader_started = reader_stop = reader_stale = 0;
+	return __thread_create(reader, page, stack + 16 * PAGE, tls_of_main());
+}
+
+/* One round, in a child: 0 never returns; the child is killed by the
+ * reader's fault (SIGSEGV), or exits 3 (the reader read the reused
+ * page), 4 (it neither faulted nor saw a change in 5 s), 5 (no thread). */
+static void shoot_child(void *arg)
+{
+	int verbose = arg != NULL;
+	unsigned *page = (unsigned *)map(PAGE, RW);
+	for (unsigned i = 0; i < PAGE / 4; i++)
+		page[i] = MAGIC1;
+	if (start_reader(page) < 0)
+		_exit(5);
+	while (!reader_started)
+		;
+	if (verbose) {
+		printf("page at %p\n", page);
+		fflush(stdout);
+	}
+	munmap(page, PAGE);
+	/* new memory, likely to get the page just freed */
+	unsigned *q = (unsigned *)map(64 * PAGE, RW);
+	for (unsigned i = 0; i < 64 * PAGE / 4; i++)
+		q[i] = MAGIC2;
+	int t0 = uptime();
+	while (uptime() - t0 < 5000 && !reader_stale)
+		msleep(1);
+	_exit(reader_stale ? 3 : 4);
+}
+
+/* n rounds; how many failed (exit codes counted in bad[]). */
+static int shoot(int n, int verbose, int bad[6])
+{
+	int fails = 0;
+	for (int i = 0; i < n; i++) {
+		int st = in_child(shoot_child, verbose ? "v" : NULL);
+		if (!segv(st)) {
+			fails++;
+			bad[WIFEXITED(st) && WEXITSTATUS(st) < 6 ? WEXITSTATUS(st) : 0]++;
+		}
+	}
+	return fails;
+}
+
+/* IPIs go only to the harts running the address space: a reader thread
+ * runs on one other hart, so 50 munmaps send at most 50 (all harts:
+ * three times as many on 4 harts), and at least one. */
+static void ipi_child(void *unused)
+{
+	(void)unused;
+	unsigned *page = (unsigned *)map(PAGE, RW);
+	page[0] = MAGIC1;
+	int tid = start_reader(page);
+	if (tid < 0)
+		_exit(255);
+	while (!reader_started)
+		;
+	unsigned long i0 = tlb_ipis();
+	for (int k = 0; k < 50; k++) {
+		char *q = map(PAGE, RW);
+		q[0] = 1;
+		munmap(q, PAGE);
+	}
+	unsigned long d = tlb_ipis() - i0;
+	reader_stop = 1;
+	__thread_join(tid, NULL);
+	_exit(d > 254 ? 254 : d);
+}
+
+static void test_shootdown(void)
+{
+	struct kmeminfo mi;
+	meminfo(&mi);
+	int bad[6] = { 0 };
+	int fails = shoot(20, 0, bad);
+	check(fails == 0, "shootdown: 20 rounds, the reader on another hart faults, never reads the reused page "
+			  "(%d read it, %d never faulted, %d without a thread)",
+	      bad[3], bad[4], bad[5]);
+	int st = in_child(ipi_child, NULL), d = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	if (mi.ncpu > 1)
+		check(d >= 1 && d <= 50, "shootdown: 50 munmaps with a reader on another hart: 1..50 IPIs (%d)", d);
+	else
+		check(d == 0, "shootdown: 50 munmaps on 1 hart: no IPI (%d)", d);
+	check_baseline("shootdown");
+}
+
 /* For the host test: an address, then the touch that kills. */
 static int hole(void)
 {
@@ -456,7 +584,16 @@ int main(int argc, char **argv)
 		return hole();
 	if (argc > 1 && strcmp(argv[1], "guard") == 0)
 		return guard();
-	plan(92);
+	if (argc > 2 && strcmp(argv[1], "shoot") == 0) {
+		/* mmaptest shoot N: N rounds, each child printing its page */
+		int n = atoi(argv[2]), bad[6] = { 0 };
+		plan(1);
+		int fails = shoot(n, 1, bad);
+		check(fails == 0, "shootdown: %d rounds, %d read the reused page, %d never faulted, %d without a thread", n,
+		      bad[3], bad[4], bad[5]);
+		return tap_done();
+	}
+	plan(95);
 	warm_stack();
 	baseline = free_pages();
 	test_errors();
@@ -466,6 +603,7 @@ int main(int argc, char **argv)
 	test_fork_exec();
 	test_rlimit();
 	test_cycles();
+	test_shootdown();
 	check_baseline("all of it");
 	return tap_done();
 }
