@@ -179,9 +179,6 @@ struct vmspace {
 	struct vma *vmas; /* mmap's regions, sorted by address (mmap.c) */
 	u64 mapped;       /* bytes they cover */
 	u32 nvma;         /* how many */
-	/* Bit i: cpus[i] runs on this space now, so its TLB may hold its
-	 * entries (vm_switch, tlb.c). */
-	volatile u32 harts;
 };
 #define USTACK_TOP (USER_TOP - PGSIZE)      /* one unmapped page above */
 #define USTACK_MAX (8UL << 20)             /* stack may grow to 8 MiB */

@@ -178,7 +178,7 @@ void sched(void)
 		struct proc *np = next->proc;
 		c->thread = next;
 		if (np != c->proc) {
-			vm_switch(&c->proc->vm, &np->vm);
+			vm_switch(&np->vm);
 			c->proc = np;
 		}
 		swtch(&t->context, &next->context);
@@ -189,7 +189,7 @@ void sched(void)
 		 * may be freed while this hart idles. */
 		trace_switch(t, NULL);
 		c->thread = NULL;
-		vm_switch(&c->proc->vm, NULL);
+		vm_switch(NULL);
 		c->proc = NULL;
 		swtch(&t->context, &c->idle);
 		if (unlikely(mycpu()->dead))
@@ -248,7 +248,7 @@ void scheduler(void)
 			t->slice_left = params.slice;
 			c->thread = t;
 			c->proc = t->proc;
-			vm_switch(NULL, &t->proc->vm);
+			vm_switch(&t->proc->vm);
 			swtch(&c->idle, &t->context);
 			/* back: whoever ran last went to sleep or exited */
 			thread_reap_prev(c);

@@ -7,11 +7,14 @@
  * several harts at once, so after one of them unmaps a page, the others
  * could go on reading and writing it through stale entries, even after
  * the page was freed and handed to someone else.  So the hart that made
- * the change asks each other hart that runs the space (vm->harts, kept by
- * vm_switch) to flush, with an inter-processor interrupt, and waits until
- * all have, before it frees anything.  Only those harts are interrupted:
- * one that left the space flushed its TLB when it switched away (no
- * ASIDs: every satp write comes with a full flush).
+ * the change asks each other hart that runs the space (cpus[i].vm, kept
+ * by vm_switch) to flush, with an inter-processor interrupt, and waits
+ * until all have, before it frees anything.  Only those harts are
+ * interrupted: one that left the space flushed its TLB when it switched
+ * away (no ASIDs: every satp write comes with a full flush).  The record
+ * is per hart, not a set of harts per space: one store on the switch
+ * path instead of two atomic updates, and a scan of at most NCPU harts
+ * on the (rarer) shootdown path.
  *
  * The kernel runs with interrupts off, so a hart in the kernel answers
  * only when it returns to user mode, idles, or spins: spin_wait polls
@@ -50,15 +53,18 @@ static void shoot(struct vmspace *vm, u32 others);
 
 void tlb_shootdown(struct vmspace *vm)
 {
-	u32 me = 1u << mycpu()->id;
-	/* The page-table stores before the read of harts: a hart entering vm
-	 * after this read walks the new tables (see vm_switch). */
+	struct cpu *c = mycpu();
+	/* The page-table stores before the reads of c->vm: a hart that
+	 * enters vm after these reads walks the new tables (vm_switch). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	u32 harts = vm->harts;
-	if (harts & me)
+	if (c->vm == vm)
 		sfence_vma();
-	if (unlikely(harts & ~me))
-		shoot(vm, harts & ~me);
+	u32 others = 0;
+	for (int id = 0; id < ncpu; id++)
+		if (cpus[id].vm == vm && id != c->id)
+			others |= 1u << id;
+	if (unlikely(others))
+		shoot(vm, others);
 }
 
 /* The IPIs, and the wait for the answers: a separate function, so that
@@ -80,7 +86,7 @@ static __attribute__((noinline)) void shoot(struct vmspace *vm, u32 others)
 	for (int id = 0; id < ncpu; id++) {
 		if (!(others & (1u << id)))
 			continue;
-		while (__atomic_load_n(&tlbq[id].done, __ATOMIC_ACQUIRE) < ticket[id] && (vm->harts & (1u << id)))
+		while (__atomic_load_n(&tlbq[id].done, __ATOMIC_ACQUIRE) < ticket[id] && cpus[id].vm == vm)
 			tlb_poll();
 	}
 }

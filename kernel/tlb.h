@@ -1,26 +1,24 @@
-/* tlb.h: which harts run an address space, kept where the page table
- * changes (the dispatcher, exit, exec); see tlb.c for why it is needed.
+/* tlb.h: which address space each hart runs, kept where satp changes
+ * (the dispatcher, exit, exec); tlb.c says why it is needed.
  */
 #ifndef TLB_H
 #define TLB_H
 
 #include "proc.h"
 
-/* Move this hart from address space `from` to `to` (NULL: the kernel's
- * table, as the idle loop runs on).  The order matters: this hart's bit
- * goes into to->harts before the first walk of to's tables, so that a
- * hart changing them and then reading harts (tlb_shootdown) either sees
- * the bit, or its change is in memory before this hart walks; and the bit
- * leaves from->harts only after the sfence, once no entry of `from` is
- * left in this TLB.  Inline: it is on every switch between processes. */
-static inline void vm_switch(struct vmspace *from, struct vmspace *to)
+/* Run this hart on address space `to` (NULL: the kernel's table, as the
+ * idle loop does).  The hart says so (c->vm) before its first walk of
+ * to's tables, with a fence: a hart that changes them and then looks at
+ * c->vm (tlb_shootdown) either sees it, or made its change before this
+ * hart walks.  Leaving a space needs nothing more: the sfence of the
+ * switch drops its entries before this hart touches user memory again.
+ * Inline: it is on every switch between processes, and costs a store
+ * and a fence there. */
+static inline void vm_switch(struct vmspace *to)
 {
-	u32 me = 1u << mycpu()->id;
-	if (to)
-		arch_atomic_or(&to->harts, me);
+	mycpu()->vm = to;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	arch_switch_pagetable(to ? to->pt : kernel_pagetable);
-	if (from)
-		arch_atomic_and(&from->harts, ~me);
 }
 
 #endif

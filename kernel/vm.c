@@ -426,7 +426,6 @@ static inline __attribute__((always_inline)) int fork_region(struct vmspace *to,
 				return -ENOMEM; /* shared by REFS_MAX address spaces */
 			for (int k = lo; k < hi; k++) {
 				pte_t e = t[k];
-				to->pages += (e & PTE_HELD) != 0;
 				if (e & PTE_W)
 					t[k] = (e & ~PTE_W) | PTE_COW;
 			}
@@ -447,7 +446,6 @@ static inline __attribute__((always_inline)) int fork_region(struct vmspace *to,
 			if (e & PTE_W)
 				t[k] = e = (e & ~PTE_W) | PTE_COW;
 			ct[k] = e;
-			to->pages++;
 			pg[npg++] = P2V(PTE_PA(e));
 		}
 		/* Every page the child maps holds its reference before the
@@ -486,6 +484,10 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 		r = fork_region(to, from, rg[i].lo, rg[i].hi);
 	if (r == 0 && from->vmas)
 		r = fork_mappings(to, from);
+	/* The child maps every page the parent does (counted once, here,
+	 * not entry by entry). */
+	if (r == 0)
+		to->pages = from->pages;
 	/* The parent's entries lost their W bit: no hart running it may go on
 	 * writing through a stale entry to a page the child now shares. */
 	tlb_shootdown(from);
@@ -751,7 +753,6 @@ void vm_replace(struct vmspace *vm, struct vmspace *new)
 {
 	struct vmspace old = *vm;
 	*vm = *new;
-	vm->harts = 0;
-	vm_switch(&old, vm);
+	vm_switch(vm); /* the same struct, holding the new tables */
 	vm_destroy(&old);
 }

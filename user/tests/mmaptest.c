@@ -302,10 +302,21 @@ static void child_guard(void *a)
 	sink = *(volatile char *)p;
 }
 
+static unsigned long pages_at_fork;
+static void child_pages(void *unused)
+{
+	(void)unused;
+	unsigned long n = my_pages();
+	_exit(n >= pages_at_fork && n <= pages_at_fork + 2 ? 0 : 1);
+}
+
 static void test_fork_exec(void)
 {
 	char *p = map(4 * PAGE, RW);
 	fill(p, 4 * PAGE, 5);
+	pages_at_fork = my_pages();
+	check(exited_ok(in_child(child_pages, NULL)), "fork: the child counts the pages the parent has (%lu)",
+	      pages_at_fork);
 	check(exited_ok(in_child(child_cow, p)), "fork: the child sees the mapping's data and writes its own copy");
 	check(holds(p, 0, 4 * PAGE, 5), "fork: the parent's data is untouched by the child's writes");
 	int fd[2];
@@ -593,7 +604,7 @@ int main(int argc, char **argv)
 		      bad[3], bad[4], bad[5]);
 		return tap_done();
 	}
-	plan(95);
+	plan(96);
 	warm_stack();
 	baseline = free_pages();
 	test_errors();
