@@ -42,8 +42,8 @@ def mmap_guard_page_faults(g):
 @test(cpus=4, timeout=240)
 def mmap_tlb_shootdown(g):
     """Issue 10, point 5: a thread on one hart keeps reading a page of a
-    mapping while another thread, on another hart, unmaps it and fills new
-    memory.  Every round the reader is killed by a load page fault at that
+    mapping (or of the heap) while another thread, on another hart, unmaps
+    it (or shrinks the heap) and fills new memory.  Every round the reader is killed by a load page fault at that
     very page, named as the thread it is; no round reads the new contents
     (mmaptest shoot; its TAP line counts the rounds that did)."""
     n = 40

@@ -473,24 +473,32 @@ static int start_reader(void *page)
 	return __thread_create(reader, page, stack + 16 * PAGE, tls_of_main());
 }
 
-/* One round, in a child: 0 never returns; the child is killed by the
+/* One round, in a child, which never returns: it is killed by the
  * reader's fault (SIGSEGV), or exits 3 (the reader read the reused
- * page), 4 (it neither faulted nor saw a change in 5 s), 5 (no thread). */
+ * page), 4 (it neither faulted nor saw a change in 5 s), 5 (no thread).
+ * The page is given back by munmap, or (heap) by sbrk shrinking. */
+struct round {
+	int verbose, heap;
+};
 static void shoot_child(void *arg)
 {
-	int verbose = arg != NULL;
-	unsigned *page = (unsigned *)map(PAGE, RW);
+	struct round *r = arg;
+	char *brk0 = r->heap ? sbrk(2 * PAGE) : NULL;
+	unsigned *page = r->heap ? (unsigned *)PGROUNDUP((unsigned long)brk0) : (unsigned *)map(PAGE, RW);
 	for (unsigned i = 0; i < PAGE / 4; i++)
 		page[i] = MAGIC1;
 	if (start_reader(page) < 0)
 		_exit(5);
 	while (!reader_started)
 		;
-	if (verbose) {
+	if (r->verbose) {
 		printf("page at %p\n", page);
 		fflush(stdout);
 	}
-	munmap(page, PAGE);
+	if (r->heap)
+		sbrk(-2 * (long)PAGE);
+	else
+		munmap(page, PAGE);
 	/* new memory, likely to get the page just freed */
 	unsigned *q = (unsigned *)map(64 * PAGE, RW);
 	for (unsigned i = 0; i < 64 * PAGE / 4; i++)
@@ -501,12 +509,14 @@ static void shoot_child(void *arg)
 	_exit(reader_stale ? 3 : 4);
 }
 
-/* n rounds; how many failed (exit codes counted in bad[]). */
+/* n rounds, every other one on the heap; how many failed (exit codes
+ * counted in bad[]). */
 static int shoot(int n, int verbose, int bad[6])
 {
 	int fails = 0;
 	for (int i = 0; i < n; i++) {
-		int st = in_child(shoot_child, verbose ? "v" : NULL);
+		struct round r = { verbose, i % 2 };
+		int st = in_child(shoot_child, &r);
 		if (!segv(st)) {
 			fails++;
 			bad[WIFEXITED(st) && WEXITSTATUS(st) < 6 ? WEXITSTATUS(st) : 0]++;
@@ -546,7 +556,8 @@ static void test_shootdown(void)
 	meminfo(&mi);
 	int bad[6] = { 0 };
 	int fails = shoot(20, 0, bad);
-	check(fails == 0, "shootdown: 20 rounds, the reader on another hart faults, never reads the reused page "
+	check(fails == 0, "shootdown: 20 rounds of munmap or sbrk, the reader on another hart faults, never reads "
+			  "the reused page "
 			  "(%d read it, %d never faulted, %d without a thread)",
 	      bad[3], bad[4], bad[5]);
 	int st = in_child(ipi_child, NULL), d = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
