@@ -134,6 +134,8 @@ struct kprocinfo {
 	int state; /* enum procstate */
 	int priority;
 	int hart; /* hart it runs on, or last ran on; -1 if it never ran */
+	int tid;  /* the thread this row is about (one row per thread) */
+	int nthreads; /* threads of its process */
 	int pad;
 	unsigned long ticks;     /* timer ticks charged to it */
 	unsigned long syscalls;  /* system calls made */
@@ -141,12 +143,13 @@ struct kprocinfo {
 	unsigned long iswitches; /* involuntary switches (preempted) */
 	unsigned long mem_pages; /* user pages mapped */
 	char name[PROC_NAME_LEN];
-	char wait[PROC_NAME_LEN]; /* sleeping: what for (its wait queue's name: "disk", "pipe read", ...) */
+	char wait[PROC_NAME_LEN]; /* sleeping: what for (its wait queue's name: "disk", "pipe read", "futex", "join", ...) */
 };
 
 /* getrlimit/setrlimit: per-process resource limits, Linux's numbers.
- * Enforced: RLIMIT_NPROC (processes of the same uid, root's included) and
- * RLIMIT_AS (bytes of image + heap + stack).  RLIMIT_STACK and
+ * Enforced: RLIMIT_NPROC (processes of the same uid, root's included; it
+ * counts processes, not threads: thread_create's cap is 1024 a process) and
+ * RLIMIT_AS (bytes of image + heap + stack + mappings).  RLIMIT_STACK and
  * RLIMIT_NOFILE report Trapdoor's fixed limits and cannot be changed. */
 #define RLIMIT_STACK 3
 #define RLIMIT_NPROC 6
@@ -226,6 +229,7 @@ struct kmeminfo {
 	unsigned long heap_pages;   /* kernel heap (kmalloc) pages: PCBs, inodes, open files, pipes */
 	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started, disk blocks */
 	unsigned long idle_ns;      /* harts' time idle (in wfi) since boot, summed: what I/O left the CPU */
+	unsigned long tlb_ipis;     /* TLB-shootdown interrupts sent to other harts since boot */
 };
 
 /* diskstat(): the disk and its buffer cache, counted since boot. */
@@ -250,7 +254,7 @@ struct ktevent {
 	unsigned short hart;
 	unsigned short pad;
 	int pid; /* running on the hart when recorded, 0 = idle */
-	int pad2;
+	int tid; /* thread running then (a process's first thread has tid == pid) */
 	unsigned long a, b, c, d;
 	char name[16];
 };

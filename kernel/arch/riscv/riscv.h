@@ -66,6 +66,11 @@ static inline int scause_is_timer(u64 cause) { return cause == (SCAUSE_INTR | IR
 #define PTE_A (1UL << 6)
 #define PTE_D (1UL << 7)
 #define PTE_COW (1UL << 8) /* RSW bit: shared copy-on-write page */
+/* RSW bit, with V clear: the entry still holds its page, made
+ * inaccessible by mprotect(PROT_NONE).  The hardware ignores an entry
+ * without V, so the page stays the process's without being reachable. */
+#define PTE_NONE (1UL << 9)
+#define PTE_HELD (PTE_V | PTE_NONE) /* the entry holds a page (a reference) */
 #define PTE_FLAGS(pte) ((pte)&0x3ff)
 #define PTE_PA(pte) (((pte) >> 10) << 12)
 #define PA_PTE(pa) ((((u64)(pa)) >> 12) << 10)
