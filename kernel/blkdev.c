@@ -16,7 +16,7 @@ void blkdev_init(void)
 	if (fs_create("/dev/vda", S_IFCHR, 0600, DEV_DISK, &ip, 1) < 0)
 		return;
 	/* Its size, for lseek(SEEK_END) and stat. */
-	acquire(&fslock);
+	acquire(&fslock); /* a RAM inode: /dev is in RAM */
 	ip->size = disk_blocks * BSIZE;
 	release(&fslock);
 	iput(ip);

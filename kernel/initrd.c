@@ -33,7 +33,7 @@ static void make_parents(char *path)
 	}
 }
 
-void initrd_load(void)
+void initrd_load(int archive)
 {
 	u64 start = bootinfo.initrd_start, end = bootinfo.initrd_end;
 	int files = 0;
@@ -49,6 +49,10 @@ void initrd_load(void)
 		iput(ip);
 	if (!start || end <= start) {
 		kprintf("initrd: none\n");
+		return;
+	}
+	if (!archive) { /* the root is on the disk: only its pages are wanted */
+		kfree_range(start, end);
 		return;
 	}
 	const char *p = P2V(start), *lim = P2V(end);
@@ -79,12 +83,9 @@ void initrd_load(void)
 				iput(ip);
 		} else if (type == S_IFREG) {
 			if (fs_create(path, S_IFREG, perm, 0, &ip, 0) >= 0) {
-				acquire(&fslock);
 				if (writei(ip, 0, (u64)data, 0, filesize) != (long)filesize)
 					kprintf("initrd: %s does not fit (fsmax= too small?)\n", path);
-				ip->uid = uid;
-				ip->perm = perm;
-				release(&fslock);
+				fs_setattr(ip, perm, uid);
 				iput(ip);
 				files++;
 			}

@@ -5,6 +5,7 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "buf.h"
 #include "fs.h"
 #include "trace.h"
 
@@ -247,6 +248,9 @@ void exit(int status)
 	struct proc *p = myproc();
 	if (p == initproc) {
 		kprintf("init exited with status %d: powering off\n", status);
+		ext2_unmount();
+		if (disk_blocks)
+			bsync();
 		arch_poweroff(status != 0);
 	}
 	for (int fd = 0; fd < NOFILE; fd++) {
