@@ -1,5 +1,5 @@
-/* fs.h: the in-memory file system, open files, pipes and devices.
- * Inodes live in RAM; a file's data is a two-level index of pages.
+/* fs.h: the file systems (VFS, RAM, ext2), open files, pipes and devices.
+ * struct inode is generic, with a part for the file system it is on.
  */
 #ifndef FS_H
 #define FS_H
@@ -10,7 +10,7 @@
 #define MAXPATH 256
 #define NAME_MAX 255
 #define ARG_MAX (32 * 1024)
-#define FS_RESERVE_PAGES 256 /* files may not take the last 1 MiB of RAM (fs.c) */
+#define FS_RESERVE_PAGES 256 /* RAM files may not take the last 1 MiB of RAM (ramfs.c) */
 
 struct dentry;
 struct inode;

@@ -52,6 +52,17 @@ void initrd_load(int archive)
 		return;
 	}
 	if (!archive) { /* the root is on the disk: only its pages are wanted */
+		int n = 0;
+		for (const char *p = P2V(start), *lim = P2V(end); p + 110 <= lim && strncmp(p, "070701", 6) == 0;) {
+			u64 filesize = hex8(p + 54), namesize = hex8(p + 94);
+			if (!namesize || strncmp(p + 110, "TRAILER!!!", 10) == 0)
+				break;
+			n += (hex8(p + 14) & S_IFMT) == S_IFREG;
+			p = (const char *)ALIGN_UP((u64)ALIGN_UP((u64)(p + 110 + namesize), 4) + filesize, 4);
+		}
+		if (!params.quiet)
+			kprintf("initrd: %d files, %d KiB, not loaded: the root is on the disk\n", n,
+				(int)((end - start) / 1024));
 		kfree_range(start, end);
 		return;
 	}

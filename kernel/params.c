@@ -145,7 +145,7 @@ static int set_quiet(const char *v)
 	return 0;
 }
 
-/* fsmax=: the file system's size (fs.c), as a percentage of RAM or as
+/* fsmax=: the RAM file system's size (ramfs.c), as a percentage of RAM or as
  * a size (K, M or G; a bare number is MiB).  Not 0: /bin/init is a file. */
 static int set_fsmax(const char *v)
 {

@@ -198,7 +198,7 @@ def ext2_root_choice(g):
         h.boot(timeout=60)
         assert "root: ext2" not in h.out, h.tail()
         assert h.run("mount").startswith("ram / ramfs"), h.tail()
-    with Guest() as h:
+    with Guest(disk=False) as h:
         h.boot(timeout=60)
         assert h.run("mount") == "ram / ramfs dev=1\n", h.tail()
     with Guest(disk=path) as h:

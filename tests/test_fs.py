@@ -3,7 +3,7 @@ from harness import guest_test
 
 guest_test("/test/fdtest")
 guest_test("/test/fstest")
-# fsmax=200%: files limited only by the reserve (fs.c) that keeps the last
+# fsmax=200%: files limited only by the reserve (ramfs.c) that keeps the last
 # pages for processes, which is what fsfull checks; the file system's own
 # size, fsmax=, is diskfull's (test_mem.py)
 guest_test("/test/fsfull", args="fsmax=200%", timeout=300)
