@@ -178,6 +178,19 @@ def ext2_full_disk(g):
     os.remove(img("full"))
 
 
+@test(setup=with_image("fsync"), timeout=200)
+def ext2_fsync_reaches_the_disk(g):
+    """fsync(fd) of a file writes it: QEMU is killed as soon as fsync
+    returns (long before the periodic flush), and the host's debugfs reads
+    the file from the image byte for byte."""
+    on_disk_root(g)
+    tap(g, "/test/ext2test fsync /fs")
+    g.close()
+    r = subprocess.run([tool("debugfs"), "-R", "cat /fs/synced", img("fsync")], capture_output=True)
+    assert r.stdout == pattern(0, 3 * BS + 10, 15), "not on the image (%d bytes): %s" % (len(r.stdout), r.stderr)
+    os.remove(img("fsync"))
+
+
 @test(args="refmax=200", setup=with_image("links"), timeout=300)
 def ext2_emlink(g):
     """EMLINK at the link limit (refmax= lowers ext2's 32000 for the test)."""

@@ -1,5 +1,5 @@
 /* ext2test: the file-system calls on the ext2 disk, error paths too.
- * ext2test calls DIR | write DIR | check DIR | host DIR | fill DIR | links DIR
+ * ext2test calls DIR | write DIR | check DIR | host DIR | fill DIR | fsync DIR | links DIR N
  * (tests/test_ext2.py runs each, then e2fsck on the host after poweroff).
  */
 #include <fcntl.h>
@@ -433,6 +433,17 @@ static void fill(const char *D)
 	(void)made;
 }
 
+/* A file fsynced: the host kills QEMU right after and reads it from the image. */
+static void do_fsync(const char *D)
+{
+	plan(2);
+	mkdir(D, 0755);
+	check(write_pat(at(D, "synced"), 0, 3 * BS + 10, 15) == 0, "write a file of 3 blocks and 10 bytes");
+	int fd = open(at(D, "synced"), O_RDONLY);
+	check(fd >= 0 && fsync(fd) == 0, "fsync it");
+	close(fd);
+}
+
 /* Link and subdirectory limits (the kernel's EMLINK limit is refmax= when lower). */
 static void links(const char *D, int max)
 {
@@ -455,7 +466,7 @@ static void links(const char *D, int max)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: ext2test calls|write|check|host|fill|links DIR [max]\n");
+		fprintf(stderr, "usage: ext2test calls|write|check|host|fill|fsync|links DIR [max]\n");
 		return 2;
 	}
 	const char *mode = argv[1], *D = argv[2];
@@ -469,6 +480,8 @@ int main(int argc, char **argv)
 		host_files(D);
 	else if (strcmp(mode, "fill") == 0)
 		fill(D);
+	else if (strcmp(mode, "fsync") == 0)
+		do_fsync(D);
 	else if (strcmp(mode, "links") == 0)
 		links(D, argc > 3 ? atoi(argv[3]) : 32000);
 	else
