@@ -16,6 +16,8 @@
  *    a new link raises the link count on disk before the entry is added;
  *  - a removed entry is written to the disk before the inode's link count
  *    drops and before its blocks and the inode are freed;
+ *  - rename raises the link count (on the disk), writes the new name,
+ *    then removes the old one: a crash leaves one name or both;
  *  - blocks are marked in the bitmap before a pointer to them is stored;
  *    a new indirect block is zeroed before it is linked.
  * So a crash leaves at worst blocks or inodes marked used that nothing
@@ -792,8 +794,9 @@ static void dir_touch(struct inode *dp)
 }
 
 /* Add entry name -> ino to dp: in the first gap big enough, or in a new
- * block at the end. */
-static int dir_add(struct inode *dp, const char *name, u64 ino, u32 type)
+ * block at the end.  sync: the block is written now (rename's new name
+ * is on the disk before the old one goes). */
+static int dir_add(struct inode *dp, const char *name, u64 ino, u32 type, int sync)
 {
 	size_t len = strlen(name);
 	u32 need = DIRENT_LEN(len);
@@ -848,10 +851,15 @@ static int dir_add(struct inode *dp, const char *name, u64 ino, u32 type)
 	de->name_len = len;
 	de->file_type = e2.filetype ? ftype(type) : 0;
 	memcpy(de->name, name, len);
-	bdirty(b);
+	r = 0;
+	if (sync)
+		r = bwrite(b);
+	else
+		bdirty(b);
 	brelse(b);
 	dir_touch(dp);
-	return iupdate(dp, 0);
+	int r2 = iupdate(dp, sync);
+	return r < 0 ? r : r2;
 }
 
 /* Remove the entry at off (found by dir_find, b owned) and write the
@@ -897,7 +905,7 @@ static int dir_empty(struct inode *dp)
 }
 
 /* Point entry name of dp at ino (rename over a name, a moved ".."). */
-static int dir_set(struct inode *dp, const char *name, u64 ino, u32 type)
+static int dir_set(struct inode *dp, const char *name, u64 ino, u32 type, int sync)
 {
 	struct buf *b;
 	u32 off;
@@ -908,10 +916,15 @@ static int dir_set(struct inode *dp, const char *name, u64 ino, u32 type)
 	struct ext2_dir_entry *de = (struct ext2_dir_entry *)(b->data + off);
 	de->inode = ino;
 	de->file_type = e2.filetype ? ftype(type) : 0;
-	bdirty(b);
+	r = 0;
+	if (sync)
+		r = bwrite(b);
+	else
+		bdirty(b);
 	brelse(b);
 	dir_touch(dp);
-	return iupdate(dp, 0);
+	int r2 = iupdate(dp, 0);
+	return r < 0 ? r : r2;
 }
 
 /* --- the operations --- */
@@ -1031,7 +1044,7 @@ static int name_new(struct inode *dp, const char *name, struct inode *ip, struct
 {
 	int r = iupdate(ip, 1); /* the inode on the disk before its name */
 	if (r == 0)
-		r = dir_add(dp, name, ip->ino, ip->type);
+		r = dir_add(dp, name, ip->ino, ip->type, 0);
 	if (r < 0) {
 		ip->nlink = 0;
 		e2_iput(ip);
@@ -1090,7 +1103,7 @@ static int e2_link(struct inode *dp, const char *name, struct inode *ip)
 	/* The count first: a crash leaves it one too high, never too low. */
 	ip->nlink++;
 	((struct ext2_inode *)ip->e2d)->i_ctime = now();
-	if ((r = iupdate(ip, 1)) == 0 && (r = dir_add(dp, name, ip->ino, ip->type)) == 0)
+	if ((r = iupdate(ip, 1)) == 0 && (r = dir_add(dp, name, ip->ino, ip->type, 0)) == 0)
 		return 0;
 	ip->nlink--;
 	iupdate(ip, 0);
@@ -1205,7 +1218,7 @@ static int e2_rename(struct inode *odp, const char *oname, struct inode *ndp, co
 		ip->nlink--;
 		goto out;
 	}
-	r = victim ? dir_set(ndp, nname, ip->ino, ip->type) : dir_add(ndp, nname, ip->ino, ip->type);
+	r = victim ? dir_set(ndp, nname, ip->ino, ip->type, 1) : dir_add(ndp, nname, ip->ino, ip->type, 1);
 	if (r < 0) {
 		ip->nlink--;
 		iupdate(ip, 0);
@@ -1228,7 +1241,7 @@ static int e2_rename(struct inode *odp, const char *oname, struct inode *ndp, co
 		r = dir_remove(odp, b, off, prev);
 	ip->nlink--;
 	if (r == 0 && moves) { /* its ".." now names the new parent */
-		r = dir_set(ip, "..", ndp->ino, S_IFDIR);
+		r = dir_set(ip, "..", ndp->ino, S_IFDIR, 0);
 		odp->nlink--;
 		ndp->nlink++;
 	}
