@@ -18,10 +18,16 @@
  *    drops and before its blocks and the inode are freed;
  *  - rename raises the link count (on the disk), writes the new name,
  *    then removes the old one: a crash leaves one name or both;
- *  - blocks are marked in the bitmap before a pointer to them is stored;
- *    a new indirect block is zeroed before it is linked.
+ *  - a new indirect block, and a directory's new block, are written
+ *    (zeroed, or with their entries) before the pointer to them can be;
+ *  - freed blocks: the cleared pointers reach the disk (trunc_blocks
+ *    syncs) before the lock is let go, so before any other file can take
+ *    one of the blocks.
  * So a crash leaves at worst blocks or inodes marked used that nothing
- * names, or a link count one too high: e2fsck -p fixes those silently.
+ * names, marked free that something still names, or a link count one too
+ * high: e2fsck -p fixes those silently.  (A file's data block may reach
+ * the disk after the pointer to it: a crash can leave old bytes in a file
+ * that was being written, as ext2 on Linux can.)
  * The superblock says "not clean" (s_state) on the disk from the first
  * change until the unmount at poweroff, which marks it clean.
  */
@@ -529,8 +535,14 @@ static int bmap(struct inode *ip, u64 fb, int alloc, u32 *out, int *fresh)
 					return r;
 				}
 				memset(z->data, 0, BSIZE);
-				bdirty(z);
+				r = bwrite(z);
 				brelse(z);
+				if (r < 0) {
+					bfree(ip, blk);
+					if (b)
+						brelse(b);
+					return r;
+				}
 			} else if (fresh) {
 				*fresh = 1;
 			}
@@ -554,6 +566,8 @@ static int bmap(struct inode *ip, u64 fb, int alloc, u32 *out, int *fresh)
 		blk = *slot;
 	}
 }
+
+static int trunc_blocks1(struct inode *ip, u64 from);
 
 /* Free the blocks of the subtree at *slot (level 0: a data block) from
  * its block `from` on; the indirect block itself too if nothing stays. */
@@ -585,8 +599,25 @@ static int trunc_tree(struct inode *ip, u32 *slot, int level, u64 from)
 	return 0;
 }
 
-/* Free every block of the file from file block `from` on. */
+/* Free every block of the file from file block `from` on.  If any went,
+ * everything is written before the file system's lock is let go: the
+ * cleared pointers are on the disk before another file can take a freed
+ * block (else a crash could leave one block in two files). */
 static int trunc_blocks(struct inode *ip, u64 from)
+{
+	struct ext2_inode *d = ip->e2d;
+	u32 had = d->i_blocks;
+	int r = trunc_blocks1(ip, from);
+	if (d->i_blocks != had) {
+		int r2 = iupdate(ip, 0);
+		if (r2 == 0)
+			r2 = bsync();
+		r = r < 0 ? r : r2;
+	}
+	return r;
+}
+
+static int trunc_blocks1(struct inode *ip, u64 from)
 {
 	struct ext2_inode *d = ip->e2d;
 	int r = 0;
@@ -846,6 +877,7 @@ static int dir_add(struct inode *dp, const char *name, u64 ino, u32 type, int sy
 		de = (struct ext2_dir_entry *)b->data;
 		de->rec_len = BSIZE;
 		dp->size += BSIZE;
+		sync = 1; /* the block holds entries before the size says it is there */
 	}
 	de->inode = ino;
 	de->name_len = len;
