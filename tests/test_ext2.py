@@ -229,3 +229,39 @@ def ext2_root_choice(g):
         h.boot(timeout=60)
         assert "ext2: no /bin/init on /dev/vda: the root stays in RAM" in h.out, h.tail()
     os.remove(empty)
+
+
+def corrupt_files(tree):
+    os.makedirs(os.path.join(tree, "bad", "dir"))
+    for i in range(20):
+        with open(os.path.join(tree, "bad", "dir", "f%d" % i), "w") as f:
+            f.write("x\n")
+    with open(os.path.join(tree, "bad", "outside"), "w") as f:
+        f.write("hello\n")
+    with open(os.path.join(tree, "bad", "good"), "w") as f:
+        f.write("fine\n")
+
+
+@test(boot=False, timeout=200)
+def ext2_corrupt_blocks_give_eio(g):
+    """A directory block with a bad rec_len and a file whose block pointer
+    lies outside the disk (written with debugfs): the calls meet EIO and a
+    message, the kernel goes on, the rest of the disk reads."""
+    g.close()
+    path = image("corrupt", extra=corrupt_files)
+    debugfs = tool("debugfs")
+    blk = int(subprocess.run([debugfs, "-R", "blocks /bad/dir", path], capture_output=True, text=True).stdout.split()[0])
+    with open(path, "r+b") as f:
+        f.seek(blk * BS + 12 + 4)  # the second entry's rec_len (after "." of 12 bytes)
+        f.write(b"\x03\x00")       # 3: not a multiple of 4, shorter than an entry
+    subprocess.run([debugfs, "-w", "-R", "sif /bad/outside block[0] 4000000", path], check=True, capture_output=True)
+    with Guest(disk=path) as h:
+        h.boot(timeout=60)
+        on_disk_root(h)
+        out = h.run("ls /bad/dir; cat /bad/outside; cat /bad/good", timeout=30)
+        assert "ext2: /dev/vda corrupt: directory" in h.out, h.tail()
+        assert "ext2: /dev/vda corrupt: inode" in h.out and "outside the file system" in h.out, h.tail()
+        assert "fine" in out, out
+        assert "panic" not in h.out, h.tail()
+        assert h.run("echo still here") == "still here\n", h.tail()
+    os.remove(path)
