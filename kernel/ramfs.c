@@ -113,7 +113,7 @@ static struct inode *ialloc(u32 type, u32 perm, u32 uid)
 /* The page holding byte pgno*PGSIZE of the file, or NULL (a hole). */
 static void *ram_page(struct inode *ip, u64 pgno)
 {
-	if (ip->type != S_IFREG || !ip->idx || pgno >= MAX_FILE_PAGES)
+	if (!ip->idx || pgno >= MAX_FILE_PAGES)
 		return NULL;
 	void **mid = ip->idx[pgno / PTRS_PER_PAGE];
 	return mid ? mid[pgno % PTRS_PER_PAGE] : NULL;
@@ -623,6 +623,10 @@ static void ram_stat(struct inode *ip, struct kstat *st)
 	st->mtime_ns = ip->mtime * params.tick_us * 1000;
 }
 
+/* A page exec may map as it is: a regular file's only (a symlink's
+ * target is data too, but no program). */
+static void *ram_map_page(struct inode *ip, u64 pgno) { return ip->type == S_IFREG ? ram_page(ip, pgno) : NULL; }
+
 static int ram_nop(struct inode *ip)
 {
 	(void)ip;
@@ -648,7 +652,7 @@ const struct fs_ops ramfs_ops = {
 	.update = ram_nop,
 	.fsync = ram_nop,
 	.put = ram_put,
-	.page = ram_page,
+	.page = ram_map_page,
 };
 
 /* The root directory of a new RAM file system: its ".." is itself. */

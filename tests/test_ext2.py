@@ -265,3 +265,13 @@ def ext2_corrupt_blocks_give_eio(g):
         assert "panic" not in h.out, h.tail()
         assert h.run("echo still here") == "still here\n", h.tail()
     os.remove(path)
+
+
+@test(setup=harness.RAM_ROOT, timeout=60)
+def symlinks_in_ram(g):
+    """ln -s on the RAM file system: the link reads through, ls sees it,
+    a dangling one is ENOENT, a loop ELOOP."""
+    out = g.run("cd /tmp; echo hi > a; ln -s a b; cat b; ln -s /tmp/a /tmp/abs; cat /tmp/abs; ls", timeout=20)
+    assert out == "hi\nhi\na\nabs\nb\n", out
+    out = g.run("ln -s nowhere c; cat c; ln -s l l; cat l", timeout=20)
+    assert "cat: c: No such file or directory" in out and "cat: l: " in out, out
