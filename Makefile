@@ -151,8 +151,9 @@ qemu-gdb gdb: all $(GDBINIT) $(if $(filter none,$(DISK)),,$(DISK))
 	@echo "*** QEMU waits for gdb on port $(GDBPORT). In another terminal:  gdb-multiarch -nx -x $(GDBINIT)" 1>&2
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
+# make test [T=substring] [ROOT=disk: every guest's root on an ext2 image]
 test: all
-	python3 tools/test.py $(if $(T),-k "$(T)")
+	python3 tools/test.py $(if $(T),-k "$(T)") $(if $(ROOT),--root $(ROOT))
 
 bench: all
 	python3 tools/bench.py $(if $(ICOUNT),--icount $(ICOUNT))

@@ -87,7 +87,7 @@ void binit(void)
  * to sleep and nothing else that could complete a request: poll. */
 #define WAIT_WHILE(b, cond)                                 \
 	while (cond) {                                      \
-		if (myproc()) {                             \
+		if (can_sleep()) {                          \
 			sleep(&(b)->wq, &bc.lock);          \
 		} else {                                    \
 			release(&bc.lock);                  \

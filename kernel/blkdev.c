@@ -16,7 +16,7 @@ void blkdev_init(void)
 	if (fs_create("/dev/vda", S_IFCHR, 0600, DEV_DISK, &ip, 1) < 0)
 		return;
 	/* Its size, for lseek(SEEK_END) and stat. */
-	acquire(&fslock);
+	acquire(&fslock); /* a RAM inode: /dev is in RAM */
 	ip->size = disk_blocks * BSIZE;
 	release(&fslock);
 	iput(ip);
@@ -67,8 +67,9 @@ long blkdev_read(struct file *f, u64 udst, long n) { return blkdev_rw(f, udst, n
 long blkdev_write(struct file *f, u64 usrc, long n) { return blkdev_rw(f, usrc, n, 1); }
 
 /* sync(): every dirty block to the disk.  fsync(fd): the same for
- * /dev/vda (a block device's fsync writes its buffers); nothing to do for
- * a file of the in-RAM file system; EINVAL for a pipe or the console. */
+ * /dev/vda (a block device's fsync writes its buffers); for a file, its
+ * file system's fsync (ext2: the dirty blocks; nothing for a file in
+ * RAM); EINVAL for a pipe or the console. */
 long sys_sync(SYSARGS) { return disk_blocks ? bsync() : 0; }
 
 long sys_fsync(SYSARGS)
@@ -78,7 +79,7 @@ long sys_fsync(SYSARGS)
 		return -EBADF;
 	if (f->type == FD_DEVICE && f->ip->major == DEV_DISK)
 		return bsync();
-	return f->type == FD_INODE ? 0 : -EINVAL;
+	return f->type == FD_INODE ? fs_fsync(f->ip) : -EINVAL;
 }
 
 long sys_diskstat(SYSARGS)

@@ -73,17 +73,13 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 {
 	struct elfhdr eh;
 	struct proghdr ph;
-	acquire(&fslock);
 	long n = readi(ip, 0, (u64)&eh, 0, sizeof eh);
-	release(&fslock);
 	if (n != sizeof eh || eh.magic != ELF_MAGIC || eh.class != 2 || eh.machine != EM_RISCV ||
 	    eh.type != ET_EXEC || eh.phentsize != sizeof ph || eh.phnum > MAX_PHNUM)
 		return -ENOEXEC;
 	u64 end = 0;
 	for (int i = 0; i < eh.phnum; i++) {
-		acquire(&fslock);
 		n = readi(ip, 0, (u64)&ph, eh.phoff + i * sizeof ph, sizeof ph);
-		release(&fslock);
 		if (n != sizeof ph)
 			return -ENOEXEC;
 		if (ph.type != PT_LOAD || ph.memsz == 0)
@@ -100,21 +96,18 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 			/* Read-only pages fully backed by the file map the file's
 			 * own page: no copy (the file copies on a later write).
 			 * A page whose count is full gets a private copy instead. */
-			acquire(&fslock);
 			if (!(perm & PTE_W) && va + PGSIZE <= ph.vaddr + ph.filesz && va >= ph.vaddr &&
-			    foff % PGSIZE == 0 && (fpage = fs_page(ip, foff / PGSIZE)) && page_get(fpage) < 0)
-				fpage = NULL;
-			release(&fslock);
+			    foff % PGSIZE == 0)
+				fpage = fs_page_get(ip, foff / PGSIZE);
 			if (!fpage) {
 				fpage = kalloc();
 				if (!fpage)
 					return -ENOMEM;
 				/* the file bytes of this page, the rest stays zero */
 				u64 lo = max(va, ph.vaddr), hi = min(va + PGSIZE, ph.vaddr + ph.filesz);
-				if (hi > lo) {
-					acquire(&fslock);
-					readi(ip, 0, (u64)fpage + (lo - va), ph.off + (lo - ph.vaddr), hi - lo);
-					release(&fslock);
+				if (hi > lo && readi(ip, 0, (u64)fpage + (lo - va), ph.off + (lo - ph.vaddr), hi - lo) < 0) {
+					kfree(fpage);
+					return -EIO;
 				}
 			}
 			if ((n = vm_map(vm, va, fpage, perm)) < 0) {

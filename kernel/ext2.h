@@ -15,6 +15,10 @@
 
 /* Incompatible features: a driver must refuse what it does not know. */
 #define EXT2_FEATURE_INCOMPAT_FILETYPE 0x0002 /* file type in dir entries */
+/* Compatible features we keep right: htree directories (an indexed
+ * directory we change loses its index flag, and is a plain one). */
+#define EXT2_FEATURE_COMPAT_DIR_INDEX 0x0020
+#define EXT2_INDEX_FL 0x1000 /* i_flags: the directory has an htree index */
 /* Read-only compatible: unknown ones allow reading only. */
 #define EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER 0x0001
 #define EXT2_FEATURE_RO_COMPAT_LARGE_FILE 0x0002
@@ -104,6 +108,9 @@ struct ext2_dir_entry {
 	u8 file_type;
 	char name[];
 };
+
+/* file_type in a directory entry (with the filetype feature) */
+enum { EXT2_FT_UNKNOWN, EXT2_FT_REG, EXT2_FT_DIR, EXT2_FT_CHR, EXT2_FT_BLK, EXT2_FT_FIFO, EXT2_FT_SOCK, EXT2_FT_LNK };
 
 _Static_assert(sizeof(struct ext2_super_block) == 1024, "superblock is 1 KiB");
 _Static_assert(sizeof(struct ext2_group_desc) == 32, "group descriptor is 32 bytes");

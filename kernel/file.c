@@ -94,25 +94,6 @@ struct file *console_open(void)
 	return f;
 }
 
-/* Read or write an inode at the file's offset (fslock orders it against
- * every other use of the file system). */
-static __attribute__((noinline)) long file_rw_inode(struct file *f, int user, u64 addr, long n, int write)
-{
-	acquire(&fslock);
-	long r;
-	if (write) {
-		if (f->flags & O_APPEND)
-			f->off = f->ip->size;
-		r = writei(f->ip, user, addr, f->off, n);
-	} else {
-		r = readi(f->ip, user, addr, f->off, n);
-	}
-	if (r > 0)
-		f->off += r;
-	release(&fslock);
-	return r;
-}
-
 /* fileread and filewrite check and choose: every case is a tail call, so
  * a read of a pipe costs a few checks and a jump here.
  *
@@ -145,7 +126,7 @@ long fileread(struct file *f, u64 udst, long n)
 	case FD_INODE:
 		if (f->ip->type == S_IFDIR)
 			return -EISDIR;
-		return file_rw_inode(f, 1, udst, n, 0);
+		return file_rw(f, 1, udst, n, 0);
 	}
 	return -EBADF;
 }
@@ -166,7 +147,7 @@ long filewrite(struct file *f, u64 usrc, long n)
 			return blkdev_write(f, usrc, n);
 		return devsw[f->ip->major].write(usrc, n);
 	case FD_INODE:
-		return file_rw_inode(f, 1, usrc, n, 1);
+		return file_rw(f, 1, usrc, n, 1);
 	}
 	return -EBADF;
 }
@@ -184,7 +165,7 @@ long filewrite_kernel(struct file *f, const char *buf, long n)
 			kprintf("%s", buf);
 		return n;
 	case FD_INODE:
-		return file_rw_inode(f, 0, (u64)buf, n, 1);
+		return file_rw(f, 0, (u64)buf, n, 1);
 	}
 	return -EBADF;
 }

@@ -33,7 +33,7 @@ static void make_parents(char *path)
 	}
 }
 
-void initrd_load(void)
+void initrd_load(int archive)
 {
 	u64 start = bootinfo.initrd_start, end = bootinfo.initrd_end;
 	int files = 0;
@@ -49,6 +49,21 @@ void initrd_load(void)
 		iput(ip);
 	if (!start || end <= start) {
 		kprintf("initrd: none\n");
+		return;
+	}
+	if (!archive) { /* the root is on the disk: only its pages are wanted */
+		int n = 0;
+		for (const char *p = P2V(start), *lim = P2V(end); p + 110 <= lim && strncmp(p, "070701", 6) == 0;) {
+			u64 filesize = hex8(p + 54), namesize = hex8(p + 94);
+			if (!namesize || strncmp(p + 110, "TRAILER!!!", 10) == 0)
+				break;
+			n += (hex8(p + 14) & S_IFMT) == S_IFREG;
+			p = (const char *)ALIGN_UP((u64)ALIGN_UP((u64)(p + 110 + namesize), 4) + filesize, 4);
+		}
+		if (!params.quiet)
+			kprintf("initrd: %d files, %d KiB, not loaded: the root is on the disk\n", n,
+				(int)((end - start) / 1024));
+		kfree_range(start, end);
 		return;
 	}
 	const char *p = P2V(start), *lim = P2V(end);
@@ -79,12 +94,9 @@ void initrd_load(void)
 				iput(ip);
 		} else if (type == S_IFREG) {
 			if (fs_create(path, S_IFREG, perm, 0, &ip, 0) >= 0) {
-				acquire(&fslock);
 				if (writei(ip, 0, (u64)data, 0, filesize) != (long)filesize)
 					kprintf("initrd: %s does not fit (fsmax= too small?)\n", path);
-				ip->uid = uid;
-				ip->perm = perm;
-				release(&fslock);
+				fs_setattr(ip, perm, uid);
 				iput(ip);
 				files++;
 			}

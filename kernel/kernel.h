@@ -132,6 +132,7 @@ struct params {
 	int quiet;
 	u64 fsmax_pages; /* fsmax=64M: the file system's size, or */
 	int fsmax_pct;   /* fsmax=50%: as a share of RAM */
+	int root_ram;    /* root=ram: not on the disk (vfs) */
 };
 extern struct params params;
 void params_parse(const char *bootargs);
@@ -277,7 +278,7 @@ void procdump(void);
 int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv);
 
 /* initrd.c */
-void initrd_load(void);
+void initrd_load(int files); /* files: the archive too, not only /dev and /tmp */
 
 /* misc */
 extern volatile int panicked;

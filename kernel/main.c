@@ -10,6 +10,39 @@
 
 static volatile int boot_done;
 
+/* The root file system: the ext2 disk when one is attached, valid and
+ * holds the first program (so that a scratch disk does not hide the
+ * initramfs), with the RAM file system's /dev and /tmp mounted on it;
+ * else the RAM file system filled from the initramfs. */
+static void mount_root(int disk)
+{
+	ramfs_init();
+	vfs_mount(ramfs_newroot(), "/", "ram");
+	struct inode *droot = NULL;
+	if (disk && ext2_check() == 0 && !params.root_ram && ext2_mount(&droot) == 0 &&
+	    !vfs_exists_in(droot, params.init + 1)) {
+		kprintf("ext2: no %s on /dev/vda: the root stays in RAM\n", params.init);
+		iput(droot);
+		ext2_unmount();
+		droot = NULL;
+	}
+	initrd_load(!droot);
+	if (disk)
+		blkdev_init();
+	if (!droot)
+		return;
+	struct inode *dev = namei("/dev"), *tmp = namei("/tmp"), *ip;
+	vfs_mount(droot, "/", "/dev/vda");
+	if (fs_create("/dev", S_IFDIR, 0755, 0, &ip, 1) >= 0)
+		iput(ip);
+	if (fs_create("/tmp", S_IFDIR, 01777, 0, &ip, 1) >= 0)
+		iput(ip);
+	vfs_mount(dev, "/dev", "ram");
+	vfs_mount(tmp, "/tmp", "ram");
+	if (!params.quiet)
+		kprintf("root: ext2 on /dev/vda; /dev and /tmp in RAM\n");
+}
+
 void kmain(u64 hartid, u64 dtb)
 {
 	struct cpu *c = &cpus[0];
@@ -42,12 +75,7 @@ void kmain(u64 hartid, u64 dtb)
 	int disk = disk_init(); /* before plic_hart_init: its irq on every hart */
 	plic_hart_init(hartid);
 	sched_init();
-	fs_init();
-	initrd_load();
-	if (disk == 0) {
-		blkdev_init();
-		ext2_check(); /* a bad image is refused with a message */
-	}
+	mount_root(disk == 0);
 
 	/* Start the interrupt timer: the OS will get the CPU back. */
 	arch_user_counters();

@@ -9,6 +9,7 @@
  *   fsmax=50%   how much RAM files may hold (K, M, G, or % of RAM)
  *   refmax=N    reference counts stop at N instead of REFS_MAX, so that a
  *               test can reach the limit and see the calls refused
+ *   root=ram    keep the root in RAM even with an ext2 disk attached
  */
 #include "kernel.h"
 
@@ -80,6 +81,14 @@ static int set_init(const char *v)
 }
 
 /* The names trace= takes, as user/bin/trace.c does. */
+static int set_root(const char *v)
+{
+	if (!v || (strcmp(v, "ram") && strcmp(v, "disk")))
+		return -1;
+	params.root_ram = strcmp(v, "ram") == 0;
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	u32 bits;
@@ -136,7 +145,7 @@ static int set_quiet(const char *v)
 	return 0;
 }
 
-/* fsmax=: the file system's size (fs.c), as a percentage of RAM or as
+/* fsmax=: the RAM file system's size (ramfs.c), as a percentage of RAM or as
  * a size (K, M or G; a bare number is MiB).  Not 0: /bin/init is a file. */
 static int set_fsmax(const char *v)
 {
@@ -190,6 +199,7 @@ static const struct param {
 	{ "quiet", set_quiet, "0 or 1" },
 	{ "fsmax", set_fsmax, "a size, 64M, 512K, 1G (a bare number is MiB), or a share of RAM, 50%" },
 	{ "refmax", set_refmax, "a number, 16 or more" },
+	{ "root", set_root, "ram or disk" },
 };
 #define NPARAMS (int)(sizeof table / sizeof table[0])
 

@@ -5,6 +5,7 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "buf.h"
 #include "fs.h"
 #include "trace.h"
 #include "tlb.h"
@@ -326,6 +327,9 @@ void proc_end(struct proc *p, int status)
 	(void)t;
 	if (p == initproc) {
 		kprintf("init exited with status %d: powering off\n", status);
+		ext2_unmount();
+		if (disk_blocks)
+			bsync();
 		arch_poweroff(status != 0);
 	}
 	for (int fd = 0; fd < NOFILE; fd++) {

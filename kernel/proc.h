@@ -110,6 +110,10 @@ extern int ncpu;
 static inline struct cpu *mycpu(void) { return arch_this_cpu(); }
 static inline struct proc *myproc(void) { return mycpu()->proc; }
 static inline struct thread *mythread(void) { return mycpu()->thread; }
+/* May a wait sleep?  Not at boot: user_init execs the first program on
+ * the boot context with its PCB only borrowed (no context to switch
+ * back to), so a disk wait there polls for the completion instead. */
+static inline int can_sleep(void) { return myproc() && mycpu()->started; }
 
 /* May vm be reached directly (SUM)?  Only if this hart runs on it: it
  * is the address space of the process on this hart. */

@@ -87,8 +87,7 @@ long sys_lseek(SYSARGS)
 		return -EBADF;
 	if (f->type != FD_INODE && !(f->type == FD_DEVICE && f->ip->major == DEV_DISK))
 		return -ESPIPE;
-	acquire(&fslock);
-	long base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (long)f->off : whence == SEEK_END ? (long)f->ip->size : -1;
+	long base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (long)f->off : whence == SEEK_END ? (long)fs_size(f->ip) : -1;
 	long r, pos;
 	/* base + off is checked for overflow without computing it first:
 	 * signed overflow is undefined, the compiler may assume it away. */
@@ -96,7 +95,6 @@ long sys_lseek(SYSARGS)
 		r = -EINVAL;
 	else
 		r = f->off = pos;
-	release(&fslock);
 	return r;
 }
 
@@ -115,10 +113,14 @@ long sys_open(SYSARGS)
 	if (flags & O_CREAT) {
 		r = fs_create(path, S_IFREG, perm, 0, &ip, flags & O_EXCL);
 	} else {
-		r = namei_err(path, &ip);
+		r = (flags & O_NOFOLLOW) ? namei_nofollow(path, &ip) : namei_err(path, &ip);
 	}
 	if (r < 0)
 		return r;
+	if (ip->type == S_IFLNK) { /* O_NOFOLLOW and the last component a link */
+		iput(ip);
+		return -ELOOP;
+	}
 	if (ip->type == S_IFDIR && acc != O_RDONLY) {
 		iput(ip);
 		return -EISDIR;
@@ -149,10 +151,9 @@ long sys_open(SYSARGS)
 	f->flags = flags;
 	f->readable = acc != O_WRONLY;
 	f->writable = acc != O_RDONLY;
-	if ((flags & O_TRUNC) && f->writable && ip->type == S_IFREG) {
-		acquire(&fslock);
-		fs_truncate(ip, 0);
-		release(&fslock);
+	if ((flags & O_TRUNC) && f->writable && ip->type == S_IFREG && (r = fs_truncate(ip, 0)) < 0) {
+		fileclose(f);
+		return r;
 	}
 	int fd = fdalloc(f);
 	if (fd < 0)
@@ -304,12 +305,10 @@ long sys_chmod(SYSARGS)
 	if ((r = namei_err(path, &ip)) < 0)
 		return r;
 	struct proc *p = myproc();
-	acquire(&fslock);
 	if (p->uid != 0 && (u32)p->uid != ip->uid)
 		r = -EPERM;
 	else
-		ip->perm = (u32)a1 & 07777;
-	release(&fslock);
+		r = fs_setattr(ip, (u32)a1 & 07777, ip->uid);
 	iput(ip);
 	return r;
 }
@@ -338,4 +337,37 @@ long sys_pipe(SYSARGS)
 		return -EFAULT;
 	}
 	return 0;
+}
+
+long sys_symlink(SYSARGS)
+{
+	char target[MAXPATH], path[MAXPATH];
+	int r;
+	if ((r = argstr(a0, target, sizeof target)) < 0 || (r = argstr(a1, path, sizeof path)) < 0)
+		return r;
+	return fs_symlink(target, path);
+}
+
+long sys_readlink(SYSARGS)
+{
+	char path[MAXPATH], buf[MAXPATH];
+	int r;
+	if ((r = argstr(a0, path, sizeof path)) < 0)
+		return r;
+	if ((r = fs_readlink(path, buf, sizeof buf)) < 0)
+		return r;
+	r = min((u64)r, a2); /* readlink does not NUL-terminate */
+	return copy_to_user(a1, buf, r) < 0 ? -EFAULT : r;
+}
+
+/* mounts(buf, n): the mount table as text, one line per mount. */
+long sys_mounts(SYSARGS)
+{
+	char buf[NMOUNT * 96 + 1];
+	int r = vfs_mounts(buf, sizeof buf);
+	if (r < 0)
+		return r;
+	if ((u64)r + 1 > a1)
+		return -ERANGE;
+	return copy_to_user(a0, buf, r + 1) < 0 ? -EFAULT : r;
 }

@@ -86,7 +86,8 @@ long sys_poweroff(SYSARGS)
 {
 	if (myproc()->uid != 0)
 		return -EPERM;
-	int r = bsync(); /* the disk's dirty blocks first */
+	ext2_unmount();  /* the file system marked clean, */
+	int r = bsync(); /* and the disk's dirty blocks written */
 	kprintf("Trapdoor: power off%s\n", r < 0 ? " (disk write-back failed)" : "");
 	arch_poweroff((int)a0 != 0);
 }

@@ -197,7 +197,7 @@ int disk_start(struct buf *b, int write, int wait)
 			return -EAGAIN;
 		}
 		vd.st.ring_waits++;
-		if (myproc()) {
+		if (can_sleep()) {
 			sleep(&vd.ringq, &vd.lock);
 		} else { /* at boot: no process to sleep, poll for completions */
 			release(&vd.lock);

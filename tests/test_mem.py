@@ -3,7 +3,7 @@ to its baseline after files and heaps grow and shrink (membase), and the
 file system fills up to its size, fsmax=, in seconds, ending in ENOSPC
 with the rest of memory left to processes (diskfull)."""
 import re
-from harness import guest_test, test
+from harness import RAM_ROOT, guest_test, test
 
 guest_test("/test/membase", cpus=1)
 guest_test("/test/membase", cpus=4)
@@ -21,7 +21,7 @@ def meminfo(g):
     return rows
 
 
-@test()
+@test(setup=RAM_ROOT)
 def meminfo_command(g):
     m = meminfo(g)
     assert m["total"] == 128 * 256 and m["fsmax"] == m["total"] // 2, m
@@ -37,7 +37,7 @@ def meminfo_command(g):
     assert out == "usage: meminfo\n1\n", out
 
 
-@test(args="fsmax=25%")
+@test(args="fsmax=25%", setup=RAM_ROOT)
 def fsmax_share_of_ram(g):
     m = meminfo(g)
     assert m["fsmax"] == m["total"] // 4, m

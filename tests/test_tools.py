@@ -176,7 +176,7 @@ def tools_ln(g):
     check(g, "ln /tmp/nonexistent /tmp/c; echo $?", "ln: /tmp/nonexistent: No such file or directory\n1\n")
     check(g, "ln /tmp/d /tmp/e; echo $?", "ln: /tmp/d: hard link not allowed for directory\n1\n")
     check(g, "ln /tmp/x; echo $?",
-          "ln: missing destination file operand\nusage: ln [-f] old new, ln [-f] name... dir\n1\n")
+          "ln: missing destination file operand\nusage: ln [-sf] old new, ln [-sf] name... dir\n1\n")
 
 
 @test()

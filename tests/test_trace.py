@@ -135,7 +135,10 @@ def trace_trap_names_faults_and_skips_ticks(g):
     # a second of spinning takes about 100 timer interrupts: trace timer's
     # business, not one line here
     out = g.run("spin 1", timeout=30)
-    assert "usertrap:" not in out.replace("usertrap: syscall", ""), out
+    # (with the root on the disk, the disk's interrupt for spin's last
+    # read-ahead may land in it: a device interrupt, not a tick)
+    rest = [l for l in out.splitlines() if "usertrap: syscall" not in l and "usertrap: device interrupt" not in l]
+    assert "usertrap:" not in "\n".join(rest), out
     g.run("trace off")
 
 

@@ -17,10 +17,32 @@ class GuestError(Exception):
     pass
 
 
+def root_image():
+    """TRAPDOOR_ROOT=disk (make test ROOT=disk): an ext2 image of
+    build/rootfs, made by mke2fs -d when the tree is newer, for guests to
+    boot with their root on the disk.  QEMU opens it with snapshot=on, so
+    no guest's writes reach it and every guest starts from the same one."""
+    path = os.path.join(ROOT, "build", "root-disk.img")
+    tree = os.path.join(ROOT, "build", "rootfs")
+    stamp = os.path.join(ROOT, "build", "initrd.cpio")
+    with ROOT_LOCK:
+        if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(stamp):
+            mke2fs = next((p for p in ("/sbin/mke2fs", "/usr/sbin/mke2fs") if os.path.exists(p)), "mke2fs")
+            tmp = path + ".tmp"
+            subprocess.run([mke2fs, "-q", "-F", "-t", "ext2", "-r", "1", "-b", "4096", "-d", tree, tmp, "64M"],
+                           check=True, capture_output=True)
+            os.replace(tmp, path)
+    return "file=%s,format=raw,snapshot=on" % path
+
+
+ROOT_LOCK = threading.Lock()
+
+
 class Guest:
     def __init__(self, cpus=1, mem="128M", args="", icount=None, extra=(), initrd=None, disk=None):
         """disk: a raw image file attached as the virtio-blk disk (/dev/vda),
-        or a list of QEMU -drive options (e.g. a blkdebug driver)."""
+        or a list of QEMU -drive options (e.g. a blkdebug driver); False:
+        none even with TRAPDOOR_ROOT=disk."""
         self.cmd = [
             "qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64",
             "-smp", str(cpus), "-m", mem, "-nographic", "-bios", "default",
@@ -33,7 +55,9 @@ class Guest:
         self.cmd.insert(self.cmd.index("-display") + 1, "none")
         if icount is not None:
             self.cmd += ["-icount", "shift=%d,sleep=off" % icount]
-        if disk is not None:
+        if disk is None and os.environ.get("TRAPDOOR_ROOT") == "disk" and initrd is None and "-drive" not in extra:
+            disk = root_image()
+        if disk:
             drive = disk if isinstance(disk, str) and "=" in disk else "file=%s,format=raw" % disk
             self.cmd += ["-global", "virtio-mmio.force-legacy=false",
                          "-drive", drive + ",if=none,id=d0", "-device", "virtio-blk-device,drive=d0"]

@@ -23,6 +23,12 @@ class Skip(Exception):
     reported as SKIP with the reason, counted neither passed nor failed."""
 
 
+def RAM_ROOT():
+    """setup= for a test of the RAM file system itself (its accounting, the
+    initramfs in it): no disk, so the root is in RAM with ROOT=disk too."""
+    return {"disk": False}
+
+
 def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None, icount=None, setup=None):
     """Decorator: fn(g) gets a booted Guest (boot=False: not yet booted).
     icount=N boots with -icount shift=N,sleep=off (deterministic time).
@@ -46,12 +52,14 @@ def host_test(timeout=120, name=None):
     return wrap
 
 
-def guest_test(program, cpus=1, mem="128M", args="", timeout=120, name=None, icount=None):
+def guest_test(program, cpus=1, mem="128M", args="", timeout=120, name=None, icount=None, setup=None):
     """An in-guest test program; each 'ok - x' / 'not ok - x' line counts.
-    icount=N runs it under -icount shift=N,sleep=off (time is instructions)."""
+    icount=N runs it under -icount shift=N,sleep=off (time is instructions).
+    setup: as for @test (RAM_ROOT: the root in RAM even with ROOT=disk)."""
     base = name or "%s%s" % (os.path.basename(program.split()[0]), "" if cpus == 1 else "@%dcpu" % cpus)
     t = Test(base, None, cpus, mem, args, timeout, True, program)
     t.icount = icount
+    t.setup = setup
     REGISTRY.append(t)
 
 

@@ -100,7 +100,11 @@ def main():
     ap.add_argument("-j", type=int, default=2, help="QEMUs at once (default 2)")
     ap.add_argument("-v", action="store_true", help="show the console of passing tests too")
     ap.add_argument("--host", action="store_true", help="only the host tests (no QEMU)")
+    ap.add_argument("--root", choices=("ram", "disk"), default=os.environ.get("TRAPDOOR_ROOT", "ram"),
+                    help="where the guests' root file system is: ram (the initramfs, default) or disk "
+                         "(an ext2 image of build/rootfs, see tools/guest.py)")
     a = ap.parse_args()
+    os.environ["TRAPDOOR_ROOT"] = a.root
     tests = [t for t in load_tests() if (not a.k or a.k in t.name) and (t.host or not a.host)]
     passed = failed = skipped = 0
     failed_names = []

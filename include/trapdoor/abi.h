@@ -64,7 +64,7 @@
 #define O_DIRECTORY 0x200000
 #define O_NOCTTY 0x8000    /* accepted, no effect: there are no ttys to adopt */
 #define O_BINARY 0x10000   /* accepted, no effect: no text mode */
-#define O_NOFOLLOW 0x100000 /* accepted, no effect: there are no symlinks */
+#define O_NOFOLLOW 0x100000 /* open: a symlink as the last component is ELOOP */
 
 /* lseek() whence */
 #define SEEK_SET 0
@@ -76,6 +76,7 @@
 #define S_IFDIR 0040000
 #define S_IFCHR 0020000
 #define S_IFREG 0100000
+#define S_IFLNK 0120000
 #define S_IFIFO 0010000
 #define S_ISVTX 0001000 /* sticky: in a directory, only owners remove entries */
 

@@ -1,6 +1,5 @@
-/* ln.c: make hard links: ln OLD NEW, or ln NAME... DIR (each as
- * DIR/name).  -f: replace an existing NEW.  No symbolic links (the file
- * system has none).
+/* ln.c: make links: ln OLD NEW, or ln NAME... DIR (each as DIR/name).
+ * -s: symbolic links (NEW holds the text OLD); -f: replace an existing NEW.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,12 +9,21 @@
 #include <unistd.h>
 #include "targets.h"
 
-static int fflag;
+static int fflag, sflag;
 
 
 static int makelink(const char *old, const char *new)
 {
 	struct stat os, ns;
+	if (sflag) { /* the target need not exist */
+		if (fflag && stat(new, &ns) == 0 && !S_ISDIR(ns.st_mode))
+			unlink(new);
+		if (symlink(old, new) < 0) {
+			fprintf(stderr, "ln: %s: %s\n", new, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
 	if (stat(old, &os) < 0) {
 		fprintf(stderr, "ln: %s: %s\n", old, strerror(errno));
 		return -1;
@@ -51,16 +59,17 @@ int main(int argc, char **argv)
 		for (char *p = argv[i] + 1; *p; p++) {
 			if (*p == 'f') {
 				fflag = 1;
+			} else if (*p == 's') {
+				sflag = 1;
 			} else {
-				fprintf(stderr, "ln: invalid option -- '%c'%s\nusage: ln [-f] old new, ln [-f] name... dir\n",
-					*p, *p == 's' ? " (no symbolic links here)" : "");
+				fprintf(stderr, "ln: invalid option -- '%c'\nusage: ln [-sf] old new, ln [-sf] name... dir\n", *p);
 				return 1;
 			}
 		}
 	}
 	int n = argc - i;
 	if (n < 2) {
-		fprintf(stderr, "ln: missing %s operand\nusage: ln [-f] old new, ln [-f] name... dir\n",
+		fprintf(stderr, "ln: missing %s operand\nusage: ln [-sf] old new, ln [-sf] name... dir\n",
 			n == 0 ? "file" : "destination file");
 		return 1;
 	}

@@ -29,6 +29,7 @@ int strace(int fd, int flags);
 long clock_ns(void);
 int setprio(int pid, int prio); /* ready-queue level 0..7 */
 int diskstat(struct kdiskstat *st);
+int mounts(char *buf, unsigned long n); /* the mount table as text */
 int getdents(int fd, void *buf, unsigned long n);
 long syscall(long n, ...);
 

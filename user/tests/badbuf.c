@@ -166,9 +166,22 @@ static void pipes(void)
 	close(p[1]);
 }
 
+/* Devices in /dev: each one past console and null adds its checks. */
+static int count_devices(void)
+{
+	int dfd = open("/dev", O_RDONLY), n = 0;
+	char buf[1024];
+	long k;
+	while (dfd >= 0 && (k = getdents(dfd, buf, sizeof buf)) > 0)
+		for (long off = 0; off < k; off += ((struct kdirent *)(buf + off))->reclen)
+			n += ((struct kdirent *)(buf + off))->type == S_IFCHR >> 12;
+	close(dfd);
+	return n;
+}
+
 int main(void)
 {
-	plan(74); /* a new device in /dev adds its checks: count them in */
+	plan(74 + 11 * (count_devices() - 2)); /* 74 with /dev/console and /dev/null; /dev/vda adds 11 */
 	devices();
 	files();
 	pipes();

@@ -272,12 +272,12 @@ static int shrink(void)
 		return 1;
 	struct kdiskstat st;
 	diskstat(&st);
-	unsigned long free0 = free_pages(), nblk = st.blocks;
+	unsigned long free0 = free_list_pages(), nblk = st.blocks;
 	for (unsigned long b = 0; b < nblk; b++)
 		if (read_block(fd, b) != BS)
 			break;
 	diskstat(&st);
-	unsigned long free1 = free_pages();
+	unsigned long free1 = free_list_pages();
 	check(st.cached > nblk / 2, "the cache grew: %lu blocks cached, free pages %lu -> %lu", st.cached, free0, free1);
 	unsigned long want = free1 + st.cached / 2; /* pages: more than is free */
 	int pid = fork();

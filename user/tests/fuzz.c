@@ -168,7 +168,7 @@ static int modifies(long num)
 {
 	switch (num) {
 	case SYS_unlink: case SYS_rmdir: case SYS_rename: case SYS_link: case SYS_mkdir:
-	case SYS_mknod: case SYS_chmod: case SYS_chdir:
+	case SYS_mknod: case SYS_chmod: case SYS_chdir: case SYS_symlink:
 		return 1;
 	}
 	return 0;
@@ -194,6 +194,11 @@ static void make_args(long num, unsigned long a[6])
 		case 'o': a[i] = one_in(2) ? 0644 : rnd(); break;
 		}
 	}
+	/* A link's target stays inside /fuzz, whatever it is named by
+	 * later (a link to ".." would let "d/e" reach outside). */
+	static const char *const targets[] = { "a", "f.txt", "/fuzz/a", "/fuzz/d/x", "loop", "nosuch" };
+	if (num == SYS_symlink && !one_in(5))
+		a[0] = (unsigned long)targets[below(sizeof targets / sizeof targets[0])];
 }
 
 /* May this call run?  Only calls that would end the fuzzer itself, or
@@ -295,6 +300,9 @@ static void worker(unsigned long seed, int ncalls)
 static int rmtree(const char *path, int depth)
 {
 	struct stat st;
+	char t[8];
+	if (readlink(path, t, sizeof t) >= 0) /* a symlink: itself, not what it names */
+		return unlink(path) < 0;
 	if (stat(path, &st) < 0)
 		return 0;
 	if (!S_ISDIR(st.st_mode))
@@ -323,7 +331,7 @@ static int rmtree(const char *path, int depth)
 				continue;
 			char sub[600];
 			snprintf(sub, sizeof sub, "%s/%s", path, d->name);
-			if (rmtree(sub, depth + 1) == 0 && stat(sub, &st) < 0)
+			if (rmtree(sub, depth + 1) == 0 && stat(sub, &st) < 0 && readlink(sub, t, sizeof t) < 0)
 				removed++;
 			else
 				left++;

@@ -1,8 +1,8 @@
-/* fs.c: a hierarchical file system that lives in RAM.
- * Filled at boot from the initramfs; files, directories, hard links and
- * device nodes, with a uid and rwx bits on each inode checked as Unix does.
- * One lock, fslock, covers every inode and directory: operations are
- * short, in-memory and never sleep.
+/* ramfs.c: a hierarchical file system that lives in RAM.
+ * Filled at boot from the initramfs; files, directories, hard links,
+ * symbolic links and device nodes.  One lock, fslock, covers every inode
+ * and directory of every RAM file system: operations are short, in-memory
+ * and never sleep.  The VFS (vfs.c) calls these with fslock held.
  */
 #include "kernel.h"
 #include "proc.h"
@@ -22,8 +22,8 @@ struct dentry {
 };
 
 struct spinlock fslock = SPINLOCK_INIT("fs");
-static struct inode *root;
 static u64 next_ino = 1;
+static struct fs ramfs = { &ramfs_ops, 1, NULL };
 
 /* What "full" means for a file system in RAM.  Files share the page
  * allocator with processes, so the file system has a size of its own,
@@ -99,6 +99,7 @@ static struct inode *ialloc(u32 type, u32 perm, u32 uid)
 	struct inode *ip = fs_alloc(sizeof *ip);
 	if (!ip)
 		return NULL;
+	ip->fs = &ramfs;
 	ip->ino = next_ino++;
 	ip->type = type;
 	ip->perm = perm & 07777;
@@ -110,7 +111,7 @@ static struct inode *ialloc(u32 type, u32 perm, u32 uid)
 /* --- file data --- */
 
 /* The page holding byte pgno*PGSIZE of the file, or NULL (a hole). */
-void *fs_page(struct inode *ip, u64 pgno)
+static void *ram_page(struct inode *ip, u64 pgno)
 {
 	if (!ip->idx || pgno >= MAX_FILE_PAGES)
 		return NULL;
@@ -139,10 +140,10 @@ static int name_room(void)
 	return fs_full() ? -ENOSPC : 0;
 }
 
-/* readi and writei copy n bytes at most between the file at off and dst
+/* ram_read and ram_write copy n bytes at most between the file at off and dst
  * (src): a kernel address, or with user set a user range the caller has
  * checked with user_range() (fileread and filewrite do). */
-long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
+static long ram_read(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 {
 	if (off >= ip->size)
 		return 0;
@@ -151,7 +152,7 @@ long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 	while (done < n) {
 		u64 pos = off + done, in = pos % PGSIZE;
 		u64 chunk = min(n - done, PGSIZE - in);
-		char *pg = fs_page(ip, pos / PGSIZE);
+		char *pg = ram_page(ip, pos / PGSIZE);
 		static const char zeros[PGSIZE];
 		const char *src = pg ? pg + in : zeros;
 		if (user) {
@@ -165,7 +166,7 @@ long readi(struct inode *ip, int user, u64 dst, u64 off, u64 n)
 	return done;
 }
 
-long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
+static long ram_write(struct inode *ip, int user, u64 src, u64 off, u64 n)
 {
 	if (off + n < off || off + n > MAX_FILE_PAGES * PGSIZE)
 		return -EFBIG;
@@ -205,7 +206,7 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 				 * the bad user page.  Bytes past the end of file
 				 * must stay zero (a later write past them makes a
 				 * hole), and a page past the end would never be
-				 * freed by fs_truncate: undo both. */
+				 * freed by ram_truncate: undo both. */
 				if (fresh) {
 					fs_page_free(*slot);
 					*slot = NULL;
@@ -229,14 +230,14 @@ long writei(struct inode *ip, int user, u64 src, u64 off, u64 n)
 }
 
 /* Cut the file to size bytes, freeing whole pages past it. */
-int fs_truncate(struct inode *ip, u64 size)
+static int ram_truncate(struct inode *ip, u64 size)
 {
 	if (size > ip->size) {
 		ip->size = size; /* the gap reads as zeros (holes) */
 		return 0;
 	}
 	if (size % PGSIZE) { /* zero the tail of the last kept page */
-		char *pg = fs_page(ip, size / PGSIZE);
+		char *pg = ram_page(ip, size / PGSIZE);
 		if (pg)
 			memset(pg + size % PGSIZE, 0, PGSIZE - size % PGSIZE);
 	}
@@ -266,23 +267,11 @@ int fs_truncate(struct inode *ip, u64 size)
 
 /* --- inode lifetime --- */
 
-/* Another reference to ip, or NULL if its count is full (REFS_MAX). */
-struct inode *idup(struct inode *ip)
-{
-	if (ip) {
-		acquire(&fslock);
-		if (ref_get(&ip->refs) < 0)
-			ip = NULL;
-		release(&fslock);
-	}
-	return ip;
-}
-
 /* Free an inode with no names and no users.  fslock held. */
 static void ifree(struct inode *ip)
 {
-	if (ip->type == S_IFREG)
-		fs_truncate(ip, 0);
+	if (ip->type == S_IFREG || ip->type == S_IFLNK)
+		ram_truncate(ip, 0);
 	if (ip->type == S_IFDIR) {
 		fs_free(ip->hash);
 		fs_free(ip->name);
@@ -292,19 +281,16 @@ static void ifree(struct inode *ip)
 	fs_free(ip);
 }
 
-static void iput_locked(struct inode *ip)
+static void ram_put(struct inode *ip)
 {
-	if (--ip->refs == 0 && ip->nlink == 0)
+	if (ip->nlink == 0)
 		ifree(ip);
 }
 
-void iput(struct inode *ip)
+static void iput_locked(struct inode *ip)
 {
-	if (!ip)
-		return;
-	acquire(&fslock);
-	iput_locked(ip);
-	release(&fslock);
+	if (--ip->refs == 0)
+		ram_put(ip);
 }
 
 /* --- directories --- */
@@ -387,332 +373,153 @@ static void dir_remove(struct inode *dp, struct dentry *d)
 		ifree(ip);
 }
 
-/* --- permissions --- */
+/* --- the operations --- */
 
-/* May the current process do `want` (4 read, 2 write, 1 search/exec)?
- * uid 0 may do anything but execute a file with no x bit at all. */
-int fs_permission(struct inode *ip, int want)
+static void ram_lock(struct fs *fs)
 {
-	struct proc *p = myproc();
-	int uid = p ? p->uid : 0;
-	if (uid == 0) {
-		if ((want & 1) && ip->type == S_IFREG && !(ip->perm & 0111))
-			return -EACCES;
-		return 0;
-	}
-	u32 bits = uid == (int)ip->uid ? (ip->perm >> 6) & 7 : ip->perm & 7;
-	return (bits & want) == (u32)want ? 0 : -EACCES;
+	(void)fs;
+	acquire(&fslock);
 }
 
-/* In a sticky directory (/tmp is 01777) only the owner of an entry, the
- * owner of the directory or root may remove, rename or replace it. */
-static int sticky_permission(struct inode *dp, struct inode *ip)
+static void ram_unlock(struct fs *fs)
 {
-	struct proc *p = myproc();
-	u32 uid = p ? p->uid : 0;
-	if (!(dp->perm & S_ISVTX) || uid == 0 || uid == ip->uid || uid == dp->uid)
-		return 0;
-	return -EPERM;
+	(void)fs;
+	release(&fslock);
 }
 
-/* --- paths --- */
-
-/* Copy the next component of path into name; return the rest, or NULL at
- * the end.  "a//b/" gives "a", then "b". */
-static const char *skipelem(const char *path, char *name, int *err)
-{
-	while (*path == '/')
-		path++;
-	if (!*path)
-		return NULL;
-	const char *s = path;
-	while (*path && *path != '/')
-		path++;
-	size_t len = path - s;
-	if (len > NAME_MAX) {
-		*err = -ENAMETOOLONG;
-		len = NAME_MAX;
-	}
-	memcpy(name, s, len);
-	name[len] = 0;
-	return path;
-}
-
-/* Walk path.  With parent set, stop before the last component: return
- * its directory and copy the last name into name.  fslock held; the
- * result has no extra reference. */
-static struct inode *walkpath(const char *path, int parent, char *name, int *err)
-{
-	struct proc *p = myproc();
-	struct inode *ip = (*path == '/' || !p || !p->cwd) ? root : p->cwd;
-	char elem[NAME_MAX + 1], next[NAME_MAX + 1];
-	*err = 0;
-	if (!*path) {
-		*err = -ENOENT;
-		return NULL;
-	}
-	const char *rest = skipelem(path, elem, err);
-	if (!rest) { /* the path is "/" */
-		if (parent)
-			*err = -EEXIST;
-		return parent ? NULL : ip;
-	}
-	for (;;) {
-		if (*err)
-			return NULL;
-		/* elem is the component to look up in ip; rest follows it */
-		if (ip->type != S_IFDIR) {
-			*err = -ENOTDIR;
-			return NULL;
-		}
-		if ((*err = fs_permission(ip, 1)) < 0)
-			return NULL;
-		const char *after = skipelem(rest, next, err);
-		if (parent && !after) {
-			strlcpy(name, elem, NAME_MAX + 1);
-			return ip;
-		}
-		if (strcmp(elem, ".") == 0) {
-			/* stay */
-		} else if (strcmp(elem, "..") == 0) {
-			ip = ip->parent ? ip->parent : ip;
-		} else {
-			struct dentry *d = dir_lookup(ip, elem);
-			if (!d) {
-				*err = -ENOENT;
-				return NULL;
-			}
-			ip = d->ip;
-		}
-		if (!after)
-			return ip;
-		memcpy(elem, next, sizeof elem);
-		rest = after;
-	}
-}
-
-struct inode *namei(const char *path)
+static int ram_lookup(struct inode *dp, const char *name, struct inode **out)
 {
 	struct inode *ip;
-	return namei_err(path, &ip) < 0 ? NULL : ip;
-}
-
-/* Resolve path to an inode with a reference, or a negative errno
- * (-ENFILE if the inode's count is full). */
-long namei_err(const char *path, struct inode **out)
-{
-	int err;
-	acquire(&fslock);
-	struct inode *ip = walkpath(path, 0, NULL, &err);
-	if (ip && ref_get(&ip->refs) < 0) {
-		ip = NULL;
-		err = -ENFILE;
+	if (strcmp(name, ".") == 0) {
+		ip = dp;
+	} else if (strcmp(name, "..") == 0) {
+		ip = dp->parent ? dp->parent : dp;
+	} else {
+		struct dentry *d = dir_lookup(dp, name);
+		if (!d)
+			return -ENOENT;
+		ip = d->ip;
 	}
-	release(&fslock);
+	ip->refs++; /* a walk's reference: unchecked (vfs.c, hold()) */
 	*out = ip;
-	return ip ? 0 : err;
+	return 0;
 }
 
-static int is_dot(const char *name) { return strcmp(name, ".") == 0 || strcmp(name, "..") == 0; }
 
-/* Create path as a new inode of the given type (or, unless excl, open the
- * existing regular file).  Returns 1 if created, 0 if it existed, with
- * *out referenced; or a negative errno. */
-int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **out, int excl)
+/* A new inode named name in dp (the VFS has checked that the name is
+ * free and that dp may be written). */
+static int ram_create(struct inode *dp, const char *name, u32 type, u32 perm, u32 major, struct inode **out)
 {
-	char name[NAME_MAX + 1];
 	int err;
-	acquire(&fslock);
-	struct inode *dp = walkpath(path, 1, name, &err);
-	if (!dp)
-		goto out;
-	struct dentry *d = is_dot(name) ? NULL : dir_lookup(dp, name);
-	if (d || is_dot(name)) {
-		struct inode *ip = d ? d->ip : dp;
-		if (excl || type != S_IFREG) {
-			err = -EEXIST;
-		} else if (ip->type == S_IFDIR) {
-			err = -EISDIR;
-		} else if (ref_get(&ip->refs) < 0) {
-			err = -ENFILE;
-		} else {
-			*out = ip;
-		}
-		goto out;
-	}
-	if ((err = fs_permission(dp, 3)) < 0)
-		goto out;
-	if (dp->nlink == 0) { /* created in a removed directory */
-		err = -ENOENT;
-		goto out;
-	}
 	if ((err = name_room()) < 0)
-		goto out;
+		return err;
 	struct proc *p = myproc();
 	struct inode *ip = ialloc(type, perm, p ? p->uid : 0);
-	if (!ip) {
-		err = -ENOSPC;
-		goto out;
-	}
+	if (!ip)
+		return -ENOSPC;
 	ip->major = major;
 	if (type == S_IFDIR) {
 		ip->name = fs_alloc(strlen(name) + 1);
 		if (!ip->name) {
 			fs_free(ip);
-			err = -ENOSPC;
-			goto out;
+			return -ENOSPC;
 		}
 		memcpy(ip->name, name, strlen(name) + 1);
-		/* Its ".." is a reference to dp: one per subdirectory. */
-		if (ref_get(&dp->refs) < 0) {
+		/* Its ".." is a reference to dp: one per subdirectory.  The
+		 * VFS's own reference to dp is not counted against the limit. */
+		if (dp->refs - VFS_HELD >= refs_max) {
 			fs_free(ip->name);
 			fs_free(ip);
-			err = -EMLINK;
-			goto out;
+			return -EMLINK;
 		}
+		dp->refs++;
 		ip->parent = dp;
 	}
 	if ((err = dir_add(dp, name, ip)) < 0) {
 		ip->refs = 1;
 		iput_locked(ip);
-		goto out;
+		return err;
 	}
 	ip->refs++; /* a new inode: its first reference */
 	*out = ip;
-	err = 1;
-out:
-	release(&fslock);
+	return 0;
+}
+
+static int ram_symlink(struct inode *dp, const char *name, const char *target)
+{
+	struct inode *ip;
+	int err = ram_create(dp, name, S_IFLNK, 0777, 0, &ip);
+	if (err < 0)
+		return err;
+	long n = ram_write(ip, 0, (u64)target, 0, strlen(target));
+	if (n != (long)strlen(target)) {
+		dir_remove(dp, dir_lookup(dp, name));
+		err = n < 0 ? (int)n : -ENOSPC;
+	}
+	iput_locked(ip);
 	return err;
 }
 
 /* unlink a file (dir = 0) or remove an empty directory (dir = 1). */
-int fs_unlink(const char *path, int dir)
+static int ram_unlink(struct inode *dp, const char *name, int dir)
 {
-	char name[NAME_MAX + 1];
-	int err;
-	acquire(&fslock);
-	struct inode *dp = walkpath(path, 1, name, &err);
-	if (!dp)
-		goto out;
-	if (is_dot(name)) {
-		err = dir ? -EINVAL : -EISDIR;
-		goto out;
-	}
 	struct dentry *d = dir_lookup(dp, name);
-	if (!d) {
-		err = -ENOENT;
-		goto out;
-	}
+	if (!d)
+		return -ENOENT;
 	struct inode *ip = d->ip;
+	int err;
 	if (dir && ip->type != S_IFDIR)
-		err = -ENOTDIR;
-	else if (!dir && ip->type == S_IFDIR)
-		err = -EISDIR;
-	else if (dir && ip->nentries)
-		err = -ENOTEMPTY;
-	else if (dir && ip == root)
-		err = -EBUSY;
-	else if ((err = fs_permission(dp, 3)) == 0 && (err = sticky_permission(dp, ip)) == 0)
+		return -ENOTDIR;
+	if (!dir && ip->type == S_IFDIR)
+		return -EISDIR;
+	if (dir && ip->nentries)
+		return -ENOTEMPTY;
+	if ((err = fs_permission(dp, 3)) == 0 && (err = sticky_permission(dp, ip)) == 0)
 		dir_remove(dp, d);
-out:
-	release(&fslock);
 	return err;
 }
 
-int fs_link(const char *old, const char *new)
+static int ram_link(struct inode *dp, const char *name, struct inode *ip)
 {
-	char name[NAME_MAX + 1];
-	int err;
-	acquire(&fslock);
-	struct inode *ip = walkpath(old, 0, NULL, &err);
-	if (!ip)
-		goto out;
-	if (ip->type == S_IFDIR) {
-		err = -EPERM;
-		goto out;
-	}
-	struct inode *dp = walkpath(new, 1, name, &err);
-	if (!dp)
-		goto out;
-	if (is_dot(name) || dir_lookup(dp, name))
-		err = -EEXIST;
-	else if (dp->nlink == 0) /* a removed directory: the entry would never be freed */
-		err = -ENOENT;
-	else if ((err = fs_permission(dp, 3)) == 0 && (err = name_room()) == 0)
-		err = dir_add(dp, name, ip);
-out:
-	release(&fslock);
-	return err;
+	int err = name_room();
+	return err < 0 ? err : dir_add(dp, name, ip);
 }
 
-int fs_rename(const char *old, const char *new)
+static int ram_rename(struct inode *odp, const char *oname, struct inode *ndp, const char *nname)
 {
-	char oname[NAME_MAX + 1], nname[NAME_MAX + 1];
-	int err;
-	acquire(&fslock);
-	struct inode *odp = walkpath(old, 1, oname, &err);
-	if (!odp)
-		goto out;
-	struct inode *ndp = walkpath(new, 1, nname, &err);
-	if (!ndp)
-		goto out;
-	if (is_dot(oname) || is_dot(nname)) {
-		err = -EINVAL;
-		goto out;
-	}
+	int err = 0;
 	struct dentry *od = dir_lookup(odp, oname);
-	if (!od) {
-		err = -ENOENT;
-		goto out;
-	}
+	if (!od)
+		return -ENOENT;
 	struct inode *ip = od->ip;
-	if ((err = fs_permission(odp, 3)) < 0 || (err = fs_permission(ndp, 3)) < 0 ||
-	    (err = sticky_permission(odp, ip)) < 0)
-		goto out;
-	/* Nothing may move into a removed directory (a cwd after rmdir): it
-	 * is never freed while not empty, nor can it be emptied by name. */
-	if (ndp->nlink == 0) {
-		err = -ENOENT;
-		goto out;
-	}
+	if ((err = sticky_permission(odp, ip)) < 0)
+		return err;
 	/* A directory may not move into its own subtree. */
 	if (ip->type == S_IFDIR)
 		for (struct inode *a = ndp; a; a = a->parent == a ? NULL : a->parent)
-			if (a == ip) {
-				err = -EINVAL;
-				goto out;
-			}
+			if (a == ip)
+				return -EINVAL;
 	struct dentry *nd = dir_lookup(ndp, nname);
 	if (nd) {
 		if (nd->ip == ip)
-			goto out; /* same file: nothing to do */
+			return 0; /* same file: nothing to do */
 		if ((err = sticky_permission(ndp, nd->ip)) < 0)
-			goto out;
-		if (nd->ip->type == S_IFDIR && ip->type != S_IFDIR) {
-			err = -EISDIR;
-			goto out;
-		}
-		if (nd->ip->type != S_IFDIR && ip->type == S_IFDIR) {
-			err = -ENOTDIR;
-			goto out;
-		}
-		if (nd->ip->type == S_IFDIR && nd->ip->nentries) {
-			err = -ENOTEMPTY;
-			goto out;
-		}
+			return err;
+		if (nd->ip->type == S_IFDIR && ip->type != S_IFDIR)
+			return -EISDIR;
+		if (nd->ip->type != S_IFDIR && ip->type == S_IFDIR)
+			return -ENOTDIR;
+		if (nd->ip->type == S_IFDIR && nd->ip->nentries)
+			return -ENOTEMPTY;
 	}
 	/* A directory that moves takes a reference on its new parent (its
 	 * ".."): refuse before anything changes if that count is full. */
-	if (ip->type == S_IFDIR && ip->parent != ndp && ndp->refs >= refs_max) {
-		err = -EMLINK;
-		goto out;
-	}
+	if (ip->type == S_IFDIR && ip->parent != ndp && ndp->refs - VFS_HELD >= refs_max)
+		return -EMLINK;
 	/* Add the new name first: if memory runs out nothing has changed. */
 	char *dname = NULL;
-	if (ip->type == S_IFDIR && !(dname = fs_alloc(strlen(nname) + 1))) {
-		err = -ENOSPC;
-		goto out;
-	}
+	if (ip->type == S_IFDIR && !(dname = fs_alloc(strlen(nname) + 1)))
+		return -ENOSPC;
 	ip->refs++; /* keep it alive while it has no name (dropped below: no check, see REFS_MAX) */
 	if (nd) {
 		/* Take over the target's entry: replacing a name needs no
@@ -726,7 +533,7 @@ int fs_rename(const char *old, const char *new)
 	} else if ((err = dir_add(ndp, nname, ip)) < 0) {
 		fs_free(dname);
 		ip->refs--;
-		goto out;
+		return err;
 	}
 	dir_remove(odp, od);
 	ip->refs--;
@@ -740,9 +547,7 @@ int fs_rename(const char *old, const char *new)
 			ip->parent = ndp;
 		}
 	}
-out:
-	release(&fslock);
-	return err;
+	return 0;
 }
 
 /* Read directory entries from *off into the user buffer as struct
@@ -750,11 +555,10 @@ out:
  * next entry: a position that stays right when entries before it are
  * removed (rm -r unlinks what it has listed and reads on), where a plain
  * index would skip as many entries as were removed. */
-int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
+static int ram_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
 {
 	char rec[sizeof(struct kdirent) + NAME_MAX + 8];
 	u64 used = 0;
-	acquire(&fslock);
 	struct dentry *d = dp->first;
 	while (d && d->seq + 2 < *off)
 		d = d->next;
@@ -784,7 +588,6 @@ int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
 		if (copy_to_user(ubuf + used, k, k->reclen) < 0) {
 			/* The entries copied so far are the caller's (the
 			 * offset is past them): return them, or they are lost. */
-			release(&fslock);
 			return used ? (int)used : -EFAULT;
 		}
 		used += k->reclen;
@@ -795,46 +598,22 @@ int fs_getdents(struct inode *dp, u64 *off, u64 ubuf, u64 n)
 			(*off)++;
 		}
 	}
-	release(&fslock);
 	if (used == 0 && (d || *off < 2))
 		return -EINVAL; /* buffer too small for one entry */
 	return used;
 }
 
-int fs_getcwd(struct inode *cwd, char *buf, size_t n)
+/* A directory has one name, kept with it. */
+static int ram_nameof(struct inode *dp, struct inode *ip, char *name)
 {
-	char tmp[MAXPATH];
-	size_t pos = sizeof tmp - 1;
-	tmp[pos] = 0;
-	acquire(&fslock);
-	if (cwd->nlink == 0 && cwd != root) {
-		release(&fslock);
+	if (ip->type != S_IFDIR || ip->parent != dp || !ip->name)
 		return -ENOENT;
-	}
-	for (struct inode *d = cwd; d != root && d->parent; d = d->parent) {
-		size_t l = strlen(d->name);
-		if (l + 1 > pos) {
-			release(&fslock);
-			return -ERANGE;
-		}
-		pos -= l;
-		memcpy(tmp + pos, d->name, l);
-		tmp[--pos] = '/';
-	}
-	release(&fslock);
-	if (pos == sizeof tmp - 1)
-		tmp[--pos] = '/';
-	size_t len = sizeof tmp - 1 - pos;
-	if (len + 1 > n)
-		return -ERANGE;
-	memcpy(buf, tmp + pos, len + 1);
-	return len;
+	strlcpy(name, ip->name, NAME_MAX + 1);
+	return 0;
 }
 
-void fs_stat(struct inode *ip, struct kstat *st)
+static void ram_stat(struct inode *ip, struct kstat *st)
 {
-	acquire(&fslock);
-	st->dev = 1;
 	st->ino = ip->ino;
 	st->mode = ip->type | ip->perm;
 	st->nlink = ip->nlink + (ip->type == S_IFDIR ? 1 : 0);
@@ -842,16 +621,55 @@ void fs_stat(struct inode *ip, struct kstat *st)
 	st->rdev = ip->major;
 	st->size = ip->size;
 	st->mtime_ns = rtc_now_ns() - (ticks - ip->mtime) * params.tick_us * 1000; /* ticks ago, from now */
-	release(&fslock);
 }
 
-void fs_init(void)
+/* A page exec may map as it is: a regular file's only (a symlink's
+ * target is data too, but no program). */
+static void *ram_map_page(struct inode *ip, u64 pgno) { return ip->type == S_IFREG ? ram_page(ip, pgno) : NULL; }
+
+static int ram_nop(struct inode *ip)
 {
-	fs_max = params.fsmax_pages ? params.fsmax_pages : ktotalpages() * params.fsmax_pct / 100;
-	root = ialloc(S_IFDIR, 0755, 0);
+	(void)ip;
+	return 0;
+}
+
+const struct fs_ops ramfs_ops = {
+	.type = "ramfs",
+	.lock = ram_lock,
+	.unlock = ram_unlock,
+	.lookup = ram_lookup,
+	.create = ram_create,
+	.link = ram_link,
+	.unlink = ram_unlink,
+	.rename = ram_rename,
+	.symlink = ram_symlink,
+	.read = ram_read,
+	.write = ram_write,
+	.truncate = ram_truncate,
+	.getdents = ram_getdents,
+	.nameof = ram_nameof,
+	.stat = ram_stat,
+	.update = ram_nop,
+	.fsync = ram_nop,
+	.put = ram_put,
+	.page = ram_map_page,
+};
+
+/* The root directory of a new RAM file system: its ".." is itself. */
+struct inode *ramfs_newroot(void)
+{
+	acquire(&fslock);
+	struct inode *root = ialloc(S_IFDIR, 0755, 0);
 	assert(root);
 	root->nlink = 1;
 	root->refs = 1;
 	root->parent = root;
-	root->name = "";
+	root->name = NULL;
+	release(&fslock);
+	return root;
+}
+
+void ramfs_init(void)
+{
+	fs_max = params.fsmax_pages ? params.fsmax_pages : ktotalpages() * params.fsmax_pct / 100;
 }
