@@ -42,7 +42,8 @@ BASELINE = os.path.join(ROOT, "bench", "baseline.json")
 METRICS = [
     "null_call", "null_syscall", "raw_syscall", "yield_roundtrip", "pipe_roundtrip",
     "fork_exit_wait", "fork_exec_wait", "spawn_wait", "sbrk_touch_1m", "timer_tick",
-    "pipe_roundtrip_1000", "fork_exit_wait_1000", "fork_exit_wait_16m",
+    "pipe_roundtrip_1000", "fork_exit_wait_1000", "thread_create_join", "futex_pingpong",
+    "mutex_uncontended", "fork_exit_wait_16m",
 ]
 
 # Instructions per operation the kernel should reach (issue "Measure and
@@ -56,6 +57,12 @@ TARGETS = {
     "fork_exit_wait_16m": 150000,
     "fork_exec_wait": 60000,
     "spawn_wait": 30000,
+    "mutex_uncontended": 30,  # lock + unlock: no system call (issue 10)
+}
+# Targets relative to another metric (issue 10): metric <= other * num / den + plus.
+RELATIVE = {
+    "thread_create_join": ("fork_exit_wait", 1, 3, 0),  # a third of a process
+    "futex_pingpong": ("yield_roundtrip", 1, 1, 300),   # a yield round trip + 300
 }
 SCALING_SLACK = 0.05  # a _1000 metric within 5% of the metric without sleepers
 REGRESSION = 0.10     # slower than the baseline by more than this: called out
@@ -98,6 +105,13 @@ def target_of(metric, vals):
             return "", None
         limit = base * (1 + SCALING_SLACK)
         return "<= %d (%s +5%%)" % (limit, plain), vals[metric] <= limit
+    if metric in RELATIVE:
+        other, num, den, plus = RELATIVE[metric]
+        if other not in vals:
+            return "", None
+        limit = vals[other] * num // den + plus
+        how = "%s%s%s" % (other, " / %d" % den if den != 1 else "", " + %d" % plus if plus else "")
+        return "<= %d (%s)" % (limit, how), vals[metric] <= limit
     if metric in TARGETS:
         return "<= %d" % TARGETS[metric], vals[metric] <= TARGETS[metric]
     return "", None

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <sched.h>
 
+int sched_yield(void); /* picolibc's <sched.h> declares it only for some systems */
+
 /* A thread: its descriptor, at the top of its stack mapping. */
 typedef struct pthread *pthread_t;
 
