@@ -159,3 +159,26 @@ ALONE(puts) int puts(const char *s)
 	funlockfile(stdout);
 	return r;
 }
+
+/* fork copies only the calling thread.  A lock another thread held at
+ * that moment would stay held in the child for ever, by no one, and its
+ * first malloc or printf would hang.  So fork takes picolibc's locks
+ * first (the streams before the libc lock, the order the library itself
+ * nests them), and parent and child each give them back. */
+int __sys_fork(void);
+volatile unsigned __pthread_live = 1; /* threads of the process (pthread.c) */
+int fork(void)
+{
+	flockfile(stdin);
+	flockfile(stdout);
+	flockfile(stderr);
+	acquire(&__lock___libc_recursive_mutex);
+	int pid = __sys_fork();
+	if (pid == 0)
+		__pthread_live = 1;
+	release(&__lock___libc_recursive_mutex);
+	funlockfile(stderr);
+	funlockfile(stdout);
+	funlockfile(stdin);
+	return pid;
+}

@@ -56,7 +56,7 @@ struct pthread {
  * are the ones exec and crt0 made. */
 static struct pthread main_thread = { .state = JOINABLE };
 static __thread struct pthread *current; /* 0 in the first thread */
-static volatile unsigned live = 1;        /* threads of the process */
+extern volatile unsigned __pthread_live;  /* threads of the process; fork makes it 1 (lock.c) */
 
 static inline struct pthread *self(void)
 {
@@ -240,11 +240,11 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(vo
 	t->size = size;
 	t->state = attr && attr->detachstate == PTHREAD_CREATE_DETACHED ? DETACHED : JOINABLE;
 	_init_tls(tp);
-	__atomic_add_fetch(&live, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&__pthread_live, 1, __ATOMIC_RELAXED);
 	int tid = __thread_create(start, t, t, tp); /* sp = t: 16-aligned, below it */
 	if (tid < 0) {
 		err = errno;
-		__atomic_sub_fetch(&live, 1, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&__pthread_live, 1, __ATOMIC_RELAXED);
 		goto fail;
 	}
 	t->tid = tid;
@@ -265,7 +265,7 @@ void pthread_exit(void *value)
 	run_destructors(t);
 	/* The last thread ends the process as a return from main would:
 	 * exit(0) runs the atexit handlers and flushes stdio. */
-	if (__atomic_sub_fetch(&live, 1, __ATOMIC_ACQ_REL) == 0)
+	if (__atomic_sub_fetch(&__pthread_live, 1, __ATOMIC_ACQ_REL) == 0)
 		exit(0);
 	if (t == &main_thread) /* its stack is exec's: nothing to free */
 		__thread_exit(value);

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/lock.h>
 #include <sys/time.h>
 #include "tap.h"
 
@@ -607,6 +608,47 @@ static void test_exit(void)
 	pages_back("exit from a thread");
 }
 
+/* --- fork while another thread holds malloc's and stdout's locks ------------- */
+
+static volatile int holding;
+static void *hold_locks(void *arg)
+{
+	(void)arg;
+	flockfile(stdout);
+	__retarget_lock_acquire_recursive(&__lock___libc_recursive_mutex); /* malloc's */
+	holding = 1;
+	msleep(50);
+	__retarget_lock_release_recursive(&__lock___libc_recursive_mutex);
+	funlockfile(stdout);
+	return 0;
+}
+
+static void test_fork(void)
+{
+	pthread_t t;
+	holding = 0;
+	pthread_create(&t, 0, hold_locks, 0);
+	while (!holding)
+		sched_yield();
+	int pid = fork(); /* only this thread is copied: not the holder */
+	if (pid == 0) {
+		char *p = malloc(100);
+		printf("# the child of a threaded process can malloc and printf\n");
+		free(p);
+		_exit(p ? 0 : 1);
+	}
+	int st = -1;
+	for (int i = 0; i < 500 && waitpid(pid, &st, WNOHANG) == 0; i++)
+		msleep(10);
+	if (st == -1) {
+		kill(pid, SIGKILL);
+		reap(pid);
+	}
+	pthread_join(t, 0);
+	check(st == 0, "fork while another thread holds malloc's and stdout's locks: the child can use both (status %#x)", st);
+	pages_back("fork from a thread");
+}
+
 /* --- no system call on the fast paths ---------------------------------------- */
 
 static long my_syscalls(void)
@@ -658,7 +700,7 @@ int main(int argc, char **argv)
 		printf("the guard page was written\n");
 		return 1;
 	}
-	plan(36);
+	plan(38);
 	/* a first round of threads: the kernel's own tables grow once */
 	pthread_t w[NT];
 	for (int i = 0; i < NT; i++)
@@ -681,6 +723,7 @@ int main(int argc, char **argv)
 	test_stacks();     /* 3 */
 	test_guard();      /* 3 */
 	test_exit();       /* 2 */
-	test_no_syscall(); /* 1: 36 in all */
+	test_fork();       /* 2 */
+	test_no_syscall(); /* 1: 38 in all */
 	return tap_done();
 }
