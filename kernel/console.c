@@ -142,20 +142,52 @@ void console_init(void)
 
 /* Ctrl-P: the process table, printed from inside the kernel, so it works
  * even when user space is stuck.  No locks: it must work during a panic
- * or with a looping process in sched=coop; the picture may be torn. */
+ * or with a looping process in sched=coop; the picture may be torn.  A
+ * process with several threads has a line per thread under its own
+ * ("tid 7" in the NAME column); the process line shows its first
+ * thread's state, and the counts of all of them. */
+static void dump_line(const char *pid, const char *ppid, const char *uid, struct thread *t, const char *name,
+		      u64 ticks, u64 sys, u64 vsw, u64 isw)
+{
+	const char *st = t->state <= ZOMBIE ? procstate_name[t->state] : "?";
+	/* HART: where it runs, or last ran ("-": never yet), as ps shows it */
+	char hart[8] = "-";
+	int h = t->hart;
+	if (h >= 0 && h < NCPU)
+		ksnprintf(hart, sizeof hart, "%d", cpus[h].hartid);
+	kprintf("%-5s %-5s %-4s %-9s %-16s %7d %8d %6d %6d %4s  %s\n", pid, ppid, uid, st, name, (int)ticks, (int)sys,
+		(int)vsw, (int)isw, hart, t->state == SLEEPING && t->queue ? t->queue->name : "");
+}
+
 void procdump(void)
 {
 	kprintf("\n%-5s %-5s %-4s %-9s %-16s %7s %8s %6s %6s %4s  %s\n", "PID", "PPID", "UID", "STATE", "NAME",
 		"TICKS", "SYSCALLS", "VOLSW", "INVSW", "HART", "WAIT");
 	for (struct proc *p = allprocs; p; p = p->all_next) {
-		const char *st = p->state <= ZOMBIE ? procstate_name[p->state] : "?";
-		/* HART: where it runs, or last ran ("-": never yet), as ps shows it */
-		char hart[8] = "-";
-		int h = p->hart;
-		if (h >= 0 && h < NCPU)
-			ksnprintf(hart, sizeof hart, "%d", cpus[h].hartid);
-		kprintf("%-5d %-5d %-4d %-9s %-16s %7d %8d %6d %6d %4s  %s\n", p->pid, p->parent ? p->parent->pid : 0,
-			p->uid, st, p->name, (int)p->ticks, (int)p->syscalls, (int)p->vswitch, (int)p->iswitch, hart,
-			p->state == SLEEPING && p->queue ? p->queue->name : "");
+		struct thread *first = p->threads;
+		int shown = 0;
+		for (struct thread *t = p->threads; t; t = t->t_next) {
+			if (t->tid == p->pid)
+				first = t;
+			shown += t->state != ZOMBIE;
+		}
+		if (!first)
+			continue;
+		char pid[12], ppid[12], uid[12];
+		ksnprintf(pid, sizeof pid, "%d", p->pid);
+		ksnprintf(ppid, sizeof ppid, "%d", p->parent ? p->parent->pid : 0);
+		ksnprintf(uid, sizeof uid, "%d", p->uid);
+		struct proc_acct a;
+		proc_acct(p, &a);
+		dump_line(pid, ppid, uid, first, p->name, a.ticks, a.syscalls, a.vswitch, a.iswitch);
+		if (p->life == PROC_ZOMBIE || shown < 2)
+			continue;
+		for (struct thread *t = p->threads; t; t = t->t_next) {
+			if (t->state == ZOMBIE)
+				continue; /* ended, not yet joined */
+			char name[24];
+			ksnprintf(name, sizeof name, "  tid %d", t->tid);
+			dump_line("", "", "", t, name, t->ticks, t->syscalls, t->vswitch, t->iswitch);
+		}
 	}
 }

@@ -273,6 +273,13 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	}
 	if (r < 0)
 		return r;
+	/* The point of no return: the other threads of the process end
+	 * first (Linux's de_thread), each off its hart before the old image
+	 * goes; a process being killed meanwhile keeps its old image. */
+	if ((r = threads_end_others()) < 0) {
+		vm_destroy(&vm);
+		return r;
+	}
 	/* Commit: switch to the new image, then free the old one. */
 	struct vmspace old = p->vm;
 	p->vm = vm;
@@ -280,9 +287,10 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	vm_destroy(&old);
 	trace_exec(p, path); /* before the rename: "pid 5 (sh) exec /bin/echo" */
 	proc_setname(p, path);
-	p->fpu_saved = 0;
+	struct thread *t = mythread();
+	t->fpu_saved = 0;
 	p->console_owner = 0; /* a new program: no longer the shell */
-	arch_user_init(p->tf, entry, sp, a.argc, argv, envp);
+	arch_user_init(t->tf, entry, sp, a.argc, argv, envp);
 	return a.argc;
 }
 
@@ -311,7 +319,7 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 		proc_free(np);
 		return r;
 	}
-	arch_user_init(np->tf, entry, sp, a.argc, argv, envp);
+	arch_user_init(np->threads->tf, entry, sp, a.argc, argv, envp);
 	if ((r = proc_inherit(np, p)) < 0) {
 		vm_destroy(&np->vm);
 		proc_free(np);
@@ -325,7 +333,8 @@ int spawn(const char *path, u64 uargv, u64 uenvp)
 	np->parent = p;
 	np->sibling = p->children;
 	p->children = np;
-	ready(np);
+	np->life = PROC_LIVE;
+	ready(np->threads);
 	release(&schedlock);
 	return pid;
 }

@@ -165,6 +165,9 @@ u64 kheappages(void);          /* pages the heap holds */
 
 /* vm.c: address spaces */
 struct vmspace {
+	/* Held while the mappings change (a fault resolved, sbrk, fork's
+	 * copy-on-write marking): the threads of a process share it. */
+	struct spinlock lock;
 	pagetable_t pt;
 	u64 text_end;   /* end of the loaded image (text + data) */
 	u64 heap_start; /* first heap address (page aligned) */

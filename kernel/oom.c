@@ -44,7 +44,7 @@ int oom_kill(struct proc *self, u64 need, const char *what)
 	int n = 0;
 	for (struct proc *t = allprocs; t; t = t->all_next) {
 		/* an embryo's memory is still being built, a zombie's is gone */
-		if (t->state == ZOMBIE || t->state == UNUSED || t->state == EMBRYO || t == self)
+		if (t->life != PROC_LIVE || t == self)
 			continue;
 		n++;
 		if (t->killed) {
@@ -84,7 +84,7 @@ int oom_kill(struct proc *self, u64 need, const char *what)
 	int pid = target->pid;
 	for (;;) {
 		struct proc *t = proc_lookup(pid);
-		if (!t || t->state == ZOMBIE || self->killed)
+		if (!t || t->life == PROC_ZOMBIE || self->killed)
 			break;
 		sleep(&oomq, &schedlock);
 	}
@@ -95,15 +95,23 @@ int oom_kill(struct proc *self, u64 need, const char *what)
 /* vm_fault for p, the running process, at a point where it may sleep:
  * out of memory, the killer frees some (another process's) and the
  * access is retried.  *oom says what the killer did last. */
+static int vm_fault_locked(struct proc *p, u64 va, int write, int exec)
+{
+	int locked = vm_lock(p);
+	int r = vm_fault(&p->vm, va, write, exec);
+	vm_unlock(p, locked);
+	return r;
+}
+
 int oom_fault(struct proc *p, u64 va, int write, int exec, int *oom)
 {
-	int r = vm_fault(&p->vm, va, write, exec);
+	int r = vm_fault_locked(p, va, write, exec);
 	*oom = OOM_NONE;
 	for (int round = 0; r == -ENOMEM && round < OOM_ROUNDS; round++) {
 		*oom = oom_kill(p, 1, "a page fault");
 		if (*oom != OOM_FREED)
 			break;
-		r = vm_fault(&p->vm, va, write, exec);
+		r = vm_fault_locked(p, va, write, exec);
 	}
 	return r;
 }

@@ -1,7 +1,7 @@
 /* proc.c: the process table and the life of a process.
  * Create (proc_alloc, fork), end (exit), reap (wait), kill.  PCBs are
  * allocated on demand, so there is no fixed limit on processes; a hash on
- * the pid finds one in O(1).
+ * the pid finds one in O(1).  A process's threads are in thread.c.
  */
 #include "kernel.h"
 #include "proc.h"
@@ -34,21 +34,37 @@ struct proc *proc_lookup(int pid)
 	return NULL;
 }
 
-/* A new PCB named name, in state EMBRYO, with a kernel stack whose first
- * swtch lands in forkret, which returns-from-trap with the trapframe at
- * the stack top.  Named before the state changes, so that the trace's
- * unused -> embryo line says who is being made.  It is parent's child to
- * be: same uid, same limits, and refused with -EAGAIN if that uid is at
- * its RLIMIT_NPROC (checked and counted under one hold of schedlock, so
- * harts forking at once cannot overshoot). */
+/* A new number for a process or a thread: pids and tids are one number
+ * space, so a process's first thread can have tid == pid.  schedlock held. */
+int id_alloc(void)
+{
+	int id;
+	do {
+		id = nextpid++;
+		if (nextpid >= 1 << 30)
+			nextpid = 2;
+	} while (id_in_use(id));
+	return id;
+}
+
+int id_in_use(int id) { return proc_lookup(id) || thread_lookup(id); }
+
+/* A new PCB named name, with one thread in state EMBRYO whose kernel
+ * stack's first swtch lands in forkret, which returns-from-trap with the
+ * trapframe at the stack top.  Named before the state changes, so that the
+ * trace's unused -> embryo line says who is being made.  It is parent's
+ * child to be: same uid, same limits, and refused with -EAGAIN if that uid
+ * is at its RLIMIT_NPROC (checked and counted under one hold of schedlock,
+ * so harts forking at once cannot overshoot).  RLIMIT_NPROC counts
+ * processes, not threads (thread_create has its own cap, NTHREAD_MAX). */
 struct proc *proc_alloc(const char *name, struct proc *parent, int *err)
 {
 	*err = -ENOMEM;
 	struct proc *p = kzalloc(sizeof *p);
 	if (!p)
 		return NULL;
-	p->kstack = kalloc_order(1);
-	if (!p->kstack) {
+	struct thread *t = thread_alloc();
+	if (!t) {
 		kmfree(p);
 		return NULL;
 	}
@@ -57,31 +73,25 @@ struct proc *proc_alloc(const char *name, struct proc *parent, int *err)
 		p->lim_nproc = parent->lim_nproc;
 		p->lim_as = parent->lim_as;
 	}
-	p->tf = KSTACK_TF(p->kstack);
-	p->context.ra = (u64)forkret;
-	p->context.sp = (u64)p->tf;
-	p->priority = PRIO_DEFAULT;
-	p->hart = -1;
+	p->priority = t->priority = PRIO_DEFAULT;
 	p->strace_fd = -1;
 	p->childq.name = "child";
+	p->joinq.name = "join";
+	p->vm.lock.name = "vm";
 	p->start_tick = ticks;
+	p->life = PROC_EMBRYO;
 	proc_setname(p, name);
 
 	acquire(&schedlock);
 	int r = ucount_get(p->uid, parent ? parent->lim_nproc.cur : RLIM_INFINITY);
 	if (r < 0) {
 		release(&schedlock);
-		kfree_order(p->kstack, 1);
+		thread_free(t);
 		kmfree(p);
 		*err = r;
 		return NULL;
 	}
-	do {
-		p->pid = nextpid++;
-		if (nextpid >= 1 << 30)
-			nextpid = 2;
-	} while (proc_lookup(p->pid));
-	proc_setstate(p, EMBRYO);
+	p->pid = id_alloc();
 	p->hash_next = pidhash[p->pid % PIDHASH];
 	pidhash[p->pid % PIDHASH] = p;
 	p->all_next = allprocs;
@@ -89,12 +99,14 @@ struct proc *proc_alloc(const char *name, struct proc *parent, int *err)
 		allprocs->all_prev = p;
 	allprocs = p;
 	nproc++;
+	thread_link(p, t, p->pid); /* the first thread: tid == pid */
 	release(&schedlock);
 	return p;
 }
 
-/* Remove a PCB from the table and free it with its kernel stack.  Its
- * address space and files are already gone (exit). */
+/* Remove a PCB from the table and free it with its threads (kernel stacks
+ * and all).  Its address space and files are already gone (exit), and
+ * none of its threads is on a hart. */
 void proc_free(struct proc *p)
 {
 	acquire(&schedlock);
@@ -110,11 +122,35 @@ void proc_free(struct proc *p)
 		p->all_next->all_prev = p->all_prev;
 	nproc--;
 	ucount_put(p->uid);
-	proc_setstate(p, UNUSED); /* reaped, or a fork that failed */
+	struct thread *list = NULL;
+	while (p->threads) {
+		struct thread *t = p->threads;
+		thread_unlink(t); /* -> unused: reaped, or a fork that failed */
+		t->t_next = list;
+		list = t;
+	}
 	release(&schedlock);
-	kfree_order(p->kstack, 1);
-	kmfree(p->fpu);
+	while (list) {
+		struct thread *t = list;
+		list = t->t_next;
+		thread_free(t);
+	}
 	kmfree(p);
+}
+
+/* The counts of p's threads, living, ended and freed.  schedlock held. */
+void proc_acct(struct proc *p, struct proc_acct *a)
+{
+	a->ticks = p->ticks;
+	a->syscalls = p->syscalls;
+	a->vswitch = p->vswitch;
+	a->iswitch = p->iswitch;
+	for (struct thread *t = p->threads; t; t = t->t_next) {
+		a->ticks += t->ticks;
+		a->syscalls += t->syscalls;
+		a->vswitch += t->vswitch;
+		a->iswitch += t->iswitch;
+	}
 }
 
 /* The last component of path: what a process running it is called. */
@@ -137,16 +173,18 @@ static void adopt(struct proc *parent, struct proc *child)
 	parent->children = child;
 }
 
-/* The first instructions of every new process in the kernel: swtch
- * "returns" here with schedlock held. */
+/* The first instructions of every new thread in the kernel (a new
+ * process's first, or thread_create's): swtch "returns" here with
+ * schedlock held. */
 void forkret(void)
 {
+	thread_reap_prev(mycpu());
 	release(&schedlock);
-	struct proc *p = myproc();
+	struct thread *t = mythread();
 	/* Killed before it ever ran (kill right after fork), it dies here,
 	 * before a single instruction or system call of its own. */
-	trap_leave(p);
-	trap_return(p->tf);
+	trap_leave(t->proc);
+	trap_return(t->tf);
 }
 
 /* Let go of np's open files, cwd and strace file (a child that will not
@@ -191,37 +229,45 @@ full:
 }
 
 /* fork: copy the calling process.  The child gets a copy-on-write view of
- * the parent's memory, the same open files, and returns 0 from fork. */
+ * the parent's memory, the same open files, and returns 0 from fork.  Of a
+ * process with several threads only the calling one is copied (as POSIX
+ * says): the child has one thread, whose tid is its pid. */
 int fork(void)
 {
 	int r;
 	struct proc *p = myproc(), *np = proc_alloc(p->name, p, &r);
+	struct thread *t = mythread();
 	if (!np)
 		return r;
+	struct thread *nt = np->threads;
+	/* The other threads may fault (break copy-on-write, grow the stack)
+	 * while the page tables are being shared: not at the same time. */
+	int locked = vm_lock(p);
 	r = vm_fork(&np->vm, &p->vm);
+	vm_unlock(p, locked);
 	if (r < 0) {
 		proc_free(np);
 		return r;
 	}
-	*np->tf = *p->tf;
-	np->tf->a0 = 0;   /* the child's fork() returns 0 */
-	np->tf->full = 1; /* its s0-s11 come from the frame (saved for fork) */
+	*nt->tf = *t->tf;
+	nt->tf->a0 = 0;   /* the child's fork() returns 0 */
+	nt->tf->full = 1; /* its s0-s11 come from the frame (saved for fork) */
 
-	/* FPU registers: live in the hart if the parent's FS is not off. */
-	u64 fs = p->tf->sstatus & SSTATUS_FS;
-	if (fs != SSTATUS_FS_OFF || p->fpu_saved) {
-		np->fpu = kmalloc(FPU_REGS * 8);
-		if (!np->fpu) {
+	/* FPU registers: live in the hart if the thread's FS is not off. */
+	u64 fs = t->tf->sstatus & SSTATUS_FS;
+	if (fs != SSTATUS_FS_OFF || t->fpu_saved) {
+		nt->fpu = kmalloc(FPU_REGS * 8);
+		if (!nt->fpu) {
 			vm_destroy(&np->vm);
 			proc_free(np);
 			return -ENOMEM;
 		}
 		if (fs != SSTATUS_FS_OFF)
-			fpu_save(np->fpu);
+			fpu_save(nt->fpu);
 		else
-			memcpy(np->fpu, p->fpu, FPU_REGS * 8);
-		np->fpu_saved = 1;
-		np->tf->sstatus &= ~SSTATUS_FS;
+			memcpy(nt->fpu, t->fpu, FPU_REGS * 8);
+		nt->fpu_saved = 1;
+		nt->tf->sstatus &= ~SSTATUS_FS;
 	}
 
 	if (proc_inherit(np, p) < 0) {
@@ -231,20 +277,52 @@ int fork(void)
 	}
 	np->pgid = p->pgid;
 	np->priority = p->priority;
+	nt->priority = t->priority;
 	int pid = np->pid;
 	acquire(&schedlock);
 	adopt(p, np);
-	ready(np);
+	np->life = PROC_LIVE;
+	ready(nt);
 	release(&schedlock);
 	return pid;
 }
 
-/* exit: free what the process holds, hand its children to init, become a
- * zombie until the parent's wait() collects the status ("free memory of
- * process, remove from process list" in the seeds' table). */
+/* exit: end the process, every thread of it (Linux's exit_group).  The
+ * first thread to call it sets the status; the others are killed and
+ * leave at their next return towards user mode (a sleeping one is woken
+ * for that); the last thread to end frees what the process holds
+ * (proc_end).  During exec's ending of the other threads (p->sole) a
+ * thread only ends itself. */
 void exit(int status)
 {
 	struct proc *p = myproc();
+	struct thread *t = mythread();
+	if (p->nthreads_all == 1) {
+		/* the usual case, one thread: no other can race with it here
+		 * (only a thread of p adds threads), so no lock either */
+		p->exiting = 1;
+		p->xstate = status;
+		p->nthreads = 0;
+		proc_end(p, status);
+	}
+	acquire(&schedlock);
+	if (!p->exiting && !(p->sole && p->sole != t)) {
+		p->exiting = 1;
+		p->xstate = status;
+		threads_kill(p, t, SIGKILL);
+	}
+	release(&schedlock);
+	thread_end(t, 0);
+}
+
+/* The end of a process, by its last thread: free what it holds, hand its
+ * children to init, become a zombie until the parent's wait() collects
+ * the status ("free memory of process, remove from process list" in the
+ * seeds' table). */
+void proc_end(struct proc *p, int status)
+{
+	struct thread *t = mythread();
+	(void)t;
 	if (p == initproc) {
 		kprintf("init exited with status %d: powering off\n", status);
 		arch_poweroff(status != 0);
@@ -265,7 +343,9 @@ void exit(int status)
 	p->cwd = NULL;
 
 	/* Leave the address space before freeing it: the hardware walks the
-	 * current root table, kernel half included, on every access. */
+	 * current root table, kernel half included, on every access.  The
+	 * other threads are off every hart (each ended under schedlock,
+	 * held until its swtch was done). */
 	arch_switch_pagetable(kernel_pagetable);
 	vm_destroy(&p->vm);
 
@@ -276,13 +356,14 @@ void exit(int status)
 		struct proc *c = p->children;
 		p->children = c->sibling;
 		adopt(initproc, c);
-		zombies |= c->state == ZOMBIE;
+		zombies |= c->life == PROC_ZOMBIE;
 	}
 	if (zombies)
 		wakeup_locked(&initproc->childq);
 	p->xstate = status;
 	trace_exit(p);
-	proc_setstate(p, ZOMBIE);
+	p->life = PROC_ZOMBIE;
+	thread_setstate(t, ZOMBIE);
 	oom_exited();
 	wakeup_locked(&p->parent->childq);
 	sched();
@@ -301,12 +382,15 @@ int waitpid(int pid, u64 ustatus, int options)
 			if (pid != -1 && c->pid != pid)
 				continue;
 			found = 1;
-			if (c->state != ZOMBIE)
+			if (c->life != PROC_ZOMBIE)
 				continue;
 			*cp = c->sibling; /* unlink: no one else can reach it */
+			u64 t = c->ticks + c->ticks_children;
+			for (struct thread *ct = c->threads; ct; ct = ct->t_next)
+				t += ct->ticks;
+			p->ticks_children += t;
 			release(&schedlock);
 			int cpid = c->pid, st = c->xstate;
-			p->ticks_children += c->ticks + c->ticks_children;
 			proc_free(c);
 			if (ustatus && copyout(&p->vm, ustatus, &st, sizeof st) < 0)
 				return -EFAULT;
@@ -328,18 +412,19 @@ int waitpid(int pid, u64 ustatus, int options)
 	}
 }
 
-/* Mark a process to die with signal sig; wake it if it sleeps so it sees
- * the mark.  It dies on its way back to user mode. */
+/* Mark a process to die with signal sig; wake every thread of it that
+ * sleeps, so that it sees the mark.  Each dies on its way back to user
+ * mode, and the first to get there ends them all (exit). */
 int kill_locked(struct proc *t, int sig)
 {
-	if (t->state == ZOMBIE || t->state == UNUSED)
+	if (t->life == PROC_ZOMBIE)
 		return -ESRCH;
-	if (!t->killed)
-		t->killed = sig;
-	if (t->state == SLEEPING) {
-		waitq_remove(t);
-		ready(t);
+	if (t->sole) { /* exec is ending the other threads: kill it after */
+		if (!t->sole_killed)
+			t->sole_killed = sig;
+		return 0;
 	}
+	threads_kill(t, NULL, sig);
 	return 0;
 }
 
@@ -415,13 +500,16 @@ void user_init(void)
 	 * so borrow the PCB as "current" for the duration. */
 	struct cpu *c = mycpu();
 	c->proc = p;
+	c->thread = p->threads;
 	char *argv[] = { params.init, NULL };
 	int r = exec(params.init, 0, 0, 1, argv);
 	if (r < 0)
 		panic("cannot run %s: error %d", params.init, r);
 	arch_switch_pagetable(kernel_pagetable);
 	c->proc = NULL;
+	c->thread = NULL;
 	acquire(&schedlock);
-	ready(p);
+	p->life = PROC_LIVE;
+	ready(p->threads);
 	release(&schedlock);
 }

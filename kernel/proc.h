@@ -1,5 +1,5 @@
 /* proc.h: the process control block (PCB), per-hart state, queues.
- * Seed 003's list of what a PCB holds, field by field.
+ * Seed 003's list of what a PCB holds, field by field; the per-thread part is in thread.h.
  */
 #ifndef PROC_H
 #define PROC_H
@@ -11,16 +11,23 @@
 #define NPRIO 8         /* priority levels of the ready queue; 0 is highest */
 #define PRIO_DEFAULT 4
 
-/* A queue of processes: the ready queue, or one wait queue per event.
- * A process is on at most one queue at a time, linked through q_next/q_prev,
+/* A queue of threads: the ready queue, or one wait queue per event.
+ * A thread is on at most one queue at a time, linked through q_next/q_prev,
  * so enqueue, dequeue and removal are all O(1). */
 struct waitq {
-	struct proc *head, *tail;
+	struct thread *head, *tail;
 	const char *name; /* what its sleepers wait for, shown by ps */
 };
 #define WAITQ_INIT(n) { NULL, NULL, n }
 
-/* The process control block. */
+#include "thread.h"
+
+/* The process's life as a whole, apart from its threads' states. */
+enum { PROC_EMBRYO, PROC_LIVE, PROC_ZOMBIE };
+
+/* The process control block: what the threads of one process share.
+ * What each thread has for itself (registers, kernel stack, scheduling
+ * state, FPU) is its struct thread (thread.h). */
 struct proc {
 	/* identity */
 	int pid;
@@ -30,25 +37,19 @@ struct proc {
 	int pgid; /* process group: Ctrl-C goes to the console's foreground group */
 	int console_owner; /* set the console's foreground group as root: a shell (oom.c) */
 
-	/* state and queues; protected by schedlock.  state is const: it
-	 * changes only in proc_setstate(), so no transition escapes the trace
-	 * hook (assigning it anywhere else does not compile). */
-	const enum procstate state;
-	struct waitq *queue;         /* queue it is on (ready or a wait queue) */
-	struct proc *q_next, *q_prev;
-	int priority;                /* ready-queue level */
+	/* life; protected by schedlock */
+	int life;                    /* PROC_EMBRYO, PROC_LIVE, PROC_ZOMBIE */
 	int killed;                  /* signal to die of at the next chance, or 0 */
-	int slice_left;              /* ticks before preemption */
-	u64 wake_tick;               /* sleeping in sleep(): when to wake */
-	struct proc *timer_next;     /* timer-wheel chain */
-	int hart;                    /* cpus[] index it runs or last ran on, or -1 */
+	int exiting;                 /* exit (exit_group) under way: xstate is set */
+	struct thread *sole;         /* exec ends the others: only this one goes on */
+	int sole_killed;             /* a kill that came meanwhile, for after */
+	int priority;                /* level its new threads get */
 
-	/* execution state */
-	struct context context;  /* kernel registers saved by swtch */
-	void *kstack;            /* per-process kernel stack (KSTACK_SIZE) */
-	struct trapframe *tf;    /* user registers, at the top of kstack */
-	u64 *fpu;                /* saved FPU registers, allocated on first use */
-	int fpu_saved;           /* fpu holds the process's FPU registers */
+	/* its threads; schedlock */
+	struct thread *threads;      /* every thread struct, running or ended */
+	int nthreads;                /* of them not yet ended */
+	int nthreads_all;            /* of them in the list (ended ones until joined) */
+	struct waitq joinq;          /* thread_join sleeps here */
 
 	/* memory */
 	struct vmspace vm;
@@ -64,14 +65,11 @@ struct proc {
 	struct file *ofile[NOFILE];
 	struct inode *cwd;
 
-	/* accounting */
-	u64 ticks;     /* timer ticks charged while running */
-	u64 syscalls;  /* system calls made */
-	u64 vswitch;   /* voluntary switches: blocked or yielded */
-	u64 iswitch;   /* involuntary switches: time slice used up */
+	/* accounting: the threads' counts (thread.h) add up to the process's;
+	 * these hold those of its threads already freed */
+	u64 ticks, syscalls, vswitch, iswitch;
 	u64 start_tick;
 	u64 ticks_children; /* ticks of reaped children */
-	int why;            /* why it last left the CPU (trace.h WHY_*) */
 
 	/* tracing */
 	int strace_fd;      /* strace writes here, or -1 when not traced */
@@ -83,15 +81,23 @@ struct proc {
 	struct proc *all_next, *all_prev;
 };
 
+/* The process's accounting: its threads' and those already gone. */
+struct proc_acct {
+	u64 ticks, syscalls, vswitch, iswitch;
+};
+void proc_acct(struct proc *p, struct proc_acct *a); /* schedlock held */
+
 /* Per-hart state; tp points at it while in the kernel. */
 struct cpu {
 	u64 stack_top;           /* first: entry.S loads sp from it */
-	struct proc *proc;       /* running process, or NULL when idle */
+	struct thread *thread;   /* running thread, or NULL when idle */
+	struct proc *proc;       /* its process (thread->proc), one load for myproc() */
 	struct context idle;     /* the idle loop's context */
 	int hartid;
 	int id;                  /* 0..ncpu-1 */
 	volatile int started;
 	int need_resched;        /* a wakeup made a process runnable */
+	struct thread *dead;     /* ended on this hart, to free once off its stack */
 	u64 idle_ticks;
 	u64 next_timer;
 };
@@ -102,6 +108,7 @@ extern int ncpu;
 
 static inline struct cpu *mycpu(void) { return arch_this_cpu(); }
 static inline struct proc *myproc(void) { return mycpu()->proc; }
+static inline struct thread *mythread(void) { return mycpu()->thread; }
 
 /* May vm be reached directly (SUM)?  Only if this hart runs on it: it
  * is the address space of the process on this hart. */
@@ -109,6 +116,25 @@ static inline int uaccess_direct(struct vmspace *vm)
 {
 	struct proc *p = myproc();
 	return p && vm == &p->vm;
+}
+
+/* vm->lock: the threads of a process change its mappings (resolve a
+ * fault, move the break, mark pages copy-on-write for fork) one at a
+ * time.  With a single thread there is no one to exclude, as only a
+ * thread of p makes another: the usual case pays nothing.  Returns
+ * whether it took the lock, for vm_unlock. */
+static inline int vm_lock(struct proc *p)
+{
+	if (likely(p->nthreads_all == 1))
+		return 0;
+	acquire(&p->vm.lock);
+	return 1;
+}
+
+static inline void vm_unlock(struct proc *p, int locked)
+{
+	if (locked)
+		release(&p->vm.lock);
 }
 
 /* copyin/copyout: the kernel's only ways into user memory.  For the
@@ -163,6 +189,8 @@ int waitpid(int pid, u64 ustatus, int options);
 int kill(int pid, int sig);                     /* as the current process */
 int kill_from(struct proc *from, int pid, int sig); /* from NULL: the kernel */
 int kill_locked(struct proc *t, int sig);           /* schedlock held */
+int id_alloc(void);                                 /* a new pid or tid; schedlock held */
+void proc_end(struct proc *p, int status) __attribute__((noreturn)); /* the last thread's exit */
 void user_init(void);
 extern struct proc *initproc;
 extern u64 nproc;
@@ -174,7 +202,7 @@ void forkret(void);
 
 /* sched.c: the dispatcher and the ready queue */
 void sched_init(void);
-void ready(struct proc *p);         /* make runnable; schedlock held */
+void ready(struct thread *t);       /* make runnable; schedlock held */
 void sched(void);                   /* switch away; schedlock held */
 void yield(void);
 void preempt(void);
@@ -192,72 +220,63 @@ static inline void wakeup(struct waitq *wq)
 		wakeup_slow(wq);
 }
 
-/* The one way to change a process's state, so that every transition of
- * the seeds' diagram (embryo, ready, running, blocked, zombie) passes the
- * trace hook, which reports old -> new.  Off, the hook is a test of one
- * word.  schedlock held. */
-static inline void proc_setstate(struct proc *p, enum procstate s)
-{
-	enum procstate old = p->state;
-	*(enum procstate *)&p->state = s; /* the only write of p->state */
-	trace_state(p, old, s); /* last: callers' hot paths keep nothing live across it */
-}
-
 /* The queue operations, O(1) each; schedlock held. */
-static inline void waitq_push(struct waitq *wq, struct proc *p)
+static inline void waitq_push(struct waitq *wq, struct thread *t)
 {
-	p->queue = wq;
-	p->q_next = NULL;
-	p->q_prev = wq->tail;
+	t->queue = wq;
+	t->q_next = NULL;
+	t->q_prev = wq->tail;
 	if (wq->tail)
-		wq->tail->q_next = p;
+		wq->tail->q_next = t;
 	else
-		wq->head = p;
-	wq->tail = p;
+		wq->head = t;
+	wq->tail = t;
 }
 
-static inline void waitq_remove(struct proc *p)
+static inline void waitq_remove(struct thread *t)
 {
-	struct waitq *wq = p->queue;
+	struct waitq *wq = t->queue;
 	if (!wq)
 		return;
-	if (p->q_prev)
-		p->q_prev->q_next = p->q_next;
+	if (t->q_prev)
+		t->q_prev->q_next = t->q_next;
 	else
-		wq->head = p->q_next;
-	if (p->q_next)
-		p->q_next->q_prev = p->q_prev;
+		wq->head = t->q_next;
+	if (t->q_next)
+		t->q_next->q_prev = t->q_prev;
 	else
-		wq->tail = p->q_prev;
-	p->queue = NULL;
-	p->q_next = p->q_prev = NULL;
+		wq->tail = t->q_prev;
+	t->queue = NULL;
+	t->q_next = t->q_prev = NULL;
 }
 
-/* The first process on wq, off it; NULL if wq is empty. */
-static inline struct proc *waitq_pop(struct waitq *wq)
+/* The first thread on wq, off it; NULL if wq is empty. */
+static inline struct thread *waitq_pop(struct waitq *wq)
 {
-	struct proc *p = wq->head;
-	if (!p)
+	struct thread *t = wq->head;
+	if (!t)
 		return NULL;
-	/* waitq_remove, knowing p is the head (its q_prev is NULL) */
-	wq->head = p->q_next;
-	if (p->q_next)
-		p->q_next->q_prev = NULL;
+	/* waitq_remove, knowing t is the head (its q_prev is NULL) */
+	wq->head = t->q_next;
+	if (t->q_next)
+		t->q_next->q_prev = NULL;
 	else
 		wq->tail = NULL;
-	p->queue = NULL;
-	p->q_next = NULL;
-	return p;
+	t->queue = NULL;
+	t->q_next = NULL;
+	return t;
 }
 
 /* Make every sleeper on wq ready.  schedlock held. */
 static inline void wakeup_locked(struct waitq *wq)
 {
-	struct proc *p;
-	while ((p = waitq_pop(wq)))
-		ready(p);
+	struct thread *t;
+	while ((t = waitq_pop(wq)))
+		ready(t);
 }
 int sleep_until(u64 when); /* arch_time() units */
+void timeout_arm(struct thread *t, u64 tick);  /* wake t from any sleep at tick; schedlock held */
+void timeout_cancel(struct thread *t);         /* schedlock held */
 void timer_wakeups(u64 now);
 
 extern const char *const procstate_name[];

@@ -1,9 +1,10 @@
 /* sched.c: the dispatcher and the ready queue.
- * Two FIFOs per priority level (processes woken or new first, then those
- * that used up their slice) and a bitmap of the non-empty ones, so
- * picking the next process is O(1) however many exist.  A process gives
+ * What it schedules are threads (thread.h), a process's execution
+ * streams.  Two FIFOs per priority level (threads woken or new first, then
+ * those that used up their slice) and a bitmap of the non-empty ones, so
+ * picking the next thread is O(1) however many exist.  A thread gives
  * up the CPU by calling sched() with schedlock held; swtch goes straight
- * to the next ready process, or to this hart's idle loop if there is none.
+ * to the next ready thread, or to this hart's idle loop if there is none.
  */
 #include "kernel.h"
 #include "proc.h"
@@ -36,21 +37,21 @@ void sched_init(void)
 
 /* p to the back of its level: it used up its slice or yielded.
  * schedlock held. */
-static inline void runq_push(struct proc *p)
+static inline void runq_push(struct thread *t)
 {
-	int i = 2 * p->priority + 1;
-	waitq_push(&runq[i].q, p);
+	int i = 2 * t->priority + 1;
+	waitq_push(&runq[i].q, t);
 	runq_bits |= 1UL << i;
-	proc_setstate(p, RUNNABLE);
+	thread_setstate(t, RUNNABLE);
 }
 
 /* p to its level's queue of woken and new processes.  schedlock held. */
-static inline void runq_push_woken(struct proc *p)
+static inline void runq_push_woken(struct thread *t)
 {
-	int i = 2 * p->priority;
-	waitq_push(&runq[i].q, p);
+	int i = 2 * t->priority;
+	waitq_push(&runq[i].q, t);
 	runq_bits |= 1UL << i;
-	proc_setstate(p, RUNNABLE);
+	thread_setstate(t, RUNNABLE);
 }
 
 /* n processes were just made ready: a hart asleep in wfi would only
@@ -74,10 +75,10 @@ static __attribute__((noinline)) void wakeup_rest(struct waitq *wq)
 }
 
 /* Put p, woken or new, on the ready queue.  schedlock held. */
-void ready(struct proc *p)
+void ready(struct thread *t)
 {
 	assert(holding(&schedlock));
-	runq_push_woken(p);
+	runq_push_woken(t);
 	if (unlikely(idle_harts))
 		kick_idle(1);
 }
@@ -89,9 +90,9 @@ void ready(struct proc *p)
 void wakeup_slow(struct waitq *wq)
 {
 	acquire(&schedlock);
-	struct proc *p = waitq_pop(wq);
-	if (p) { /* (the sleeper wakeup() saw may be gone: woken by a kill) */
-		runq_push_woken(p);
+	struct thread *t = waitq_pop(wq);
+	if (t) { /* (the sleeper wakeup() saw may be gone: woken by a kill) */
+		runq_push_woken(t);
 		if (unlikely(idle_harts))
 			kick_idle(1);
 		if (unlikely(wq->head))
@@ -116,81 +117,91 @@ static const u8 lowest_bit[256] = {
 };
 
 /* The first process of the highest non-empty level, off the queue. */
-static inline struct proc *runq_pop(void)
+static inline struct thread *runq_pop(void)
 {
 	if (!runq_bits)
 		return NULL;
 	int i = runq_bits & 0xff ? lowest_bit[runq_bits & 0xff] : 8 + lowest_bit[runq_bits >> 8];
 	struct waitq *q = &runq[i].q;
-	struct proc *p = waitq_pop(q);
+	struct thread *t = waitq_pop(q);
 	if (!q->head)
 		runq_bits &= ~(1UL << i);
-	return p;
+	return t;
 }
 
-/* Before p leaves the hart: if it changed its FPU registers since they
- * were last loaded, save them in the PCB and turn its FPU off, so its next
- * FPU instruction traps and reloads them (lazy FPU switching). */
-static void fpu_switch_out(struct proc *p)
+/* Before t leaves the hart: if it changed its FPU registers since they
+ * were last loaded, save them in its thread block and turn its FPU off, so
+ * its next FPU instruction traps and reloads them (lazy FPU switching). */
+static void fpu_switch_out(struct thread *t)
 {
-	if ((p->tf->sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
-		if (!p->fpu)
-			p->fpu = kmalloc(FPU_REGS * 8);
-		if (p->fpu) {
-			fpu_save(p->fpu);
-			p->fpu_saved = 1;
+	if ((t->tf->sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		if (!t->fpu)
+			t->fpu = kmalloc(FPU_REGS * 8);
+		if (t->fpu) {
+			fpu_save(t->fpu);
+			t->fpu_saved = 1;
 		}
 	}
-	if ((p->tf->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
-		p->tf->sstatus &= ~SSTATUS_FS;
+	if ((t->tf->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
+		t->tf->sstatus &= ~SSTATUS_FS;
 }
 
-/* Switch from the current process, whose state the caller has already
- * changed, to the next ready one.  Returns when p runs again, possibly on
- * another hart.  schedlock is held on entry and on return. */
+/* Switch from the current thread, whose state the caller has already
+ * changed, to the next ready one.  Returns when t runs again, possibly on
+ * another hart.  schedlock is held on entry and on return.  Threads of
+ * one process share a page table: switching between them keeps it (and
+ * this hart's TLB). */
 void sched(void)
 {
 	struct cpu *c = mycpu();
-	struct proc *p = c->proc;
+	struct thread *t = c->thread;
 	if (!holding(&schedlock))
 		panic("sched: schedlock not held");
-	if (p->state == RUNNING)
-		panic("sched: pid %d still running", p->pid);
+	if (t->state == RUNNING)
+		panic("sched: tid %d still running", t->tid);
 	if (intr_on())
 		panic("sched: interrupts on");
 
-	fpu_switch_out(p);
-	struct proc *next = runq_pop();
-	if (next == p) {
-		/* It was the only ready process: keep running it. */
-		proc_setstate(p, RUNNING);
+	fpu_switch_out(t);
+	struct thread *next = runq_pop();
+	if (next == t) {
+		/* It was the only ready thread: keep running it. */
+		thread_setstate(t, RUNNING);
 		return;
 	}
 	if (next) {
-		trace_switch(p, next);
-		proc_setstate(next, RUNNING);
+		trace_switch(t, next);
+		thread_setstate(next, RUNNING);
 		next->hart = c->id;
 		next->slice_left = params.slice;
-		c->proc = next;
-		if (next->vm.pt != p->vm.pt)
-			arch_switch_pagetable(next->vm.pt);
-		swtch(&p->context, &next->context);
+		struct proc *np = next->proc;
+		c->thread = next;
+		if (np != c->proc) {
+			c->proc = np;
+			arch_switch_pagetable(np->vm.pt);
+		}
+		swtch(&t->context, &next->context);
+		if (unlikely(mycpu()->dead)) /* the thread that ran before us here ended */
+			thread_reap_prev(mycpu());
 	} else {
-		/* Nothing to run: go to the idle loop, off p's page table, which
+		/* Nothing to run: go to the idle loop, off t's page table, which
 		 * may be freed while this hart idles. */
-		trace_switch(p, NULL);
+		trace_switch(t, NULL);
+		c->thread = NULL;
 		c->proc = NULL;
 		arch_switch_pagetable(kernel_pagetable);
-		swtch(&p->context, &c->idle);
+		swtch(&t->context, &c->idle);
+		if (unlikely(mycpu()->dead))
+			thread_reap_prev(mycpu());
 	}
 }
 
 /* Back to the tail of the ready queue, and on to the next process. */
-static __attribute__((noinline)) void requeue(struct proc *p, int why)
+static __attribute__((noinline)) void requeue(struct thread *t, int why)
 {
 	acquire(&schedlock);
-	trace_why(p, why);
-	runq_push(p);
+	trace_why(t, why);
+	runq_push(t);
 	if (unlikely(idle_harts))
 		kick_idle(1);
 	sched();
@@ -201,23 +212,23 @@ static __attribute__((noinline)) void requeue(struct proc *p, int why)
  * preempt are hints: a process made ready just now is seen next time.) */
 void yield(void)
 {
-	struct proc *p = myproc();
+	struct thread *t = mythread();
 	if (!runq_bits)
 		return; /* no one else is ready: nothing to do */
-	p->vswitch++;
-	requeue(p, WHY_YIELD);
+	t->vswitch++;
+	requeue(t, WHY_YIELD);
 }
 
 /* The timer says p's time slice is used up: an involuntary switch. */
 void preempt(void)
 {
-	struct proc *p = myproc();
+	struct thread *t = mythread();
 	if (!runq_bits) {
-		p->slice_left = params.slice; /* no one else: a new slice */
+		t->slice_left = params.slice; /* no one else: a new slice */
 		return;
 	}
-	p->iswitch++;
-	requeue(p, WHY_SLICE);
+	t->iswitch++;
+	requeue(t, WHY_SLICE);
 }
 
 /* Each hart's idle loop: the dispatcher of last resort.  It runs on the
@@ -228,16 +239,18 @@ void scheduler(void)
 	struct cpu *c = mycpu();
 	acquire(&schedlock);
 	for (;;) {
-		struct proc *p = runq_pop();
-		if (p) {
-			trace_switch(NULL, p);
-			proc_setstate(p, RUNNING);
-			p->hart = c->id;
-			p->slice_left = params.slice;
-			c->proc = p;
-			arch_switch_pagetable(p->vm.pt);
-			swtch(&c->idle, &p->context);
+		struct thread *t = runq_pop();
+		if (t) {
+			trace_switch(NULL, t);
+			thread_setstate(t, RUNNING);
+			t->hart = c->id;
+			t->slice_left = params.slice;
+			c->thread = t;
+			c->proc = t->proc;
+			arch_switch_pagetable(t->proc->vm.pt);
+			swtch(&c->idle, &t->context);
 			/* back: whoever ran last went to sleep or exited */
+			thread_reap_prev(c);
 			continue;
 		}
 		idle_harts |= 1u << c->id;

@@ -22,9 +22,9 @@ void syscall_traced(struct proc *p, struct trapframe *tf);
 /* Check the number against the table, run the handler, put the result in
  * a0.  An unknown number is -ENOSYS, never a fault.  a0..a5 and num are
  * the user's registers a0..a5 and a7, still live from the trap entry. */
-static inline void syscall(struct trapframe *tf, struct proc *p, SYSARGS, u64 num)
+static inline void syscall(struct trapframe *tf, struct thread *t, struct proc *p, SYSARGS, u64 num)
 {
-	p->syscalls++;
+	t->syscalls++; /* the thread's count: several harts may run p */
 	if (unlikely((p->strace_fd >= 0) | (trace_mask & (TR_RECORD | TR_SYSCALL | TR_TRAP)))) {
 		syscall_traced(p, tf);
 		return;

@@ -60,9 +60,11 @@ long sys_sbrk(SYSARGS)
 	}
 	int rounds = 0;
 	u64 need = delta > 0 ? (u64)delta / PGSIZE + 1 : 1;
-	do
+	do {
+		int locked = vm_lock(p); /* the other threads fault meanwhile */
 		r = vm_sbrk(&p->vm, delta);
-	while (delta > 0 && oom_retry(r, p, need, "sbrk", &rounds));
+		vm_unlock(p, locked);
+	} while (delta > 0 && oom_retry(r, p, need, "sbrk", &rounds));
 	return r;
 }
 
@@ -167,10 +169,21 @@ long sys_nice(SYSARGS)
 	int r = -ESRCH;
 	/* Levels are strict: a process above the others' level would starve
 	 * them.  So only root may raise a level or touch another user's
-	 * processes; others may only lower their own. */
+	 * processes; others may only lower their own.  The level is every
+	 * thread's; a queued thread keeps its level, so a process with one
+	 * on the ready queue is busy. */
+	int queued = 0;
+	if (t)
+		for (struct thread *th = t->threads; th; th = th->t_next)
+			queued |= th->state == RUNNABLE;
 	if (t && me->uid != 0 && (t->uid != me->uid || prio < t->priority)) {
 		r = -EPERM;
-	} else if (t && t->state != RUNNABLE) { /* queued processes keep their level */
+	} else if (t && t->life != PROC_ZOMBIE && !queued) {
+		t->priority = prio;
+		for (struct thread *th = t->threads; th; th = th->t_next)
+			th->priority = prio;
+		r = 0;
+	} else if (t && t->life == PROC_ZOMBIE) {
 		t->priority = prio;
 		r = 0;
 	} else if (t) {
@@ -180,36 +193,71 @@ long sys_nice(SYSARGS)
 	return r;
 }
 
-/* procinfo(buf, n): fill up to n rows of the process table; returns how
- * many processes exist (which may exceed n). */
+/* procinfo(buf, n): fill up to n rows of the process table, one per
+ * thread (a zombie process: one row); returns how many rows there are
+ * (which may exceed n).  Rows of one process are together, its first
+ * thread's (tid == pid) among them. */
+static void fill_row(struct kprocinfo *row, struct proc *p, struct thread *t)
+{
+	memset(row, 0, sizeof *row);
+	row->pid = p->pid;
+	row->tid = t ? t->tid : p->pid;
+	row->nthreads = p->nthreads;
+	row->ppid = p->parent ? p->parent->pid : 0;
+	row->uid = p->uid;
+	row->pgid = p->pgid;
+	row->state = t ? t->state : ZOMBIE;
+	row->priority = t ? t->priority : p->priority;
+	int hart = t ? t->hart : -1;
+	row->hart = hart >= 0 ? cpus[hart].hartid : -1;
+	if (t) {
+		row->ticks = t->ticks;
+		row->syscalls = t->syscalls;
+		row->vswitches = t->vswitch;
+		row->iswitches = t->iswitch;
+		if (t->state == SLEEPING && t->queue && t->queue->name)
+			strlcpy(row->wait, t->queue->name, sizeof row->wait);
+	} else {
+		struct proc_acct a;
+		proc_acct(p, &a);
+		row->ticks = a.ticks;
+		row->syscalls = a.syscalls;
+		row->vswitches = a.vswitch;
+		row->iswitches = a.iswitch;
+	}
+	row->mem_pages = p->vm.pages;
+	memcpy(row->name, p->name, sizeof row->name);
+}
+
 long sys_procinfo(SYSARGS)
 {
 	u64 ubuf = a0, n = a1;
-	struct proc *me = myproc();
 	struct kprocinfo row;
 	u64 i = 0;
+	/* The rows are copied out with schedlock held, where a fault is not
+	 * resolved: fault the buffer in first (a thread unmapping it meanwhile
+	 * gets -EFAULT). */
+	if (n && user_range(ubuf, n * sizeof row))
+		oom_prefault(myproc(), ubuf, min(n, (u64)4096) * sizeof row);
 	acquire(&schedlock);
-	for (struct proc *p = allprocs; p; p = p->all_next, i++) {
-		if (i >= n)
-			continue;
-		memset(&row, 0, sizeof row);
-		row.pid = p->pid;
-		row.ppid = p->parent ? p->parent->pid : 0;
-		row.uid = p->uid;
-		row.pgid = p->pgid;
-		row.state = p->state;
-		row.priority = p->priority;
-		row.hart = p->hart >= 0 ? cpus[p->hart].hartid : -1;
-		row.ticks = p->ticks;
-		row.syscalls = p->syscalls;
-		row.vswitches = p->vswitch;
-		row.iswitches = p->iswitch;
-		row.mem_pages = p->vm.pages;
-		memcpy(row.name, p->name, sizeof row.name);
-		/* copyout may allocate (stack growth), never sleeps: safe here */
-		if (copyout(&me->vm, ubuf + i * sizeof row, &row, sizeof row) < 0) {
-			release(&schedlock);
-			return -EFAULT;
+	for (struct proc *p = allprocs; p; p = p->all_next) {
+		int zombie = p->life == PROC_ZOMBIE;
+		for (struct thread *t = zombie ? NULL : p->threads;; t = t->t_next) {
+			if (!zombie && !t)
+				break;
+			/* ended threads waiting to be joined are not shown */
+			if (t && t->state == ZOMBIE)
+				continue;
+			if (i < n) {
+				fill_row(&row, p, t);
+				if (copy_to_user(ubuf + i * sizeof row, &row, sizeof row) < 0) {
+					release(&schedlock);
+					return -EFAULT;
+				}
+			}
+			i++;
+			if (zombie)
+				break;
 		}
 	}
 	release(&schedlock);

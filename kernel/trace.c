@@ -54,6 +54,7 @@ void trace_event(int type, u64 a, u64 b, u64 c, u64 d, const char *name)
 	e->type = type;
 	e->hart = cpu->hartid;
 	e->pid = cpu->proc ? cpu->proc->pid : 0;
+	e->tid = cpu->thread ? cpu->thread->tid : 0;
 	e->a = a;
 	e->b = b;
 	e->c = c;
@@ -106,55 +107,63 @@ void trace_trap_slow(struct proc *p, u64 cause, u64 epc)
 		kprintf("usertrap: %s from pid %d (%s) at pc %p\n", cause_name(cause), p->pid, p->name, (void *)epc);
 }
 
-void trace_timer_slow(struct proc *p)
+void trace_timer_slow(struct thread *t)
 {
-	trace_event(EV_TIMER, p ? p->pid : 0, ticks, 0, 0, NULL);
-	if ((trace_mask & TR_TIMER) && want_live(p)) {
-		if (p)
-			kprintf("clockintr: hart %d tick %d, pid %d (%s) interrupted\n", mycpu()->hartid, (int)ticks,
-				p->pid, p->name);
-		else if (trace_pid < 0)
+	trace_event(EV_TIMER, t ? t->tid : 0, ticks, 0, 0, NULL);
+	if ((trace_mask & TR_TIMER) && want_live(t ? t->proc : NULL)) {
+		if (t) {
+			char who[48];
+			thread_label(t, who, sizeof who);
+			kprintf("clockintr: hart %d tick %d, %s interrupted\n", mycpu()->hartid, (int)ticks, who);
+		} else if (trace_pid < 0) {
 			kprintf("clockintr: hart %d tick %d, idle\n", mycpu()->hartid, (int)ticks);
+		}
 	}
 }
 
 static const char *const why_name[] = { "", "time slice used up", "yielded", "blocked", "exited" };
 
-void trace_switch_slow(struct proc *from, struct proc *to)
+/* Switches name threads: a = from tid, b = to tid (the tid of a
+ * process's first thread is its pid), name = the process of `to`. */
+void trace_switch_slow(struct thread *from, struct thread *to)
 {
 	int why = from ? (from->state == ZOMBIE ? WHY_EXIT : from->why) : WHY_NONE;
-	trace_event(EV_SWITCH, from ? from->pid : 0, to ? to->pid : 0, why, 0, to ? to->name : "idle");
-	if ((trace_mask & TR_SWITCH) && (want_live(from) || want_live(to))) {
-		char f[40] = "idle", t[40] = "idle";
+	trace_event(EV_SWITCH, from ? from->tid : 0, to ? to->tid : 0, why, 0, to ? to->proc->name : "idle");
+	if ((trace_mask & TR_SWITCH) && (want_live(from ? from->proc : NULL) || want_live(to ? to->proc : NULL))) {
+		char f[48] = "idle", t[48] = "idle";
 		if (from)
-			ksnprintf(f, sizeof f, "pid %d (%s)", from->pid, from->name);
+			thread_label(from, f, sizeof f);
 		if (to)
-			ksnprintf(t, sizeof t, "pid %d (%s)", to->pid, to->name);
+			thread_label(to, t, sizeof t);
 		kprintf("swtch: hart %d %s -> %s%s%s\n", mycpu()->hartid, f, t, why ? ": " : "", why_name[why]);
 	}
 	if (from)
 		from->why = WHY_NONE;
 }
 
-/* Every state change, from proc_setstate(), old -> state.  A new process
- * (unused -> embryo) also says what made it: the system call its creator
- * is in (fork or spawn), or the kernel. */
-void trace_state_slow(struct proc *p, int old, int state)
+/* Every state change of a thread, from thread_setstate(), old -> state
+ * (a = tid, name = its process's).  A new thread (unused -> embryo) also
+ * says what made it: the system call its creator is in (fork, spawn or
+ * thread_create), or the kernel. */
+void trace_state_slow(struct thread *t, int old, int state)
 {
-	struct proc *by = old == UNUSED ? myproc() : NULL;
+	struct thread *by = old == UNUSED ? mythread() : NULL;
 	u64 how = by ? TF_SYSNUM(by->tf) : 0;
-	trace_event(EV_STATE, p->pid, state, old, how, p->name);
+	struct proc *p = t->proc;
+	trace_event(EV_STATE, t->tid, state, old, how, p->name);
 	if (!(trace_mask & TR_PROC) || !want_live(p))
 		return;
-	if (old != UNUSED)
-		kprintf("proc: pid %d (%s) %s -> %s\n", p->pid, p->name, procstate_name[old], procstate_name[state]);
-	else if (by)
-		kprintf("proc: pid %d (%s) %s -> %s: %s by pid %d (%s)\n", p->pid, p->name, procstate_name[old],
-			procstate_name[state], how < SYS_max && syscall_desc[how].name ? syscall_desc[how].name : "?",
-			by->pid, by->name);
-	else
-		kprintf("proc: pid %d (%s) %s -> %s: by the kernel\n", p->pid, p->name, procstate_name[old],
-			procstate_name[state]);
+	char who[48], bywho[48];
+	thread_label(t, who, sizeof who);
+	if (old != UNUSED) {
+		kprintf("proc: %s %s -> %s\n", who, procstate_name[old], procstate_name[state]);
+	} else if (by) {
+		thread_label(by, bywho, sizeof bywho);
+		kprintf("proc: %s %s -> %s: %s by %s\n", who, procstate_name[old], procstate_name[state],
+			how < SYS_max && syscall_desc[how].name ? syscall_desc[how].name : "?", bywho);
+	} else {
+		kprintf("proc: %s %s -> %s: by the kernel\n", who, procstate_name[old], procstate_name[state]);
+	}
 }
 
 void trace_exit_slow(struct proc *p)
@@ -177,9 +186,9 @@ void trace_exec_slow(struct proc *p, const char *path)
 		kprintf("proc: pid %d (%s) exec %s\n", p->pid, p->name, path);
 }
 
-void trace_user_slow(struct proc *p)
+void trace_user_slow(struct thread *t)
 {
-	trace_event(EV_USER, p->pid, p->tf->epc, 0, 0, NULL);
+	trace_event(EV_USER, t->tid, t->tf->epc, 0, 0, NULL);
 }
 
 /* --- strace: one line per system call, Linux style --- */
@@ -351,13 +360,16 @@ static void format_call(struct sbuf *s, struct proc *p, u64 num, const u64 *a, l
 }
 
 /* One write per line, prefix included, so that with -f the lines of
- * processes on other harts cannot cut into each other. */
+ * processes on other harts cannot cut into each other.  As Linux's
+ * strace, a line says which thread made the call ("[pid TID]") when the
+ * trace follows children or the process has more than one thread (all
+ * threads of a traced process are traced: the trace is the process's). */
 static void strace_emit(struct proc *p, const char *line, int len)
 {
 	char buf[360];
 	struct sbuf s = { buf, sizeof buf, 0 };
-	if (p->strace_flags & STRACE_FOLLOW)
-		sput(&s, "[pid %d] ", p->pid);
+	if ((p->strace_flags & STRACE_FOLLOW) || p->nthreads_all > 1)
+		sput(&s, "[pid %d] ", mythread() ? mythread()->tid : p->pid);
 	int n = min(len, s.n - 1 - s.len);
 	memcpy(buf + s.len, line, n);
 	s.len += n;
@@ -404,10 +416,12 @@ void trace_syscall_enter(struct proc *p, struct trapframe *tf)
 		format_call(&s, p, num, a, 0, 0);
 		x->len = s.len;
 		x->pid = p->pid;
-	} else if (num == SYS_exit && (p->strace_file || live)) {
-		/* exit never returns: its line ends in "= ?" as in Linux. */
+	} else if ((num == SYS_exit || num == SYS_thread_exit) && (p->strace_file || live)) {
+		/* exit and thread_exit never return: the line ends in "= ?"
+		 * as in Linux. */
 		char line[64];
-		int n = ksnprintf(line, sizeof line, "exit(%d) = ?\n", (int)TF_ARG(tf, 0));
+		int n = num == SYS_exit ? ksnprintf(line, sizeof line, "exit(%d) = ?\n", (int)TF_ARG(tf, 0)) :
+			ksnprintf(line, sizeof line, "thread_exit(0x%lx) = ?\n", TF_ARG(tf, 0));
 		if (p->strace_file)
 			strace_emit(p, line, n);
 		if (live)

@@ -54,15 +54,20 @@ static const char *signame(int sig)
 	return "signal";
 }
 
-/* A fault the process cannot recover from: say who, what and where on the
- * console, and mark it to die.  Its parent's wait() sees the signal. */
+/* A fault the process cannot recover from: say who (the thread too, if
+ * it is not the first), what and where on the console, and mark the
+ * process to die, every thread of it.  Its parent's wait() sees the
+ * signal. */
 void kill_fault(struct proc *p, int sig, const char *what, u64 addr)
 {
-	kprintf("pid %d (%s): %s at %p, pc %p: killed (%s)\n", p->pid, p->name, what,
-		(void *)addr, (void *)p->tf->epc, signame(sig));
+	char who[48];
+	struct thread *t = mythread();
+	thread_label(t, who, sizeof who);
+	kprintf("%s: %s at %p, pc %p: killed (%s)\n", who, what, (void *)addr, (void *)t->tf->epc, signame(sig));
 	trace_kill(p, sig, csr_read(scause), addr);
-	if (!p->killed)
-		p->killed = sig;
+	acquire(&schedlock);
+	kill_locked(p, sig);
+	release(&schedlock);
 }
 
 /* --- exception handlers: the trap table's exception half --- */
@@ -71,17 +76,17 @@ void kill_fault(struct proc *p, int sig, const char *what, u64 addr)
  * is always 4 bytes, never compressed).  usertrap calls this directly,
  * before consulting the table, as system calls are most traps; a0..a5
  * and num are the user's argument registers and a7. */
-static inline void ecall(struct trapframe *tf, struct proc *p, SYSARGS, u64 num)
+static inline void ecall(struct trapframe *tf, struct thread *t, struct proc *p, SYSARGS, u64 num)
 {
 	tf->epc += 4;
-	syscall(tf, p, a0, a1, a2, a3, a4, a5, num);
+	syscall(tf, t, p, a0, a1, a2, a3, a4, a5, num);
 }
 
 /* The table's entry for system calls: the arguments from the trapframe. */
 static void exc_syscall(struct trapframe *tf, u64 stval)
 {
 	(void)stval;
-	ecall(tf, myproc(), TF_ARG(tf, 0), TF_ARG(tf, 1), TF_ARG(tf, 2), TF_ARG(tf, 3), TF_ARG(tf, 4),
+	ecall(tf, mythread(), myproc(), TF_ARG(tf, 0), TF_ARG(tf, 1), TF_ARG(tf, 2), TF_ARG(tf, 3), TF_ARG(tf, 4),
 	      TF_ARG(tf, 5), TF_SYSNUM(tf));
 }
 
@@ -102,6 +107,8 @@ static void exc_pagefault(struct trapframe *tf, u64 stval)
 {
 	u64 cause = csr_read(scause);
 	struct proc *p = myproc();
+	/* (another thread's fault on another hart may have resolved it
+	 * meanwhile: vm_fault then finds nothing to do and returns 0) */
 	int oom, r = oom_fault(p, stval, cause == EXC_STORE_PAGE, cause == EXC_INST_PAGE, &oom);
 	if (r == 0)
 		return;
@@ -128,12 +135,13 @@ static void exc_pagefault(struct trapframe *tf, u64 stval)
 static void exc_illegal(struct trapframe *tf, u64 stval)
 {
 	struct proc *p = myproc();
-	/* The first FPU instruction of a process whose FPU is off: give it
+	struct thread *t = mythread();
+	/* The first FPU instruction of a thread whose FPU is off: give it
 	 * its registers (saved ones, or zeros) and retry the instruction. */
 	if ((tf->sstatus & SSTATUS_FS) == SSTATUS_FS_OFF) {
 		static const u64 zero[FPU_REGS];
 		csr_set(sstatus, SSTATUS_FS_CLEAN);
-		fpu_restore(p->fpu_saved ? p->fpu : zero);
+		fpu_restore(t->fpu_saved ? t->fpu : zero);
 		csr_clear(sstatus, SSTATUS_FS);
 		tf->sstatus |= SSTATUS_FS_CLEAN;
 		/* Not an FPU instruction after all?  It traps again with FS on
@@ -175,11 +183,11 @@ void timer_interrupt(void)
 		if (bcache_ndirty)
 			bflush_tick();
 	}
-	struct proc *p = c->proc;
-	trace_timer(p);
-	if (p) {
-		p->ticks++;
-		p->slice_left--;
+	struct thread *t = c->thread;
+	trace_timer(t);
+	if (t) {
+		t->ticks++;
+		t->slice_left--;
 	}
 }
 
@@ -219,7 +227,7 @@ static __attribute__((noinline)) void usertrap_other(struct trapframe *tf, u64 c
 	if (cause & SCAUSE_INTR) {
 		u64 irq = cause & ~SCAUSE_INTR;
 		interrupt(irq);
-		if (irq == IRQ_STIMER && p->slice_left <= 0 && !params.coop)
+		if (irq == IRQ_STIMER && mythread()->slice_left <= 0 && !params.coop)
 			preempt();
 	} else {
 		exc_handler h = cause < NEXC ? exc_table[cause] : NULL;
@@ -233,7 +241,7 @@ __attribute__((noinline)) void trap_leave(struct proc *p)
 {
 	if (p->killed)
 		exit(W_KILLED(p->killed));
-	trace_user(p);
+	trace_user(mythread());
 }
 
 /* A trap from user mode.  Returns the trapframe to return-from-trap with.
@@ -244,9 +252,10 @@ __attribute__((noinline)) void trap_leave(struct proc *p)
 struct trapframe *usertrap(SYSARGS, struct trapframe *tf, u64 a7)
 {
 	u64 cause = csr_read(scause);
-	struct proc *p = myproc();
+	struct cpu *c = mycpu();
+	struct proc *p = c->proc;
 	if (likely(cause == EXC_ECALL_U))
-		ecall(tf, p, a0, a1, a2, a3, a4, a5, a7);
+		ecall(tf, c->thread, p, a0, a1, a2, a3, a4, a5, a7);
 	else
 		usertrap_other(tf, cause);
 	if (unlikely(p->killed | (trace_mask & TR_RECORD)))
@@ -267,9 +276,20 @@ void kerneltrap(struct trapframe *tf)
 	/* copyin/copyout touching a user page that is absent, copy-on-write
 	 * or not allowed: resolve it as the hardware's user access would, or
 	 * make the copy return -EFAULT. */
+	/* Not with schedlock held (futex_wait reading its word, procinfo's
+	 * rows): the copy fails instead, and the caller faults the page in
+	 * after letting go.  vm->lock keeps the threads of one process from
+	 * changing their page tables at the same time. */
 	if ((cause == EXC_LOAD_PAGE || cause == EXC_STORE_PAGE) && tf->epc >= (u64)uaccess_begin &&
 	    tf->epc < (u64)uaccess_end && myproc()) {
-		if (vm_fault(&myproc()->vm, csr_read(stval), cause == EXC_STORE_PAGE, 0) < 0)
+		struct proc *p = myproc();
+		int r = -EFAULT;
+		if (!holding(&schedlock) && !holding(&p->vm.lock)) {
+			int locked = vm_lock(p);
+			r = vm_fault(&p->vm, csr_read(stval), cause == EXC_STORE_PAGE, 0);
+			vm_unlock(p, locked);
+		}
+		if (r < 0)
 			tf->epc = (u64)uaccess_fault;
 		return;
 	}

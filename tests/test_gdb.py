@@ -47,8 +47,8 @@ def gdb_breaks_in_sys_write(g):
     with open(os.path.join(ROOT, GDBINIT)) as f:
         init = f.read()
     assert "target remote 127.0.0.1:%d" % _port["port"] in init, init
-    cmds = ["break sys_write", "continue", "bt", "tf", "p (char *)$p->tf->a1", "usersyms sh",
-            "info symbol $p->tf->epc"]
+    cmds = ["break sys_write", "continue", "bt", "tf", "p (char *)$t->tf->a1", "usersyms sh",
+            "info symbol $t->tf->epc"]
     argv = ["gdb-multiarch", "-batch", "-nx", "-x", GDBINIT]
     for c in cmds:
         argv += ["-ex", c]

@@ -272,17 +272,17 @@ def trace_proc_from_boot(g):
 
 @host_test()
 def proc_state_has_one_writer():
-    """p->state is const in struct proc and written once, in proc_setstate():
-    no state change can skip the trace hook."""
+    """t->state is const in struct thread and written once, in
+    thread_setstate(): no state change can skip the trace hook."""
     src = {}
     for d in ("kernel", "kernel/arch/riscv"):
         for n in os.listdir(os.path.join(harness.ROOT, d)):
             if n.endswith((".c", ".h")):
                 src[os.path.join(d, n)] = open(os.path.join(harness.ROOT, d, n)).read()
-    assert re.search(r"^\s*const enum procstate state;", src["kernel/proc.h"], re.M)
+    assert re.search(r"^\s*const enum procstate state;", src["kernel/thread.h"], re.M)
     writes = [(f, m.group(0)) for f, t in src.items() for m in re.finditer(r"\(enum procstate \*\)[^;]*;", t)]
-    assert len(writes) == 1 and writes[0][0] == "kernel/proc.h", writes
-    body = re.search(r"static inline void proc_setstate\(.*?\n}", src["kernel/proc.h"], re.S).group(0)
+    assert len(writes) == 1 and writes[0][0] == "kernel/thread.h", writes
+    body = re.search(r"static inline void thread_setstate\(.*?\n}", src["kernel/thread.h"], re.S).group(0)
     assert "trace_state(" in body and writes[0][1] in body, body
 
 

@@ -40,7 +40,11 @@ IRQ_NAMES = {1: "software interrupt", 5: "timer interrupt", 9: "device interrupt
 SIGNALS = {2: "SIGINT", 4: "SIGILL", 5: "SIGTRAP", 9: "SIGKILL", 10: "SIGBUS", 11: "SIGSEGV", 12: "SIGSYS",
            13: "SIGPIPE", 15: "SIGTERM"}
 
-EV_RE = re.compile(r"EV (\d+) (\d+) (-?\d+) ([a-z]+) (-?\d+) (-?\d+) (-?\d+) (-?\d+) (\S+)\s*$")
+# The optional t<tid> says which thread of the process was running (when
+# it is not the first, whose tid is the pid).  Threads are drawn as their
+# own "processes", keyed by tid: switch, user and state events already
+# name tids (a = b = tid), and each thread gets its own colour.
+EV_RE = re.compile(r"EV (\d+) (\d+) (-?\d+) ([a-z]+) (-?\d+) (-?\d+) (-?\d+) (-?\d+) (\S+)(?: t(\d+))?\s*$")
 BEGIN_RE = re.compile(r"TRACE-BEGIN v1 timebase=(\d+) mask=0x([0-9a-f]+)")
 END_RE = re.compile(r"TRACE-END events=(\d+) dropped=(\d+)")
 META_RE = re.compile(r"^# ([a-z]+): (.*)$")
@@ -54,6 +58,8 @@ class Event:
         self.type = m.group(4)
         self.a, self.b, self.c, self.d = (int(m.group(i)) for i in range(5, 9))
         self.name = "" if m.group(9) == "-" else m.group(9)
+        if m.group(10):
+            self.pid = int(m.group(10))  # the thread, see EV_RE
         self.idx = idx
 
     def __repr__(self):
@@ -141,7 +147,7 @@ class Proc:
         self.names = []        # (time, name) as it changed (fork keeps the parent's until exec)
         self.parent = None
         self.created = None    # event
-        self.how = None        # "fork" or "spawn"
+        self.how = None        # "fork", "spawn" or "thread_create" (a thread: its own row and colour)
         self.execs = []        # events
         self.exit = None       # event
         self.killed = None     # event
@@ -232,7 +238,7 @@ class Analysis:
                     # The parent is inside the call that made it; the state
                     # events alone do not say which (and changed over time).
                     call = calling.get(e.pid)
-                    p.how = call if call in ("fork", "spawn") else ("fork" if e.b == 1 else "spawn")
+                    p.how = call if call in ("fork", "spawn", "thread_create") else ("fork" if e.b == 1 else "spawn")
                 if e.b == 0:
                     p.reaped = e
             elif e.type == "exec":

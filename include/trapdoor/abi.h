@@ -134,6 +134,8 @@ struct kprocinfo {
 	int state; /* enum procstate */
 	int priority;
 	int hart; /* hart it runs on, or last ran on; -1 if it never ran */
+	int tid;  /* the thread this row is about (one row per thread) */
+	int nthreads; /* threads of its process */
 	int pad;
 	unsigned long ticks;     /* timer ticks charged to it */
 	unsigned long syscalls;  /* system calls made */
@@ -141,6 +143,7 @@ struct kprocinfo {
 	unsigned long iswitches; /* involuntary switches (preempted) */
 	unsigned long mem_pages; /* user pages mapped */
 	char name[PROC_NAME_LEN];
+	char wait[16]; /* sleeping: what for ("pipe", "futex", "join", ...) */
 };
 
 /* getrlimit/setrlimit: per-process resource limits, Linux's numbers.
@@ -230,7 +233,7 @@ struct ktevent {
 	unsigned short hart;
 	unsigned short pad;
 	int pid; /* running on the hart when recorded, 0 = idle */
-	int pad2;
+	int tid; /* thread running then (a process's first thread has tid == pid) */
 	unsigned long a, b, c, d;
 	char name[16];
 };

@@ -1,6 +1,8 @@
 /* ps.c: list the processes, from the kernel's procinfo(): ids, state,
  * name, timer ticks charged, system calls made, voluntary and involuntary
  * context switches, and the hart it runs on or last ran on ('-': never).
+ * A process with several threads gets a line per thread under its own
+ * ("tid N" as the name, and what it waits for, if it sleeps).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,9 +19,15 @@ static const char *statename(int s)
 	return s >= 0 && s < (int)(sizeof names / sizeof names[0]) ? names[s] : "?";
 }
 
+/* by pid, then the first thread (tid == pid), then by tid */
 static int bypid(const void *a, const void *b)
 {
-	return ((const struct kprocinfo *)a)->pid - ((const struct kprocinfo *)b)->pid;
+	const struct kprocinfo *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid - y->pid;
+	if ((x->tid == x->pid) != (y->tid == y->pid))
+		return x->tid == x->pid ? -1 : 1;
+	return x->tid - y->tid;
 }
 
 int main(int argc, char **argv)
@@ -54,13 +62,32 @@ int main(int argc, char **argv)
 	 * ran on, where its cache lines still are. */
 	printf("%5s %5s %5s %-8s %-15s %8s %8s %6s %6s %4s\n", "PID", "PPID", "UID", "STATE", "NAME", "TICKS",
 	       "SYSCALLS", "VOLSW", "INVSW", "HART");
-	for (int i = 0; i < n; i++) {
-		struct kprocinfo *r = &rows[i];
+	for (int i = 0; i < n;) {
+		/* the process: its first thread's state, the sums of its rows */
+		int j = i;
+		struct kprocinfo sum = rows[i];
+		while (++j < n && rows[j].pid == rows[i].pid) {
+			sum.ticks += rows[j].ticks;
+			sum.syscalls += rows[j].syscalls;
+			sum.vswitches += rows[j].vswitches;
+			sum.iswitches += rows[j].iswitches;
+		}
+		struct kprocinfo *r = &sum;
 		char hart[12] = "-";
 		if (r->hart >= 0)
 			snprintf(hart, sizeof hart, "%d", r->hart);
 		printf("%5d %5d %5d %-8s %-15.*s %8lu %8lu %6lu %6lu %4s\n", r->pid, r->ppid, r->uid, statename(r->state),
 		       PROC_NAME_LEN, r->name, r->ticks, r->syscalls, r->vswitches, r->iswitches, hart);
+		for (int k = i; j - i > 1 && k < j; k++) {
+			r = &rows[k];
+			char tid[24];
+			snprintf(tid, sizeof tid, "  tid %d", r->tid);
+			snprintf(hart, sizeof hart, "%d", r->hart);
+			printf("%5s %5s %5s %-8s %-15s %8lu %8lu %6lu %6lu %4s%s%.*s\n", "", "", "", statename(r->state), tid,
+			       r->ticks, r->syscalls, r->vswitches, r->iswitches, r->hart >= 0 ? hart : "-",
+			       r->wait[0] ? "  " : "", (int)sizeof r->wait, r->wait);
+		}
+		i = j;
 	}
 	return 0;
 }

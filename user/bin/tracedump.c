@@ -2,13 +2,14 @@
  * host (tools/render_trace.py) and for reading.  Boot with trace=record
  * (or run "trace record"), do something, then run tracedump:
  *   TRACE-BEGIN v1 timebase=10000000 mask=0x1
- *   EV <time> <hart> <pid> <type> <a> <b> <c> <d> <name>
+ *   EV <time> <hart> <pid> <type> <a> <b> <c> <d> <name> [t<tid>]
  *   ...
  *   TRACE-END events=N dropped=M
  * time is in timer units (timebase per second), pid the process running
  * on the hart (0: idle), a..d signed decimals whose meaning depends on
  * the type (include/trapdoor/abi.h), name a process or system-call name,
- * "-" if none.  The rings are drained: a second tracedump prints only
+ * "-" if none; t<tid> ends the line if the thread running was not its
+ * process's first (whose tid is the pid).  The rings are drained: a second tracedump prints only
  * what happened after the first.
  *   -s  stop recording afterwards (default: leave the mask as it was)
  */
@@ -61,6 +62,9 @@ int main(int argc, char **argv)
 			printf("EV %lu %u %d %s %ld %ld %ld %ld ", e->time, e->hart, e->pid, t, (long)e->a,
 			       (long)e->b, (long)e->c, (long)e->d);
 			put_name(e->name);
+			/* a thread that is not its process's first: its tid */
+			if (e->tid && e->tid != e->pid)
+				printf(" t%d", e->tid);
 			putchar('\n');
 		}
 		total += n;

@@ -39,9 +39,9 @@ void trap_return(struct trapframe *tf) __attribute__((noreturn));
  * a1 = argv, a2 = envp; all other registers zero, FPU off. */
 void arch_user_init(struct trapframe *tf, u64 pc, u64 sp, u64 argc, u64 argv, u64 envp);
 
-/* Where the trapframe sits on a kernel stack of KSTACK_SIZE bytes. */
+/* A kernel stack: KSTACK_SIZE bytes, the thread block and the trapframe
+ * at its top (kernel/thread.c). */
 #define KSTACK_SIZE (2 * PGSIZE)
-#define KSTACK_TF(kstack) ((struct trapframe *)((char *)(kstack) + KSTACK_SIZE) - 1)
 
 void arch_trap_init(void);     /* install the trap table (stvec) */
 void arch_timer_init(void);    /* enable timer interrupts, arm the first */
