@@ -281,10 +281,7 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 		return r;
 	}
 	/* Commit: switch to the new image, then free the old one. */
-	struct vmspace old = p->vm;
-	p->vm = vm;
-	arch_switch_pagetable(vm.pt);
-	vm_destroy(&old);
+	vm_replace(&p->vm, &vm);
 	trace_exec(p, path); /* before the rename: "pid 5 (sh) exec /bin/echo" */
 	proc_setname(p, path);
 	struct thread *t = mythread();

@@ -164,9 +164,11 @@ size_t kmsize(const void *p); /* bytes it takes (its size class) */
 u64 kheappages(void);          /* pages the heap holds */
 
 /* vm.c: address spaces */
+struct vma;
 struct vmspace {
 	/* Held while the mappings change (a fault resolved, sbrk, fork's
-	 * copy-on-write marking): the threads of a process share it. */
+	 * copy-on-write marking, mmap, munmap, mprotect): the threads of a
+	 * process share it.  It covers the page tables, vmas and pages. */
 	struct spinlock lock;
 	pagetable_t pt;
 	u64 text_end;   /* end of the loaded image (text + data) */
@@ -174,11 +176,19 @@ struct vmspace {
 	u64 brk;        /* current program break */
 	u64 stack_low;  /* lowest mapped stack page */
 	u64 pages;      /* user pages mapped */
+	struct vma *vmas; /* mmap's regions, sorted by address (mmap.c) */
+	u64 mapped;       /* bytes they cover */
+	u32 nvma;         /* how many */
 };
 #define USTACK_TOP (USER_TOP - PGSIZE)      /* one unmapped page above */
 #define USTACK_MAX (8UL << 20)             /* stack may grow to 8 MiB */
 #define USTACK_GUARD (USTACK_TOP - USTACK_MAX - PGSIZE)
 #define UHEAP_MAX (1UL << 34)              /* heap may grow to 16 GiB */
+/* mmap's area: from the heap's maximum up to MMAP_TOP, which leaves a
+ * stack's worth of never-mapped addresses below the stack's guard page,
+ * so that a stack overflow that jumps the guard still faults. */
+#define MMAP_TOP (USTACK_GUARD - USTACK_MAX)
+static inline u64 mmap_base(struct vmspace *vm) { return vm->heap_start + UHEAP_MAX; }
 void kvm_init(void);
 void kvm_hart_init(void);
 extern pagetable_t kernel_pagetable;
@@ -188,6 +198,7 @@ int vm_fork(struct vmspace *to, struct vmspace *from);
 int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm);
 int vm_alloc_range(struct vmspace *vm, u64 va, u64 len, u64 perm);
 int vm_unmap_range(struct vmspace *vm, u64 va, u64 end);
+int vm_protect_range(struct vmspace *vm, u64 va, u64 end, int prot);
 int vm_fault(struct vmspace *vm, u64 va, int write, int exec);
 int copyin_slow(struct vmspace *vm, void *dst, u64 uva, size_t n);
 int copyout_slow(struct vmspace *vm, u64 uva, const void *src, size_t n);
@@ -201,8 +212,30 @@ static inline int user_range(u64 uva, size_t n) { return uva < USER_TOP && n <= 
 
 /* copyin/copyout themselves are inline in proc.h. */
 long vm_sbrk(struct vmspace *vm, long delta);
+void vm_replace(struct vmspace *vm, struct vmspace *new); /* exec's commit */
 pte_t *walk(pagetable_t pt, u64 va, int alloc);
 int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm);
+
+/* mmap.c: anonymous mappings.  A region of pages with one protection;
+ * its pages are allocated on first touch (vm_fault).  A PROT_NONE page
+ * keeps its contents in an entry with V clear and PTE_NONE set. */
+struct vma {
+	u64 lo, hi; /* [lo, hi), page aligned */
+	int prot;   /* PROT_* */
+	struct vma *next;
+};
+struct vma *vma_find(struct vmspace *vm, u64 va);
+u64 prot_pte(int prot);                           /* PROT_* -> PTE bits */
+int mmap_fork(struct vmspace *to, struct vmspace *from);
+void mmap_free(struct vmspace *vm);
+
+/* tlb.c: TLB shootdown.  After removing or narrowing a mapping of vm,
+ * and before the page or page table can be reused, tlb_shootdown(vm)
+ * has every hart that runs vm flush its TLB: this one at once, the
+ * others through an IPI, waited for. */
+void tlb_shootdown(struct vmspace *vm);
+void tlb_poll(void);        /* flush if another hart asked this one to */
+extern volatile u64 tlb_ipis; /* shootdown IPIs sent since boot */
 
 /* trap.c */
 void trap_init(void);

@@ -126,8 +126,12 @@ void oom_prefault(struct proc *p, u64 uva, u64 n)
 		return;
 	int oom;
 	for (u64 va = PGROUNDDOWN(uva); va < uva + n; va += PGSIZE) {
+		/* locked: another thread may be freeing the tables */
+		acquire(&p->vm.lock);
 		pte_t *pte = walk(p->vm.pt, va, 0);
-		if (pte && (*pte & (PTE_V | PTE_U | PTE_W)) == (PTE_V | PTE_U | PTE_W))
+		int ok = pte && (*pte & (PTE_V | PTE_U | PTE_W)) == (PTE_V | PTE_U | PTE_W);
+		release(&p->vm.lock);
+		if (ok)
 			continue;
 		if (oom_fault(p, va, 1, 0, &oom) < 0)
 			return;

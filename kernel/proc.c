@@ -7,6 +7,7 @@
 #include "proc.h"
 #include "fs.h"
 #include "trace.h"
+#include "tlb.h"
 
 struct spinlock schedlock = SPINLOCK_INIT("sched");
 struct proc *initproc;
@@ -346,7 +347,7 @@ void proc_end(struct proc *p, int status)
 	 * current root table, kernel half included, on every access.  The
 	 * other threads are off every hart (each ended under schedlock,
 	 * held until its swtch was done). */
-	arch_switch_pagetable(kernel_pagetable);
+	vm_switch(NULL);
 	vm_destroy(&p->vm);
 
 	acquire(&schedlock);
@@ -505,7 +506,7 @@ void user_init(void)
 	int r = exec(params.init, 0, 0, 1, argv);
 	if (r < 0)
 		panic("cannot run %s: error %d", params.init, r);
-	arch_switch_pagetable(kernel_pagetable);
+	vm_switch(NULL);
 	c->proc = NULL;
 	c->thread = NULL;
 	acquire(&schedlock);

@@ -98,6 +98,7 @@ struct cpu {
 	volatile int started;
 	int need_resched;        /* a wakeup made a process runnable */
 	struct thread *dead;     /* ended on this hart, to free once off its stack */
+	struct vmspace *volatile vm; /* the address space satp holds (vm_switch, tlb.c) */
 	u64 idle_ticks;
 	u64 next_timer;
 };

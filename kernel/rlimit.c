@@ -99,10 +99,11 @@ void ucount_put(int uid)
 	}
 }
 
-/* What RLIMIT_AS counts: the image, the heap and the stack, in bytes. */
+/* What RLIMIT_AS counts: the image, the heap, the stack and the
+ * mappings (touched or not, PROT_NONE too, as in Linux), in bytes. */
 u64 vm_size(struct vmspace *vm)
 {
-	return vm->text_end + (PGROUNDUP(vm->brk) - vm->heap_start) + (USTACK_TOP - vm->stack_low);
+	return vm->text_end + (PGROUNDUP(vm->brk) - vm->heap_start) + (USTACK_TOP - vm->stack_low) + vm->mapped;
 }
 
 /* The limit the kernel keeps for resource res, or NULL for one it does

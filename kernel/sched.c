@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "trace.h"
+#include "tlb.h"
 
 /* Two queues per level, 32 bytes apart so that indexing is a shift:
  * runq[2 * prio] holds the processes that were woken or are new,
@@ -177,8 +178,8 @@ void sched(void)
 		struct proc *np = next->proc;
 		c->thread = next;
 		if (np != c->proc) {
+			vm_switch(&np->vm);
 			c->proc = np;
-			arch_switch_pagetable(np->vm.pt);
 		}
 		swtch(&t->context, &next->context);
 		if (unlikely(mycpu()->dead)) /* the thread that ran before us here ended */
@@ -188,8 +189,8 @@ void sched(void)
 		 * may be freed while this hart idles. */
 		trace_switch(t, NULL);
 		c->thread = NULL;
+		vm_switch(NULL);
 		c->proc = NULL;
-		arch_switch_pagetable(kernel_pagetable);
 		swtch(&t->context, &c->idle);
 		if (unlikely(mycpu()->dead))
 			thread_reap_prev(mycpu());
@@ -247,7 +248,7 @@ void scheduler(void)
 			t->slice_left = params.slice;
 			c->thread = t;
 			c->proc = t->proc;
-			arch_switch_pagetable(t->proc->vm.pt);
+			vm_switch(&t->proc->vm);
 			swtch(&c->idle, &t->context);
 			/* back: whoever ran last went to sleep or exited */
 			thread_reap_prev(c);

@@ -12,7 +12,8 @@ void spin_panic(struct spinlock *lk, const char *why)
 /* The lock was taken.  If by this hart, it would wait for itself forever:
  * a nested acquire, or an interrupt handler that interrupted the holder
  * (interrupts must be off in the kernel).  Otherwise wait, reading only,
- * until it looks free; acquire then tries the swap again. */
+ * until it looks free; acquire then tries the swap again.  Meanwhile
+ * answer TLB shootdowns: the holder may be waiting for this hart's. */
 void spin_wait(struct spinlock *lk)
 {
 	if (holding(lk))
@@ -20,5 +21,5 @@ void spin_wait(struct spinlock *lk)
 	if (intr_on())
 		spin_panic(lk, "waited for with interrupts on");
 	while (lk->locked)
-		;
+		tlb_poll();
 }

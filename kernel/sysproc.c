@@ -274,6 +274,7 @@ long sys_meminfo(SYSARGS)
 		.ncpu = ncpu,
 		.heap_pages = kheappages(),
 		.cached_pages = trace_pages() + bcache_pages(),
+		.tlb_ipis = tlb_ipis,
 	};
 	fs_meminfo(&mi.file_pages, &mi.fsmeta_pages, &mi.fs_max_pages);
 	if (copy_to_user(a0, &mi, sizeof mi) < 0)

@@ -119,6 +119,8 @@ static void exc_pagefault(struct trapframe *tf, u64 stval)
 					  "out of memory on page fault (no other process to kill)";
 	else if (r == -ERANGE)
 		what = "stack growth past RLIMIT_AS";
+	else if (r == -EACCES)
+		what = "access to a PROT_NONE page";
 	else if (stack_overflow(tf, stval))
 		what = "stack overflow (guard page)";
 	else if (stval >= PHYS_OFFSET) /* the kernel's half */
@@ -207,7 +209,14 @@ static void device_interrupt(void)
 		plic_complete(hart, irq);
 }
 
-static void soft_interrupt(void) { csr_clear(sip, 1UL << IRQ_SSOFT); }
+/* A software interrupt: another hart woke this one from wfi (arch_kick),
+ * or asks it to flush its TLB (tlb_shootdown).  Cleared first, so that a
+ * request made while it is answered raises it again. */
+static void soft_interrupt(void)
+{
+	csr_clear(sip, 1UL << IRQ_SSOFT);
+	tlb_poll();
+}
 
 static void interrupt(u64 irq)
 {

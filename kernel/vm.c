@@ -1,7 +1,7 @@
-/* vm.c: user address spaces: the image, the heap, the stack.
+/* vm.c: user address spaces: the image, the heap, the stack, mappings.
  * fork shares pages copy-on-write, and even the level-0 page tables that
- * map them; faults grow the stack and break the sharing; copyin/copyout
- * are the only way the kernel touches user memory.
+ * map them; faults grow the stack, fill mappings and break the sharing;
+ * copyin/copyout are the only way the kernel touches user memory.
  *
  *   USER_TOP    +--------------+
  *               | unmapped     |  one page
@@ -9,19 +9,29 @@
  *               | stack        |  grows down on faults, up to USTACK_MAX
  *               | guard page   |  never mapped: running off the stack faults
  *               +--------------+
+ *               | unmapped     |  USTACK_MAX: never mapped either
+ *   MMAP_TOP    +--------------+
+ *               | mappings     |  mmap: regions (mmap.c), top down
+ *   mmap_base() +--------------+  = heap_start + UHEAP_MAX
  *               | heap         |  sbrk: [heap_start, brk)
  *               | data, bss    |
  *               | text         |  read-only, executable
  *   0x10000     +--------------+
+ *
+ * Whenever an entry is removed or loses a permission, the page it held,
+ * or a page table, is freed only after tlb_shootdown: other harts running
+ * the same space (threads) may hold the entry in their TLBs.
  */
 #include "kernel.h"
 #include "proc.h"
+#include "tlb.h"
 
 pagetable_t pagetable_new(void);
 
 int vm_create(struct vmspace *vm)
 {
 	memset(vm, 0, sizeof *vm);
+	vm->lock.name = "vm";
 	vm->pt = pagetable_new();
 	if (!vm->pt)
 		return -ENOMEM;
@@ -47,59 +57,82 @@ int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm)
 /* The end of the level-0 table's span that va is in, or end if sooner. */
 static u64 leaf_stop(u64 va, u64 end) { return min(ALIGN_DOWN(va, LEAF_SPAN) + LEAF_SPAN, PGROUNDUP(end)); }
 
-/* Pages whose references are dropped (kfree_many) BATCH at a time. */
+/* Pages whose references are dropped (kfree_many) BATCH at a time.  If
+ * shoot is set, they were just unmapped from it: its harts' TLBs are
+ * flushed before they go. */
 struct batch {
 	void *page[BATCH];
 	int n;
 	void (*flush)(void **pages, int n);
+	struct vmspace *shoot;
 };
 /* Not "= { .flush = f }": that would zero all BATCH slots every time. */
-#define BATCH_INIT(b, f) ((b).n = 0, (b).flush = (f))
+#define BATCH_INIT(b, f) ((b).n = 0, (b).flush = (f), (b).shoot = NULL)
+static inline void batch_flush(struct batch *b)
+{
+	if (b->shoot)
+		tlb_shootdown(b->shoot);
+	b->flush(b->page, b->n);
+	b->n = 0;
+}
 static inline void batch_add(struct batch *b, void *page)
 {
 	b->page[b->n++] = page;
-	if (b->n == BATCH) {
-		b->flush(b->page, b->n);
-		b->n = 0;
-	}
+	if (b->n == BATCH)
+		batch_flush(b);
 }
 static inline void batch_done(struct batch *b)
 {
 	if (b->n)
-		b->flush(b->page, b->n);
-	b->n = 0;
+		batch_flush(b);
 }
 
 /* The user regions, so that fork and teardown visit only what is mapped
- * instead of scanning whole page tables. */
+ * instead of scanning whole page tables: the image, the heap and the
+ * stack, and mmap's regions (vm->vmas, sorted by address).  Every entry
+ * that holds a page lies inside one of them. */
 struct region {
 	u64 lo, hi;
 };
-static int regions(struct vmspace *vm, struct region r[3])
+static void fixed_regions(struct vmspace *vm, struct region r[3])
 {
 	r[0] = (struct region){ 0, vm->text_end };
 	r[1] = (struct region){ vm->heap_start, PGROUNDUP(vm->brk) };
 	r[2] = (struct region){ vm->stack_low, USTACK_TOP };
-	return 3;
+}
+
+/* Widen slots [*lo, *hi) of the table at base to cover [a, b). */
+static inline void slots_add(u64 base, u64 a, u64 b, int *lo, int *hi)
+{
+	a = max(a, base);
+	b = min(b, base + LEAF_SPAN);
+	if (a >= b)
+		return;
+	*lo = min(*lo, (int)((a - base) >> PGSHIFT));
+	*hi = max(*hi, (int)((PGROUNDUP(b) - base) >> PGSHIFT));
+}
+
+static __attribute__((noinline)) void span_slots_vmas(struct vmspace *vm, u64 base, int *lo, int *hi)
+{
+	for (struct vma *v = vm->vmas; v && v->lo < base + LEAF_SPAN; v = v->next)
+		slots_add(base, v->lo, v->hi, lo, hi);
 }
 
 /* The slots [*lo, *hi) of the level-0 table covering va that can hold
  * mappings, i.e. those inside a region: fork, exit and unshare look at
- * those only, not at all 512. */
+ * those only, not at all 512.  mmap's regions are sorted, so their walk
+ * stops at the first one past the table. */
 static void span_slots(struct vmspace *vm, u64 va, int *lo, int *hi)
 {
 	struct region r[3];
-	int n = regions(vm, r);
-	u64 base = ALIGN_DOWN(va, LEAF_SPAN), end = base + LEAF_SPAN;
+	fixed_regions(vm, r);
+	u64 base = ALIGN_DOWN(va, LEAF_SPAN);
 	*lo = 512;
 	*hi = 0;
-	for (int i = 0; i < n; i++) {
-		u64 a = max(r[i].lo, base), b = min(r[i].hi, end);
-		if (a >= b)
-			continue;
-		*lo = min(*lo, (int)((a - base) >> PGSHIFT));
-		*hi = max(*hi, (int)((PGROUNDUP(b) - base) >> PGSHIFT));
-	}
+	for (int i = 0; i < 3; i++)
+		slots_add(base, r[i].lo, r[i].hi, lo, hi);
+	if (unlikely(vm->vmas))
+		span_slots_vmas(vm, base, lo, hi);
 }
 
 /* --- copy-on-write page tables ---
@@ -133,7 +166,7 @@ static int table_get_pages(pte_t *t, int lo, int hi)
 	void *pg[BATCH];
 	int n = 0, held = lo; /* slots [lo, held) hold their references */
 	for (int i = lo; i < hi; i++) {
-		if (t[i] & PTE_V)
+		if (t[i] & PTE_HELD)
 			pg[n++] = P2V(PTE_PA(t[i]));
 		if (n == BATCH || (i == hi - 1 && n > 0)) {
 			if (page_get_many(pg, n) < 0)
@@ -148,7 +181,7 @@ undo:
 	 * being copied still holds one on each page. */
 	n = 0;
 	for (int i = lo; i < held; i++) {
-		if (t[i] & PTE_V)
+		if (t[i] & PTE_HELD)
 			pg[n++] = P2V(PTE_PA(t[i]));
 		if (n == BATCH || (i == held - 1 && n > 0)) {
 			kfree_many(pg, n);
@@ -166,7 +199,7 @@ static void table_free(struct vmspace *vm, u64 va, pte_t *t)
 	int lo, hi;
 	span_slots(vm, va, &lo, &hi);
 	for (int i = lo; i < hi; i++) {
-		if (!(t[i] & PTE_V))
+		if (!(t[i] & PTE_HELD))
 			continue;
 		batch_add(&b, P2V(PTE_PA(t[i])));
 		vm->pages--;
@@ -206,23 +239,30 @@ static int unshare(struct vmspace *vm, u64 va)
 		return -ENOMEM;
 	}
 	*e = PA_PTE(V2P(copy)) | PTE_V;
+	/* This space's other harts may have the old table in their walk
+	 * caches; its owners free it without asking them. */
+	tlb_shootdown(vm);
 	if (!page_unref(t)) {
 		/* The others let go meanwhile: ours was the last use. */
 		u64 keep = vm->pages;
 		table_free(vm, va, t);
 		vm->pages = keep;
 	}
-	sfence_vma();
 	return 0;
 }
 
-/* Unmap [va, end).  -ENOMEM, with nothing unmapped, if a shared page
- * table could not be made private. */
+static void free_empty_tables(struct vmspace *vm, u64 lo, u64 hi, struct batch *b);
+
+/* Unmap [va, end), and free the page tables left empty.  -ENOMEM, with
+ * nothing unmapped, if a shared page table could not be made private.
+ * Nothing is freed before the TLBs that may hold it are flushed. */
 int vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 {
 	struct batch b;
 	BATCH_INIT(b, kfree_many);
+	b.shoot = vm;
 	va = PGROUNDDOWN(va);
+	u64 start = va;
 	for (u64 a = va; a < end; a = leaf_stop(a, end))
 		if (unshare(vm, a) < 0)
 			return -ENOMEM;
@@ -230,7 +270,7 @@ int vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 		u64 stop = leaf_stop(va, end);
 		pte_t *pte = walk(vm->pt, va, 0);
 		for (; pte && va < stop; va += PGSIZE, pte++) {
-			if (!(*pte & PTE_V))
+			if (!(*pte & PTE_HELD))
 				continue;
 			batch_add(&b, P2V(PTE_PA(*pte)));
 			*pte = 0;
@@ -238,7 +278,46 @@ int vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 		}
 		va = stop;
 	}
+	free_empty_tables(vm, start, end, &b);
 	batch_done(&b);
+	return 0;
+}
+
+/* Give the pages over [va, end) the protection prot (mprotect; the
+ * regions are mmap.c's business).  A page that becomes writable is made
+ * copy-on-write unless it was writable already: it may be shared with a
+ * fork, and its first write finds out (vm_fault).  -ENOMEM, with nothing
+ * changed, if a shared page table could not be made private. */
+int vm_protect_range(struct vmspace *vm, u64 va, u64 end, int prot)
+{
+	for (u64 a = va; a < end; a = leaf_stop(a, end))
+		if (unshare(vm, a) < 0)
+			return -ENOMEM;
+	u64 perm = prot_pte(prot);
+	int stricter = 0;
+	while (va < end) {
+		u64 stop = leaf_stop(va, end);
+		pte_t *pte = walk(vm->pt, va, 0);
+		for (; pte && va < stop; va += PGSIZE, pte++) {
+			pte_t e = *pte, n = PA_PTE(PTE_PA(e));
+			if (!(e & PTE_HELD))
+				continue;
+			if (prot == PROT_NONE)
+				n |= PTE_NONE;
+			else
+				n |= (perm & ~PTE_W) | PTE_U | PTE_V | PTE_A | PTE_D |
+				     (!(perm & PTE_W) ? 0 : (e & PTE_W) ? PTE_W : PTE_COW);
+			stricter |= (e & (PTE_V | PTE_R | PTE_W | PTE_X) & ~n) != 0;
+			*pte = n;
+		}
+		va = stop;
+	}
+	/* Wider only: a stale stricter entry elsewhere faults, and vm_fault
+	 * finds the access allowed. */
+	if (stricter)
+		tlb_shootdown(vm);
+	else
+		sfence_vma();
 	return 0;
 }
 
@@ -262,43 +341,131 @@ int vm_alloc_range(struct vmspace *vm, u64 va, u64 len, u64 perm)
 	return 0;
 }
 
+/* vm_destroy's work over one region at one level.  Inline in the loop
+ * over the three fixed regions, which every exit runs. */
+static inline __attribute__((always_inline)) void destroy_region(struct vmspace *vm, int level, u64 lo, u64 hi)
+{
+	u64 span = 1UL << (12 + 9 * level);
+	for (u64 va = ALIGN_DOWN(lo, span); va < hi; va += span) {
+		pte_t *e = level == 1 ? l1_entry(vm->pt, va) : &vm->pt[PX(2, va)];
+		if (!e || !(*e & PTE_V))
+			continue;
+		if (level == 1) {
+			table_put(vm, va, e);
+		} else {
+			/* every level-0 table is gone: all zeros */
+			kfree_zeroed(P2V(PTE_PA(*e)));
+			*e = 0;
+		}
+	}
+}
+
+static __attribute__((noinline)) void destroy_mappings(struct vmspace *vm, int level)
+{
+	for (struct vma *v = vm->vmas; v; v = v->next)
+		destroy_region(vm, level, v->lo, v->hi);
+}
+
 /* Tear down an address space: drop each level-0 table (freeing its pages
  * if no one else shares it), then the level-1 tables, then the root. */
 void vm_destroy(struct vmspace *vm)
 {
 	if (!vm->pt)
 		return;
+	/* No hart runs vm any more (exit and exec left it first), so this
+	 * interrupts no one; it is here for the rule's sake. */
+	tlb_shootdown(vm);
 	struct region r[3];
-	int n = regions(vm, r);
+	fixed_regions(vm, r);
 	for (int level = 1; level <= 2; level++) {
-		u64 span = 1UL << (12 + 9 * level);
-		for (int i = 0; i < n; i++) {
-			if (r[i].lo >= r[i].hi)
-				continue;
-			for (u64 va = ALIGN_DOWN(r[i].lo, span); va < r[i].hi; va += span) {
-				pte_t *e = level == 1 ? l1_entry(vm->pt, va) : &vm->pt[PX(2, va)];
-				if (!e || !(*e & PTE_V))
-					continue;
-				if (level == 1) {
-					table_put(vm, va, e);
-				} else {
-					/* every level-0 table is gone: all zeros */
-					kfree_zeroed(P2V(PTE_PA(*e)));
-					*e = 0;
-				}
-			}
-		}
+		for (int i = 0; i < 3; i++)
+			if (r[i].lo < r[i].hi)
+				destroy_region(vm, level, r[i].lo, r[i].hi);
+		if (vm->vmas)
+			destroy_mappings(vm, level);
 	}
 	kfree(vm->pt);
 	vm->pt = NULL;
+	mmap_free(vm);
 }
 
 /* Copy-on-write fork.  Writable pages become read-only + PTE_COW in both
  * processes; the first write to one makes a private copy (vm_fault).
  * Read-only pages (text) are simply shared.  A level-0 table with many
  * pages is shared whole (see above); a sparse one is copied entry by
- * entry, which costs less than copying the table on the first write. */
+ * entry, which costs less than copying the table on the first write.
+ * from->lock held (vm_lock): its other threads fault meanwhile. */
 #define SHARE_MIN 64 /* pages in a table's span before fork shares it */
+
+/* vm_fork's work over one region [lo_va, hi_va) of from.  Inline in the
+ * loop over the three fixed regions, which every fork runs. */
+static inline __attribute__((always_inline)) int fork_region(struct vmspace *to, struct vmspace *from, u64 lo_va, u64 hi_va)
+{
+	for (u64 va = ALIGN_DOWN(lo_va, LEAF_SPAN); va < hi_va; va += LEAF_SPAN) {
+		pte_t *pe = l1_entry(from->pt, va);
+		if (!pe || !(*pe & PTE_V))
+			continue;
+		/* the child's level-1 entry (its level-1 table is its own) */
+		pte_t *root = &to->pt[PX(2, va)];
+		if (!(*root & PTE_V)) {
+			pagetable_t l1 = kalloc();
+			if (!l1)
+				return -ENOMEM;
+			*root = PA_PTE(V2P(l1)) | PTE_V;
+		}
+		pte_t *ce = &((pagetable_t)P2V(PTE_PA(*root)))[PX(1, va)];
+		if (*ce & PTE_V)
+			continue; /* two regions in one 2 MiB: done already */
+		pte_t *t = P2V(PTE_PA(*pe));
+		int lo, hi, shared = page_refs(t) > 1;
+		span_slots(from, va, &lo, &hi);
+		if (shared || hi - lo >= SHARE_MIN) {
+			/* Share the table.  The first time, no entry may stay
+			 * writable; a shared table has none already. */
+			if (page_get(t) < 0)
+				return -ENOMEM; /* shared by REFS_MAX address spaces */
+			for (int k = lo; k < hi; k++) {
+				pte_t e = t[k];
+				if (e & PTE_W)
+					t[k] = (e & ~PTE_W) | PTE_COW;
+			}
+			*ce = *pe;
+			continue;
+		}
+		/* Copy the few entries into a table of the child's own. */
+		pte_t *ct = kalloc();
+		if (!ct)
+			return -ENOMEM;
+		*ce = PA_PTE(V2P(ct)) | PTE_V;
+		void *pg[SHARE_MIN]; /* fewer than SHARE_MIN entries here */
+		int npg = 0;
+		for (int k = lo; k < hi; k++) {
+			pte_t e = t[k];
+			if (!(e & PTE_HELD))
+				continue;
+			if (e & PTE_W)
+				t[k] = e = (e & ~PTE_W) | PTE_COW;
+			ct[k] = e;
+			pg[npg++] = P2V(PTE_PA(e));
+		}
+		/* Every page the child maps holds its reference before the
+		 * child can be torn down: if a count is full, the child's
+		 * table maps nothing (and vm_destroy frees it empty). */
+		if (npg && page_get_many(pg, npg) < 0) {
+			memset(ct, 0, PGSIZE);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static __attribute__((noinline)) int fork_mappings(struct vmspace *to, struct vmspace *from)
+{
+	int r = 0;
+	for (struct vma *v = from->vmas; v && r == 0; v = v->next)
+		r = fork_region(to, from, v->lo, v->hi);
+	return r;
+}
 
 int vm_fork(struct vmspace *to, struct vmspace *from)
 {
@@ -309,76 +476,21 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 	to->heap_start = from->heap_start;
 	to->brk = from->brk;
 	to->stack_low = from->stack_low;
+	if (from->vmas)
+		r = mmap_fork(to, from);
 	struct region rg[3];
-	int n = regions(from, rg);
-	for (int i = 0; i < n && r == 0; i++) {
-		for (u64 va = ALIGN_DOWN(rg[i].lo, LEAF_SPAN); va < rg[i].hi; va += LEAF_SPAN) {
-			pte_t *pe = l1_entry(from->pt, va);
-			if (!pe || !(*pe & PTE_V))
-				continue;
-			/* the child's level-1 entry (its level-1 table is its own) */
-			pte_t *root = &to->pt[PX(2, va)];
-			if (!(*root & PTE_V)) {
-				pagetable_t l1 = kalloc();
-				if (!l1) {
-					r = -ENOMEM;
-					break;
-				}
-				*root = PA_PTE(V2P(l1)) | PTE_V;
-			}
-			pte_t *ce = &((pagetable_t)P2V(PTE_PA(*root)))[PX(1, va)];
-			if (*ce & PTE_V)
-				continue; /* two regions in one 2 MiB: done already */
-			pte_t *t = P2V(PTE_PA(*pe));
-			int lo, hi, shared = page_refs(t) > 1;
-			span_slots(from, va, &lo, &hi);
-			if (shared || hi - lo >= SHARE_MIN) {
-				/* Share the table.  The first time, no entry may stay
-				 * writable; a shared table has none already. */
-				if (page_get(t) < 0) {
-					r = -ENOMEM; /* shared by REFS_MAX address spaces */
-					break;
-				}
-				for (int k = lo; k < hi; k++) {
-					pte_t e = t[k];
-					to->pages += e & PTE_V;
-					if (e & PTE_W)
-						t[k] = (e & ~PTE_W) | PTE_COW;
-				}
-				*ce = *pe;
-				continue;
-			}
-			/* Copy the few entries into a table of the child's own. */
-			pte_t *ct = kalloc();
-			if (!ct) {
-				r = -ENOMEM;
-				break;
-			}
-			*ce = PA_PTE(V2P(ct)) | PTE_V;
-			void *pg[SHARE_MIN]; /* fewer than SHARE_MIN entries here */
-			int npg = 0;
-			for (int k = lo; k < hi; k++) {
-				pte_t e = t[k];
-				if (!(e & PTE_V))
-					continue;
-				if (e & PTE_W)
-					t[k] = e = (e & ~PTE_W) | PTE_COW;
-				ct[k] = e;
-				to->pages++;
-				pg[npg++] = P2V(PTE_PA(e));
-			}
-			/* Every page the child maps holds its reference before the
-			 * child can be torn down: if a count is full, the child's
-			 * table maps nothing (and vm_destroy frees it empty). */
-			if (npg && page_get_many(pg, npg) < 0) {
-				memset(ct, 0, PGSIZE);
-				r = -ENOMEM;
-				break;
-			}
-		}
-	}
-	/* The parent's entries lost their W bit: drop stale TLB entries. */
-	sfence_vma();
+	fixed_regions(from, rg);
+	for (int i = 0; i < 3 && r == 0; i++)
+		r = fork_region(to, from, rg[i].lo, rg[i].hi);
+	if (r == 0 && from->vmas)
+		r = fork_mappings(to, from);
+	/* The child maps every page the parent does (counted once, here,
+	 * not entry by entry). */
+	if (r == 0)
+		to->pages = from->pages;
+	/* The parent's entries lost their W bit: no hart running it may go on
+	 * writing through a stale entry to a page the child now shares. */
+	tlb_shootdown(from);
 	if (r < 0)
 		vm_destroy(to);
 	return r;
@@ -386,10 +498,33 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 
 static int in_stack(u64 va) { return va >= USTACK_TOP - USTACK_MAX && va < USTACK_TOP; }
 
-/* Resolve a fault at va: break copy-on-write sharing, or grow the stack.
- * 0 if the access may now be retried; -EFAULT if it is a real fault (the
- * caller kills the process); -ENOMEM if memory ran out; -ERANGE if the
- * stack would grow past the process's RLIMIT_AS. */
+/* Does a valid entry e already allow the access? */
+static int pte_allows(pte_t e, int write, int exec)
+{
+	return (e & PTE_U) && (e & (exec ? PTE_X : write ? PTE_W : PTE_R));
+}
+
+/* A fresh zeroed page at va, mapped with perm. */
+static int map_zeroed(struct vmspace *vm, u64 va, u64 perm)
+{
+	if (unshare(vm, va) < 0)
+		return -ENOMEM;
+	void *page = kalloc();
+	if (!page)
+		return -ENOMEM;
+	if (vm_map(vm, va, page, perm) < 0) {
+		kfree(page);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Resolve a fault at va: break copy-on-write sharing, fill a page of a
+ * mapping, or grow the stack.  0 if the access may now be retried;
+ * -EFAULT if it is a real fault (the caller kills the process); -EACCES
+ * if the page is PROT_NONE; -ENOMEM if memory ran out; -ERANGE if the
+ * stack would grow past the process's RLIMIT_AS.  The caller holds
+ * vm->lock (vm_lock), or vm is not in use yet (exec's new image). */
 int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 {
 	if (va >= USER_TOP)
@@ -397,6 +532,12 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 	va = PGROUNDDOWN(va);
 	pte_t *pte = walk(vm->pt, va, 0);
 	if (pte && (*pte & PTE_V)) {
+		if (pte_allows(*pte, write, exec)) {
+			/* Another thread resolved it first, or mprotect widened
+			 * it: this hart's TLB still had the old entry. */
+			sfence_vma();
+			return 0;
+		}
 		if (!write || !(*pte & PTE_COW) || exec)
 			return -EFAULT;
 		if (unshare(vm, va) < 0)
@@ -412,10 +553,23 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 				return -ENOMEM;
 			memcpy(copy, old, PGSIZE);
 			*pte = PA_PTE(V2P(copy)) | (PTE_FLAGS(*pte) & ~PTE_COW) | PTE_W;
+			/* Other threads must not keep reading the old page, which
+			 * another process may be about to change (or free). */
+			tlb_shootdown(vm);
 			kfree(old);
 		}
 		sfence_vma();
 		return 0;
+	}
+	struct vma *v = vma_find(vm, va);
+	if (v) {
+		/* A page of a mapping, touched for the first time: zeros. */
+		if (v->prot == PROT_NONE)
+			return -EACCES;
+		u64 perm = prot_pte(v->prot);
+		if (!pte_allows(perm | PTE_U, write, exec))
+			return -EFAULT;
+		return map_zeroed(vm, va, perm);
 	}
 	if (exec || !in_stack(va))
 		return -EFAULT;
@@ -424,15 +578,8 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 	struct proc *p = myproc();
 	if (p && vm == &p->vm && va < vm->stack_low && vm_size(vm) + (vm->stack_low - va) > p->lim_as.cur)
 		return -ERANGE;
-	if (unshare(vm, va) < 0)
+	if (map_zeroed(vm, va, PTE_R | PTE_W) < 0)
 		return -ENOMEM;
-	void *page = kalloc();
-	if (!page)
-		return -ENOMEM;
-	if (vm_map(vm, va, page, PTE_R | PTE_W) < 0) {
-		kfree(page);
-		return -ENOMEM;
-	}
 	if (va < vm->stack_low)
 		vm->stack_low = va;
 	return 0;
@@ -507,19 +654,21 @@ static __attribute__((noinline)) int copyinstr_walk(struct vmspace *vm, char *ds
 	return -ENAMETOOLONG;
 }
 
+/* Nothing in t: no page, no PROT_NONE page, no lower table. */
 static int table_empty(pagetable_t t)
 {
 	for (int i = 0; i < 512; i++)
-		if (t[i] & PTE_V)
+		if (t[i])
 			return 0;
 	return 1;
 }
 
-/* Free the page-table pages over [lo, hi) that no longer map anything.
- * vm_destroy frees only the tables under the regions as they are at exit,
- * so without this a heap that grew and shrank (or failed to grow) would
- * leave its tables behind for good. */
-static void free_empty_tables(struct vmspace *vm, u64 lo, u64 hi)
+/* Free (into b, after the shootdown) the page-table pages over [lo, hi)
+ * that no longer map anything.  vm_destroy frees only the tables under
+ * the regions as they are at exit, so without this a heap that grew and
+ * shrank (or failed to grow), or an unmapped mapping, would leave its
+ * tables behind for good. */
+static void free_empty_tables(struct vmspace *vm, u64 lo, u64 hi, struct batch *b)
 {
 	for (int level = 1; level <= 2; level++) {
 		u64 span = 1UL << (12 + 9 * level);
@@ -531,7 +680,7 @@ static void free_empty_tables(struct vmspace *vm, u64 lo, u64 hi)
 				e = &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
 			}
 			if ((*e & PTE_V) && table_empty(P2V(PTE_PA(*e)))) {
-				kfree(P2V(PTE_PA(*e)));
+				batch_add(b, P2V(PTE_PA(*e)));
 				*e = 0;
 			}
 		}
@@ -571,7 +720,7 @@ int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max)
 
 /* Move the program break; pages are allocated (zeroed) now, so running
  * out of memory is reported here as -ENOMEM rather than as a later fault.
- * Returns the old break. */
+ * Returns the old break.  vm->lock held (vm_lock). */
 long vm_sbrk(struct vmspace *vm, long delta)
 {
 	u64 old = vm->brk, new = old + delta;
@@ -580,8 +729,6 @@ long vm_sbrk(struct vmspace *vm, long delta)
 			return -EINVAL;
 		if (vm_unmap_range(vm, PGROUNDUP(new), PGROUNDUP(old)) < 0)
 			return -ENOMEM;
-		free_empty_tables(vm, PGROUNDUP(new), PGROUNDUP(old));
-		sfence_vma();
 	} else if (delta > 0) {
 		if (new > vm->heap_start + UHEAP_MAX || new < old)
 			return -ENOMEM;
@@ -591,10 +738,21 @@ long vm_sbrk(struct vmspace *vm, long delta)
 			return -ENOMEM;
 		if (vm_alloc_range(vm, PGROUNDUP(old), PGROUNDUP(new) - PGROUNDUP(old), PTE_R | PTE_W) < 0) {
 			vm_unmap_range(vm, PGROUNDUP(old), PGROUNDUP(new));
-			free_empty_tables(vm, PGROUNDUP(old), PGROUNDUP(new));
 			return -ENOMEM;
 		}
 	}
 	vm->brk = new;
 	return old;
+}
+
+
+/* exec's commit: vm (the process's) takes over the new image built in
+ * new, this hart moves onto it, and the old image is freed.  No other
+ * hart runs the old one: exec ends a process's other threads first. */
+void vm_replace(struct vmspace *vm, struct vmspace *new)
+{
+	struct vmspace old = *vm;
+	*vm = *new;
+	vm_switch(vm); /* the same struct, holding the new tables */
+	vm_destroy(&old);
 }

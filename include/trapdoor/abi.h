@@ -148,7 +148,7 @@ struct kprocinfo {
 
 /* getrlimit/setrlimit: per-process resource limits, Linux's numbers.
  * Enforced: RLIMIT_NPROC (processes of the same uid, root's included) and
- * RLIMIT_AS (bytes of image + heap + stack).  RLIMIT_STACK and
+ * RLIMIT_AS (bytes of image + heap + stack + mappings).  RLIMIT_STACK and
  * RLIMIT_NOFILE report Trapdoor's fixed limits and cannot be changed. */
 #define RLIMIT_STACK 3
 #define RLIMIT_NPROC 6
@@ -209,6 +209,7 @@ struct kmeminfo {
 	unsigned long fs_max_pages; /* the file system is full when file + fsmeta reach it */
 	unsigned long heap_pages;   /* kernel heap (kmalloc) pages: PCBs, inodes, open files, pipes */
 	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started, disk blocks */
+	unsigned long tlb_ipis;     /* TLB-shootdown interrupts sent to other harts since boot */
 };
 
 /* diskstat(): the disk and its buffer cache, counted since boot. */

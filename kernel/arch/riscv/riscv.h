@@ -66,6 +66,11 @@ static inline int scause_is_timer(u64 cause) { return cause == (SCAUSE_INTR | IR
 #define PTE_A (1UL << 6)
 #define PTE_D (1UL << 7)
 #define PTE_COW (1UL << 8) /* RSW bit: shared copy-on-write page */
+/* RSW bit, with V clear: the entry still holds its page, made
+ * inaccessible by mprotect(PROT_NONE).  The hardware ignores an entry
+ * without V, so the page stays the process's without being reachable. */
+#define PTE_NONE (1UL << 9)
+#define PTE_HELD (PTE_V | PTE_NONE) /* the entry holds a page (a reference) */
 #define PTE_FLAGS(pte) ((pte)&0x3ff)
 #define PTE_PA(pte) (((pte) >> 10) << 12)
 #define PA_PTE(pa) ((((u64)(pa)) >> 12) << 10)
@@ -98,6 +103,17 @@ static inline long arch_swap_acquire(volatile u32 *a, u32 v)
 static inline void arch_store_release(volatile u32 *a, u32 v)
 {
 	asm volatile("amoswap.w.rl zero, %1, %0" : "+A"(*a) : "r"(v) : "memory");
+}
+
+/* Sequentially consistent or/and of a word (amo*.w.aqrl: one
+ * instruction; the compiler's __atomic builtins add a fence to it). */
+static inline void arch_atomic_or(volatile u32 *a, u32 v)
+{
+	asm volatile("amoor.w.aqrl zero, %1, %0" : "+A"(*a) : "r"(v) : "memory");
+}
+static inline void arch_atomic_and(volatile u32 *a, u32 v)
+{
+	asm volatile("amoand.w.aqrl zero, %1, %0" : "+A"(*a) : "r"(v) : "memory");
 }
 
 static inline int intr_on(void) { return (csr_read(sstatus) & SSTATUS_SIE) != 0; }
