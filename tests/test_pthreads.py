@@ -54,10 +54,22 @@ def sameaddr4(g):
     sameaddr(g)
 
 
-@test(cpus=4, timeout=120)
+@test(cpus=4, timeout=180)
 def primes_demo_on_four_harts(g):
     """The demo counts the primes below 200000 with 4 threads (17984 of
-    them) while ps shows its threads."""
+    them); in the background, ps lists its five threads under it."""
+    g.run("primes 4 3000000 > /tmp/big &", timeout=10)
+    ps = ""
+    for _ in range(100):  # until all four workers are there (a deadline, not a sleep)
+        ps = g.run("ps", timeout=10)
+        rows = ps.splitlines()
+        at = [i for i, l in enumerate(rows) if l.split()[4:5] == ["primes"]]
+        tids = [l for l in rows[at[0] + 1:] if re.match(r"^\s+\w+\s+tid \d+", l)] if at else []
+        if len(tids) == 5 or "primes below" in g.run("cat /tmp/big", timeout=10):
+            break
+    assert len(tids) == 5, "ps does not list primes' 5 threads:\n" + ps
+    g.run("wait", timeout=150)
+    assert "216816 primes below 3000000, 4 threads" in g.run("cat /tmp/big", timeout=10)
     out = g.run("primes 4 200000", timeout=100)
     assert "17984 primes below 200000, 4 threads" in out, out
     assert len(re.findall(r"^thread \d \(tid \d+\): \d+ blocks, \d+ primes$", out, re.M)) == 4, out

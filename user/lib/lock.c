@@ -162,13 +162,18 @@ ALONE(puts) int puts(const char *s)
 
 /* fork copies only the calling thread.  A lock another thread held at
  * that moment would stay held in the child for ever, by no one, and its
- * first malloc or printf would hang.  So fork takes picolibc's locks
- * first (the streams before the libc lock, the order the library itself
- * nests them), and parent and child each give them back. */
+ * first malloc or printf would hang.  So in a process with threads, fork
+ * takes picolibc's locks first (the streams before the libc lock, the
+ * order the library itself nests them), and parent and child each give
+ * them back.  A process with one thread skips all that: nobody else can
+ * hold a lock, and the stores of taking and giving back would cost it a
+ * copy-on-write fault on each side of every fork. */
 int __sys_fork(void);
 volatile unsigned __pthread_live = 1; /* threads of the process (pthread.c) */
 int fork(void)
 {
+	if (__pthread_live == 1)
+		return __sys_fork();
 	flockfile(stdin);
 	flockfile(stdout);
 	flockfile(stderr);

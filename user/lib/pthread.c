@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include "futex.h"
 #include "trapdoor.h"
 
@@ -71,6 +72,8 @@ int sched_yield(void) { return yield(); }
 static int tid_of(struct pthread *t)
 {
 	int tid;
+	if (t == &main_thread) /* the first thread's tid is the pid */
+		return getpid();
 	while (!(tid = t->tid)) {
 		if (t == self()) /* before its creator stored it */
 			return gettid();

@@ -589,9 +589,31 @@ static void *exit_now(void *arg)
 	exit(5);
 }
 
+static pthread_t first;
+static void *join_first(void *arg)
+{
+	(void)arg;
+	void *v = 0;
+	int r = pthread_join(first, &v);
+	if (r != 0 || v != (void *)42L)
+		exit(1);
+	return 0; /* the last thread: its end is the process's, exit(0) */
+}
+
 static void test_exit(void)
 {
+	/* the first thread ends with pthread_exit; another joins it */
 	int pid = fork();
+	if (pid == 0) {
+		pthread_t t;
+		first = pthread_self();
+		pthread_create(&t, 0, join_first, 0);
+		pthread_exit((void *)42L);
+	}
+	int st = reap(pid);
+	check(st == 0, "pthread_exit in the first thread, joined by another; the last thread's end is exit(0) (status %#x)", st);
+
+	pid = fork();
 	if (pid == 0) {
 		pthread_t t;
 		pthread_create(&t, 0, spin_forever, 0);
@@ -603,7 +625,7 @@ static void test_exit(void)
 		pthread_cond_wait(&c, &m); /* never signalled */
 		_exit(1);
 	}
-	int st = reap(pid);
+	st = reap(pid);
 	check(WIFEXITED(st) && WEXITSTATUS(st) == 5, "exit(5) in one thread ends the spinning, sleeping and waiting ones (status %#x)", st);
 	pages_back("exit from a thread");
 }
@@ -700,7 +722,7 @@ int main(int argc, char **argv)
 		printf("the guard page was written\n");
 		return 1;
 	}
-	plan(38);
+	plan(39);
 	/* a first round of threads: the kernel's own tables grow once */
 	pthread_t w[NT];
 	for (int i = 0; i < NT; i++)
@@ -722,8 +744,8 @@ int main(int argc, char **argv)
 	test_detach();     /* 4 */
 	test_stacks();     /* 3 */
 	test_guard();      /* 3 */
-	test_exit();       /* 2 */
+	test_exit();       /* 3 */
 	test_fork();       /* 2 */
-	test_no_syscall(); /* 1: 38 in all */
+	test_no_syscall(); /* 1: 39 in all */
 	return tap_done();
 }
