@@ -15,7 +15,7 @@ guest_test("/test/pthreadtest", cpus=4, timeout=240)
 @test(cpus=2, timeout=60)
 def pthread_guard_message(g):
     """A thread writing the guard page below its stack: the process is
-    killed with the kernel's message, naming the program and the address
+    killed with the kernel's message, naming the program, the thread and the address
     the thread printed just before."""
     out = g.run("/test/pthreadtest guard; echo status=$?", timeout=30)
     m = re.search(r"# guard page at (0x[0-9a-f]+)", out)
@@ -25,6 +25,7 @@ def pthread_guard_message(g):
     assert "status=139" in out, out  # 128 + SIGSEGV
     kill = [l for l in out.splitlines() if "(pthreadtest)" in l and "killed (SIGSEGV)" in l]
     assert kill, out
+    assert re.search(r"pid \d+ \(pthreadtest\) thread \d+: ", kill[0]), "the message does not name the thread: %r" % kill[0]
     addrs = [int(a, 16) for a in re.findall(r"at (0x[0-9a-f]+)", kill[0])]
     assert guard + 100 in addrs, "the message does not name the guard page's address %#x: %r" % (guard + 100, kill[0])
 
