@@ -20,7 +20,7 @@
  */
 
 /*       num name      stub           args   ret */
-SYSCALL(  1, fork,     fork,          "",    'i')
+SYSCALL(  1, fork,     __sys_fork,    "",    'i')
 SYSCALL(  2, exit,     _exit,         "i",   'n')
 SYSCALL(  3, wait,     wait,          "p",   'i')
 SYSCALL(  4, pipe,     pipe,          "p",   'i')

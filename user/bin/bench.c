@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -637,6 +638,86 @@ static void b_disk_write_fsync_4k(const char *name, long n)
 	close(fd);
 }
 
+/* --- threads ------------------------------------------------------------ */
+
+static void *thread_returns(void *arg) { return arg; }
+
+/* Create a thread that returns at once and join it: pthread_create's
+ * mmap, mprotect and thread_create, the thread's first run, its exit, the
+ * join and the munmap. */
+static void thread_create_join(void)
+{
+	pthread_t t;
+	void *v = 0;
+	if (pthread_create(&t, 0, thread_returns, (void *)7L) || pthread_join(t, &v) || v != (void *)7L)
+		op_failed = 1;
+}
+
+static void b_thread_create_join(const char *name, long n) { run_op(name, n, thread_create_join); }
+
+/* futex_pingpong: two threads of one process hand a word back and forth
+ * with futex_wait/futex_wake, as yield_roundtrip's two processes hand
+ * the CPU.  The word: 1 the partner's turn, 0 the main thread's, 2 stop.
+ * One round trip is two wakes and two waits that sleep. */
+static volatile unsigned pp_word;
+static long pp_rounds;
+
+static void *pp_partner(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		unsigned v;
+		while ((v = pp_word) == 0)
+			__futex_wait(&pp_word, 0, 0);
+		if (v == 2)
+			return 0;
+		pp_rounds++;
+		pp_word = 0;
+		__futex_wake(&pp_word, 1);
+	}
+}
+
+static inline void pp_round(void)
+{
+	pp_word = 1;
+	__futex_wake(&pp_word, 1);
+	while (pp_word == 1)
+		__futex_wait(&pp_word, 1, 0);
+}
+
+static void b_futex_pingpong(const char *name, long n)
+{
+	const long warm = 4;
+	pthread_t t;
+	pp_word = 0;
+	pp_rounds = 0;
+	if (pthread_create(&t, 0, pp_partner, 0)) {
+		fail(name, "pthread_create");
+		return;
+	}
+	sync_tick();
+	unsigned long t0 = now();
+	for (long i = 0; i < warm; i++)
+		pp_round();
+	n = fit(n, (now() - t0) / warm);
+	unsigned long d = TIMED(n, pp_round());
+	pp_word = 2;
+	__futex_wake(&pp_word, 1);
+	CHECK(name, pthread_join(t, 0) == 0);
+	CHECK(name, pp_rounds == n + warm);
+	report(name, d, n);
+}
+
+/* Lock and unlock a mutex nobody else wants: two atomic instructions and
+ * no system call. */
+static void b_mutex_uncontended(const char *name, long n)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	CHECK(name, pthread_mutex_lock(&m) == 0 && pthread_mutex_unlock(&m) == 0);
+	sync_tick();
+	report(name, TIMED(n, (pthread_mutex_lock(&m), pthread_mutex_unlock(&m))), n);
+}
+
 /* In the order they run.  The 16 MiB heap comes last so that no other
  * fork has to copy its page table.  n: at most this many repetitions in a
  * full run (fit() may take fewer); nshort: --short, and the default for
@@ -658,6 +739,9 @@ static const struct bench {
 	{ "timer_tick", b_timer_tick, 10, 2 },
 	{ "pipe_roundtrip_1000", b_pipe_roundtrip_1000, 5000, 20 },
 	{ "fork_exit_wait_1000", b_fork_exit_wait_1000, 1000, 5 },
+	{ "thread_create_join", b_thread_create_join, 1000, 5 },
+	{ "futex_pingpong", b_futex_pingpong, 5000, 20 },
+	{ "mutex_uncontended", b_mutex_uncontended, 100000, 1000 },
 	{ "fork_exit_wait_16m", b_fork_exit_wait_16m, 100, 2 },
 	/* 4 KiB blocks: n blocks (256 = 1 MiB, 4096 = 16 MiB).  The disk's
 	 * come last: the cache they leave full changes nothing measured. */

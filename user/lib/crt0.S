@@ -9,12 +9,16 @@ _start:
 	.option norelax
 	la	gp, __global_pointer$
 	.option pop
-	la	tp, __tls_base		/* thread-local storage (errno) */
-	la	t0, environ
-	sd	a2, 0(t0)
 	mv	s0, a0
 	mv	s1, a1
 	mv	s2, a2
+	/* The first thread's thread-local block (errno...): a copy of the
+	 * .tdata image, so the image stays pristine for later threads. */
+	la	a0, __tls_main
+	mv	tp, a0
+	call	_init_tls
+	la	t0, environ
+	sd	s2, 0(t0)
 	call	__libc_init_array	/* C constructors */
 	mv	a0, s0
 	mv	a1, s1
