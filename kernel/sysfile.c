@@ -19,29 +19,73 @@ static struct file *argfd(u64 ufd, int *pfd)
 	return p->ofile[fd];
 }
 
+/* With several threads, one may close a descriptor (or dup2 over it)
+ * while another sleeps in read or write on it: such a call holds a
+ * reference of its own to the open file until it returns, taken under the
+ * process's fdlock, which close and dup2 take to change ofile[].  A
+ * process with one thread cannot race with itself (only a thread of it
+ * makes another): no lock and no reference, the usual case pays nothing. */
+static struct file *fdget(u64 ufd, int *ref)
+{
+	struct proc *p = myproc();
+	int fd = (int)ufd;
+	*ref = 0;
+	if (likely(p->nthreads_all == 1))
+		return argfd(ufd, NULL);
+	if (fd < 0 || fd >= NOFILE)
+		return NULL;
+	acquire(&p->fdlock);
+	struct file *f = p->ofile[fd];
+	if (f && !filedup(f))
+		f = NULL; /* its count is full: as if closed */
+	release(&p->fdlock);
+	*ref = f != NULL;
+	return f;
+}
+
+static void fdput(struct file *f, int ref)
+{
+	if (ref)
+		fileclose(f);
+}
+
 long sys_read(SYSARGS)
 {
-	struct file *f = argfd(a0, NULL);
+	int ref;
+	struct file *f = fdget(a0, &ref);
 	if (!f)
 		return -EBADF;
-	return fileread(f, a1, (long)a2);
+	long r = fileread(f, a1, (long)a2);
+	fdput(f, ref);
+	return r;
 }
 
 long sys_write(SYSARGS)
 {
-	struct file *f = argfd(a0, NULL);
+	int ref;
+	struct file *f = fdget(a0, &ref);
 	if (!f)
 		return -EBADF;
-	return filewrite(f, a1, (long)a2);
+	long r = filewrite(f, a1, (long)a2);
+	fdput(f, ref);
+	return r;
 }
 
 long sys_close(SYSARGS)
 {
-	int fd;
-	struct file *f = argfd(a0, &fd);
+	int fd = (int)a0;
+	struct proc *p = myproc();
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	int locked = p->nthreads_all > 1;
+	if (locked)
+		acquire(&p->fdlock);
+	struct file *f = p->ofile[fd];
+	p->ofile[fd] = NULL;
+	if (locked)
+		release(&p->fdlock);
 	if (!f)
 		return -EBADF;
-	myproc()->ofile[fd] = NULL;
 	fileclose(f);
 	return 0;
 }
@@ -72,9 +116,15 @@ long sys_dup2(SYSARGS)
 		return nfd;
 	if (!filedup(f))
 		return -EMFILE; /* the open file's count is full: nfd stays open */
-	if (p->ofile[nfd])
-		fileclose(p->ofile[nfd]);
+	int locked = p->nthreads_all > 1; /* see fdget */
+	if (locked)
+		acquire(&p->fdlock);
+	struct file *old = p->ofile[nfd];
 	p->ofile[nfd] = f;
+	if (locked)
+		release(&p->fdlock);
+	if (old)
+		fileclose(old);
 	return nfd;
 }
 
