@@ -22,53 +22,46 @@ static struct file *argfd(u64 ufd, int *pfd)
 /* With several threads, one may close a descriptor (or dup2 over it)
  * while another sleeps in read or write on it: such a call holds a
  * reference of its own to the open file until it returns, taken under the
- * process's fdlock, which close and dup2 take to change ofile[].  A
- * process with one thread cannot race with itself (only a thread of it
- * makes another): no lock and no reference, the usual case pays nothing. */
-static struct file *fdget(u64 ufd, int *ref)
+ * process's fdlock, which close, dup2 and fdalloc take to change ofile[].
+ * A process with one thread cannot race with itself (only a thread of it
+ * makes another): no lock and no reference, and read and write stay a
+ * tail call into fileread/filewrite, the usual case paying nothing. */
+static __attribute__((noinline)) long rw_shared(u64 ufd, u64 addr, long n, int write)
 {
 	struct proc *p = myproc();
 	int fd = (int)ufd;
-	*ref = 0;
-	if (likely(p->nthreads_all == 1))
-		return argfd(ufd, NULL);
 	if (fd < 0 || fd >= NOFILE)
-		return NULL;
+		return -EBADF;
 	acquire(&p->fdlock);
 	struct file *f = p->ofile[fd];
 	if (f && !filedup(f))
 		f = NULL; /* its count is full: as if closed */
 	release(&p->fdlock);
-	*ref = f != NULL;
-	return f;
-}
-
-static void fdput(struct file *f, int ref)
-{
-	if (ref)
-		fileclose(f);
+	if (!f)
+		return -EBADF;
+	long r = write ? filewrite(f, addr, n) : fileread(f, addr, n);
+	fileclose(f);
+	return r;
 }
 
 long sys_read(SYSARGS)
 {
-	int ref;
-	struct file *f = fdget(a0, &ref);
+	if (unlikely(myproc()->nthreads_all > 1))
+		return rw_shared(a0, a1, (long)a2, 0);
+	struct file *f = argfd(a0, NULL);
 	if (!f)
 		return -EBADF;
-	long r = fileread(f, a1, (long)a2);
-	fdput(f, ref);
-	return r;
+	return fileread(f, a1, (long)a2);
 }
 
 long sys_write(SYSARGS)
 {
-	int ref;
-	struct file *f = fdget(a0, &ref);
+	if (unlikely(myproc()->nthreads_all > 1))
+		return rw_shared(a0, a1, (long)a2, 1);
+	struct file *f = argfd(a0, NULL);
 	if (!f)
 		return -EBADF;
-	long r = filewrite(f, a1, (long)a2);
-	fdput(f, ref);
-	return r;
+	return filewrite(f, a1, (long)a2);
 }
 
 long sys_close(SYSARGS)
@@ -116,7 +109,7 @@ long sys_dup2(SYSARGS)
 		return nfd;
 	if (!filedup(f))
 		return -EMFILE; /* the open file's count is full: nfd stays open */
-	int locked = p->nthreads_all > 1; /* see fdget */
+	int locked = p->nthreads_all > 1; /* see rw_shared */
 	if (locked)
 		acquire(&p->fdlock);
 	struct file *old = p->ofile[nfd];
