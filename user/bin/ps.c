@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 			snprintf(hart, sizeof hart, "%d", r->hart);
 			printf("%5s %5s %5s %-8s %-15s %8lu %8lu %6lu %6lu %4s%s%.*s\n", "", "", "", statename(r->state), tid,
 			       r->ticks, r->syscalls, r->vswitches, r->iswitches, r->hart >= 0 ? hart : "-",
-			       r->wait[0] ? " " : "", (int)sizeof r->wait, r->wait);
+			       r->wait[0] ? "  " : "", (int)sizeof r->wait, r->wait);
 		}
 		i = j;
 	}
