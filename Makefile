@@ -158,9 +158,13 @@ test: all
 bench: all
 	python3 tools/bench.py $(if $(ICOUNT),--icount $(ICOUNT))
 
-# make trace CMD="spin 1 & echo hi" [CPUS=2] [ARGS="tick=100ms"] [OUT=docs/run]
-trace: all
-	python3 tools/trace.py --cmd "$(CMD)" --cpus $(CPUS) $(if $(ARGS),--args "$(ARGS)") $(if $(OUT),--out $(OUT)) --png
+# make trace CMD="spin 1 & echo hi" [CPUS=2] [ARGS="tick=100ms"] [OUT=docs/run] [NAME=run]
+# The disk is attached as for make run (DISK=none: without one), so
+# CMD="spin 1 & dd if=/dev/vda of=/dev/null bs=4096 count=1 skip=3000"
+# records a read that blocks on the disk.
+trace: all $(if $(filter none,$(DISK)),,$(DISK))
+	python3 tools/trace.py --cmd "$(CMD)" --cpus $(CPUS) $(if $(ARGS),--args "$(ARGS)") $(if $(OUT),--out $(OUT)) \
+		$(if $(NAME),--name $(NAME)) $(if $(filter none,$(DISK)),,--disk $(DISK)) --png
 
 compile_commands.json: clean
 	bear -- $(MAKE) all

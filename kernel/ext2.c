@@ -151,10 +151,7 @@ static struct {
 	u32 isz;                    /* inode size on the disk */
 } e2 = { .lock = { .lk = SPINLOCK_INIT("ext2"), .wq = WAITQ_INIT("inode") } };
 
-/* Seconds since 1970 for timestamps.  PLACEHOLDER until h-rtc's Goldfish
- * RTC merges: its strong rtc_seconds() replaces this weak one (0: the
- * epoch, which e2fsck accepts as a time in the past). */
-__attribute__((weak)) u64 rtc_seconds(void) { return 0; }
+/* Seconds since 1970 for timestamps: the Goldfish RTC's (rtc.c). */
 static u32 now(void) { return (u32)rtc_seconds(); }
 
 /* The disk says something impossible: refuse the operation. */

@@ -1,6 +1,6 @@
 /* fdt.c: read the flattened device tree that OpenSBI hands over.
- * Finds RAM, the harts, the UART, the PLIC, the initrd and the boot
- * arguments instead of assuming QEMU's addresses.
+ * Finds RAM, the harts, the UART, the PLIC, the virtio slots, the RTC, the
+ * initrd and the boot arguments instead of assuming QEMU's addresses.
  */
 #include "kernel.h"
 
@@ -36,7 +36,7 @@ static int has_string(const char *v, u32 len, const char *s)
 struct node {
 	u64 reg, size;
 	int irq;
-	int is_uart, is_plic, is_virtio, disabled, sstc;
+	int is_uart, is_plic, is_virtio, is_rtc, disabled, sstc;
 	int has_reg;
 };
 
@@ -81,6 +81,8 @@ void fdt_parse(u64 dtb_pa)
 				}
 				if (n.is_plic)
 					bootinfo.plic_base = n.reg;
+				if (n.is_rtc && n.has_reg && !n.disabled && !bootinfo.rtc_base)
+					bootinfo.rtc_base = n.reg;
 				if (n.is_virtio && bootinfo.nvirtio < 8) {
 					bootinfo.virtio_base[bootinfo.nvirtio] = n.reg;
 					bootinfo.virtio_irq[bootinfo.nvirtio++] = n.irq;
@@ -122,6 +124,7 @@ void fdt_parse(u64 dtb_pa)
 					n.is_plic = has_string(v, len, "riscv,plic0") ||
 						    has_string(v, len, "sifive,plic-1.0.0");
 					n.is_virtio = has_string(v, len, "virtio,mmio");
+					n.is_rtc = has_string(v, len, "google,goldfish-rtc");
 				} else if (strcmp(prop, "status") == 0) {
 					n.disabled = strcmp(v, "okay") != 0;
 				} else if (strcmp(prop, "riscv,isa") == 0) {

@@ -116,6 +116,7 @@ struct bootinfo {
 	u64 virtio_base[8]; /* virtio-mmio slots, each probed by its driver */
 	int virtio_irq[8];
 	int nvirtio;
+	u64 rtc_base; /* Goldfish RTC, 0: none */
 };
 extern struct bootinfo bootinfo;
 void fdt_parse(u64 dtb_pa);
@@ -222,6 +223,12 @@ struct syscall_desc {
 };
 extern const struct syscall_desc syscall_desc[SYS_max];
 int argstr(u64 uva, char *buf, size_t max);
+
+/* rtc.c: the time of day (Goldfish RTC at boot, then the timer) */
+void rtc_init(void);
+u64 mono_ns(void);           /* ns since the timer started: never goes back */
+u64 rtc_now_ns(void);        /* ns since 1970-01-01 UTC */
+u64 rtc_seconds(void);       /* the same in seconds, for file timestamps */
 
 /* console.c */
 void console_init(void);

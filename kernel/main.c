@@ -70,6 +70,7 @@ void kmain(u64 hartid, u64 dtb)
 
 	plic_init(bootinfo.plic_base);
 	console_init();
+	rtc_init(); /* the time of day, before anything gets a timestamp */
 	binit();
 	int disk = disk_init(); /* before plic_hart_init: its irq on every hart */
 	plic_hart_init(hartid);

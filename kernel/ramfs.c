@@ -620,7 +620,7 @@ static void ram_stat(struct inode *ip, struct kstat *st)
 	st->uid = ip->uid;
 	st->rdev = ip->major;
 	st->size = ip->size;
-	st->mtime_ns = ip->mtime * params.tick_us * 1000;
+	st->mtime_ns = rtc_now_ns() - (ticks - ip->mtime) * params.tick_us * 1000; /* ticks ago, from now */
 }
 
 static int ram_nop(struct inode *ip)

@@ -207,6 +207,8 @@ long sys_procinfo(SYSARGS)
 		row.iswitches = p->iswitch;
 		row.mem_pages = p->vm.pages;
 		memcpy(row.name, p->name, sizeof row.name);
+		if (p->state == SLEEPING && p->queue && p->queue->name)
+			strlcpy(row.wait, p->queue->name, sizeof row.wait);
 		/* copyout may allocate (stack growth), never sleeps: safe here */
 		if (copyout(&me->vm, ubuf + i * sizeof row, &row, sizeof row) < 0) {
 			release(&schedlock);
@@ -229,6 +231,10 @@ long sys_meminfo(SYSARGS)
 		.cached_pages = trace_pages() + bcache_pages(),
 	};
 	fs_meminfo(&mi.file_pages, &mi.fsmeta_pages, &mi.fs_max_pages);
+	u64 idle = 0; /* timer units; a hart in wfi now adds its time when it wakes */
+	for (int i = 0; i < ncpu; i++)
+		idle += cpus[i].idle_ticks;
+	mi.idle_ns = idle / timebase_hz * 1000000000UL + idle % timebase_hz * 1000000000UL / timebase_hz;
 	if (copy_to_user(a0, &mi, sizeof mi) < 0)
 		return -EFAULT;
 	return 0;

@@ -41,6 +41,8 @@ u64 trace_pages(void); /* pages the rings hold */
 #define trace_exec(p, path) do { if (TRACE_ON(TR_RECORD | TR_PROC)) trace_exec_slow(p, path); } while (0)
 #define trace_kill(p, s, c, a) do { if (TRACE_ON(TR_RECORD)) trace_kill_slow(p, s, c, a); } while (0)
 #define trace_irq(irq) do { if (TRACE_ON(TR_RECORD)) trace_event(EV_IRQ, irq, 0, 0, 0, NULL); } while (0)
+#define trace_disk(type, blk, b, how, pid, name) \
+	do { if (TRACE_ON(TR_RECORD)) trace_event(type, blk, b, how, pid, name); } while (0)
 #define trace_user(p) do { if (TRACE_ON(TR_RECORD)) trace_user_slow(p); } while (0)
 #define trace_why(p, w) do { (p)->why = (w); } while (0)
 

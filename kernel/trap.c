@@ -187,6 +187,7 @@ static void device_interrupt(void)
 {
 	int hart = mycpu()->hartid;
 	int irq = plic_claim(hart);
+	trace_irq(irq); /* before the handler: its events follow the interrupt */
 	if (irq == bootinfo.uart_irq) {
 		int ch;
 		while ((ch = uart_getc()) >= 0)
@@ -194,7 +195,6 @@ static void device_interrupt(void)
 	} else if (irq == disk_irq) {
 		disk_intr();
 	}
-	trace_irq(irq);
 	if (irq)
 		plic_complete(hart, irq);
 }

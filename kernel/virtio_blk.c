@@ -5,6 +5,7 @@
 #include "proc.h"
 #include "buf.h"
 #include "virtio.h"
+#include "trace.h"
 
 /* Descriptors in the queue.  A request is a chain of three (header, data,
  * status), so QSIZE / 3 requests can be in flight at once. */
@@ -28,6 +29,11 @@ static struct {
 	volatile u8 *status;
 	struct buf *buf[QSIZE];
 	int write[QSIZE];
+	/* For the trace: DISK_* and the process the request is for, by pid
+	 * and name (it may be gone when a read-ahead completes). */
+	int how[QSIZE];
+	int pid[QSIZE];
+	char name[QSIZE][PROC_NAME_LEN];
 	int inflight;
 	struct kdiskstat st;
 	/* The lock orders submissions against completions, which may run on
@@ -208,6 +214,17 @@ int disk_start(struct buf *b, int write, int wait)
 	vd.desc[s] = (struct vring_desc){ V2P(&vd.status[h]), 1, VRING_DESC_F_WRITE, 0 };
 	vd.buf[h] = b;
 	vd.write[h] = write;
+	/* For the trace, whose request: the running process's, except for a
+	 * write nobody waits for, which is the periodic flush's, started from
+	 * the timer interrupt of whichever process was running. */
+	struct proc *by = write && b->async ? NULL : myproc();
+	vd.how[h] = (write ? DISK_WRITE : 0) | (b->async ? DISK_ASYNC : 0);
+	vd.pid[h] = by ? by->pid : 0;
+	vd.name[h][0] = 0;
+	if (TRACE_ON(TR_RECORD)) {
+		strlcpy(vd.name[h], by ? by->name : "kernel", PROC_NAME_LEN);
+		trace_disk(EV_DISKREQ, b->blockno, 1, vd.how[h], vd.pid[h], vd.name[h]);
+	}
 	vd.avail->ring[vd.avail->idx % QSIZE] = h;
 	/* The device must see the chain before the index that publishes it,
 	 * and the index before the notification. */
@@ -247,6 +264,8 @@ void disk_intr(void)
 			vd.st.errors += err[n] != 0;
 			write[n] = vd.write[h];
 			*(write[n] ? &vd.st.writes : &vd.st.reads) += 1;
+			/* (a request made before recording started: no name) */
+			trace_disk(EV_DISKDONE, vd.buf[h]->blockno, err[n], vd.how[h], vd.pid[h], vd.name[h]);
 			done[n++] = vd.buf[h];
 			vd.buf[h] = NULL;
 			vd.inflight--;

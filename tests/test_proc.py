@@ -55,7 +55,7 @@ def kill_init_refused(g):
     deadline = time.time() + 30
     while True:
         out = g.run("ps", timeout=10)
-        left = [l for l in out.splitlines() if l.split()[-6:-5] == ["sleep"] or " zombie " in l]
+        left = [l for l in out.splitlines() if l.split()[4:5] == ["sleep"] or " zombie " in l]
         if not left or time.time() > deadline:
             break
         time.sleep(0.5)

@@ -176,7 +176,7 @@ test(name="ctrl_c_stops_foreground_spin@4cpu", cpus=4)(ctrl_c_stops_spin)
 
 # --- which hart: ps's and Ctrl-P's HART column ---------------------------------
 
-PS_ROW = re.compile(r"^ +(\d+) +\d+ +\d+ (\w+) +(\S+) +\d+ +\d+ +\d+ +\d+ +(\d+|-)$", re.M)
+PS_ROW = re.compile(r"^ +(\d+) +\d+ +\d+ (\w+) +(\S+) +\d+ +\d+ +\d+ +\d+ +(\d+|-)(?: \S.*)?$", re.M)
 DUMP_ROW = re.compile(r"^(\d+) +\d+ +\d+ +(\w+) +(\S+) +\d+ +\d+ +\d+ +\d+ +(\d+|-)  ", re.M)
 
 
@@ -195,7 +195,7 @@ def hart_column(g, cpus):
         g.run("spin &")
     spinners(g, cpus + 1)
     out = g.run("ps")
-    assert out.splitlines()[0].endswith(" INVSW HART"), out
+    assert out.splitlines()[0].endswith(" INVSW HART WAIT"), out
     rows = PS_ROW.findall(out)
     assert len(rows) == len(out.splitlines()) - 1, out
     by = check_harts(rows, cpus, out)

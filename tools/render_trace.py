@@ -5,11 +5,13 @@ Input: the lines tracedump printed (a file written by tools/trace.py, or a
 raw console capture: other lines are ignored).  Output:
   NAME.md    the limited-direct-execution protocol tables (OS | Hardware |
              Program), filled in from what really happened: pids, program
-             and system-call names, times
+             and system-call names, times; with disk events, also a read
+             that blocks on the disk while another process runs
   NAME.html  a self-contained page: the same tables and SVG timelines,
              one lane per hart, user and kernel time, timer interrupts,
              system calls, switches and kills, a look (colour and
-             pattern) per process; hover for details, zoom and pan with
+             pattern) per process, and a disk lane (requests in flight,
+             processes blocked on the disk); hover for details, zoom and pan with
              the page's own script (no network resources)
 
 Event lines of a type this tool does not know are reported on stderr with
@@ -28,7 +30,9 @@ import sys
 
 # Event types, as tracedump names them (include/trapdoor/abi.h EV_*).
 TYPES = ("boot", "trap", "syscall", "sysret", "timer", "switch", "state", "irq", "kill", "exec", "exit",
-         "user")
+         "user", "diskreq", "diskdone")
+DISK_WRITE, DISK_ASYNC = 1, 2   # diskreq's c (abi.h DISK_*)
+SLEEPING, RUNNABLE = 4, 2       # enum procstate
 WHY = ["", "time slice used up", "yielded", "blocked", "exited"]
 WHY_SLICE, WHY_YIELD, WHY_BLOCK, WHY_EXIT = 1, 2, 3, 4
 SCAUSE_INTR = 1 << 63
@@ -179,6 +183,24 @@ class Syscall:
         return self.ret.b if self.ret else None
 
 
+class DiskReq:
+    """One disk request: its diskreq event and, once seen, its diskdone."""
+
+    def __init__(self, req):
+        self.req, self.done = req, None
+        self.block, self.how, self.pid = req.a, req.c, req.d
+        self.who = req.name or "kernel"
+
+    @property
+    def write(self):
+        return bool(self.how & DISK_WRITE)
+
+    def what(self):
+        return "%s of block %d%s" % ("write" if self.write else "read", self.block,
+                                     " (read-ahead)" if self.how & DISK_ASYNC and not self.write else
+                                     " (periodic flush)" if self.how & DISK_ASYNC else "")
+
+
 class Segment:
     __slots__ = ("hart", "start", "end", "pid", "mode", "name")
 
@@ -201,6 +223,7 @@ class Analysis:
         self._processes()
         self._segments()
         self._syscalls()
+        self._disk()
 
     def proc(self, pid):
         if pid not in self.procs:
@@ -315,6 +338,97 @@ class Analysis:
                 s = inflight.pop(e.a, None)
                 if s and s.ret:
                     s.user = e
+
+    def _disk(self):
+        """Disk requests paired with their completions (by block: one
+        request per block is in flight at a time, the cache's B_BUSY sees
+        to it), and the times processes slept waiting for one."""
+        self.disk_reqs = []   # DiskReq
+        inflight = {}
+        for e in self.tr.events:
+            if e.type == "diskreq":
+                r = DiskReq(e)
+                inflight.setdefault(e.a, []).append(r)
+                self.disk_reqs.append(r)
+            elif e.type == "diskdone" and inflight.get(e.a):
+                inflight[e.a].pop(0).done = e
+        # A process blocked on the disk: asleep after a request of its own
+        # that was still in flight, until it became ready again.
+        self.disk_waits = []  # (pid, sleep event, wake event or None, request)
+        asleep = {}
+        for e in self.tr.events:
+            if e.type != "state":
+                continue
+            if e.b == SLEEPING:
+                asleep[e.a] = e
+            elif e.c == SLEEPING and e.a in asleep:
+                start = asleep.pop(e.a)
+                req = self._disk_req_for(e.a, start.time, e.time)
+                if req:
+                    self.disk_waits.append((e.a, start, e, req))
+        for pid, start in asleep.items():
+            req = self._disk_req_for(pid, start.time, self.end)
+            if req:
+                self.disk_waits.append((pid, start, None, req))
+
+    def _disk_req_for(self, pid, t_sleep, t_wake):
+        """The request of pid's that a sleep from t_sleep to t_wake waited
+        for: made before the sleep, completed during it (or not at all);
+        of several, the last to complete before the wakeup.  A read-ahead
+        counts: it is the reader's, and the reader of that block sleeps
+        until it completes."""
+        best = None
+        for r in self.disk_reqs:
+            if r.pid != pid or r.req.time > t_sleep:
+                continue
+            if r.done is None:
+                if t_wake >= self.end:  # asleep still when the trace ends
+                    best = best or r
+            elif t_sleep <= r.done.time <= t_wake and (best is None or best.done is None
+                                                       or r.done.time >= best.done.time):
+                best = r
+        return best
+
+    def disk_story(self):
+        """A read that blocks on the disk: the process traps, the driver
+        starts the I/O, the process sleeps on the disk's queue, the
+        dispatcher switches, the device interrupts, the process becomes
+        ready and returns from the read.  The first such read, preferring
+        one during which another process ran."""
+        cands = []
+        for pid, sleep_ev, wake, req in self.disk_waits:
+            # the reader's own request, started in this very call
+            if wake is None or req.done is None or req.how & DISK_ASYNC:
+                continue
+            call = next((s for s in self.proc(pid).syscalls if s.enter.time <= req.req.time and s.ret
+                         and s.ret.time >= wake.time), None)
+            if not call:
+                continue
+            out = next((e for e in self.tr.events if e.type == "switch" and e.a == pid
+                        and e.time >= sleep_ev.time), None)
+            back = next((e for e in self.tr.events if e.type == "switch" and e.b == pid
+                         and e.time >= wake.time), None)
+            if not out or not back or back.time > call.ret.time:
+                continue
+            irq = None
+            for e in self.tr.events[:self._index(req.done)][::-1]:
+                if e.hart == req.done.hart and e.type == "irq":
+                    irq = e
+                    break
+            trap = None
+            if irq:
+                for e in self.tr.events[:self._index(irq)][::-1]:
+                    if e.hart != irq.hart or e.type in ("user", "switch", "syscall"):
+                        break
+                    if e.type == "trap":
+                        trap = e
+                        break
+            cands.append(dict(pid=pid, call=call, req=req, sleep=sleep_ev, out=out, wake=wake, back=back,
+                              irq=irq, trap=trap, other=out.b))
+        if not cands:
+            return None
+        cands.sort(key=lambda c: (c["call"].name != "read", c["other"] <= 0, c["call"].enter.time))
+        return cands[0]
 
     # --- the stories ------------------------------------------------------
 
@@ -591,6 +705,83 @@ def timer_rows(an, st):
     return rows
 
 
+def disk_rows(an, st):
+    """The blocking read, as the seeds' protocol table: A waits for the
+    disk, B (or the idle hart) has the CPU meanwhile."""
+    tr = an.tr
+    call, req, pid = st["call"], st["req"], st["pid"]
+    na = pname(an, pid, call.enter.time)
+    other = st["other"]
+    nb = pname(an, other, st["out"].time)
+    e = call.enter
+    rows = [("t = %s, hart %d" % (fmt_ms(tr, e.time), e.hart), "", "",
+             "Process A: **%s**<br>Call system call `%s()`<br>**trap** into OS (`ecall`, a7 = %d)"
+             % (na, call.name, call.num)),
+            ("", "", "save regs(A) → k-stack(A) (`trap_entry` fills the trapframe)<br>move to kernel mode<br>"
+             "jump to trap handler, `scause` = 8: ecall from U-mode", "")]
+    via = "`blkdev_read` → `bread(%d)`" % req.block if call.name == "read" else "`bread(%d)`" % req.block
+    rows.append(("t = %s … %s" % (fmt_ms(tr, e.time), fmt_ms(tr, req.req.time)),
+                 "Handle trap: `syscall()` → `sys_%s` → %s: the block is not in the buffer cache<br>"
+                 "**start the I/O**: `disk_start` puts the request (%s) on the virtqueue and notifies "
+                 "the device" % (call.name, via, req.what()), "", ""))
+    # The device is done by the time it interrupts; the driver sees it after.
+    irq, trap = st["irq"], st["trap"]
+    t_end = (trap or irq or req.done).time
+    rows.append(("t = %s … %s" % (fmt_ms(tr, req.req.time), fmt_ms(tr, t_end)), "",
+                 "the disk works on the request by itself: it copies block %d into the buffer's page "
+                 "(DMA) while the CPU runs other code (%s until its interrupt)"
+                 % (req.block, fmt_dur(tr, t_end - req.req.time)), ""))
+    rows.append(("t = %s" % fmt_ms(tr, st["sleep"].time),
+                 "A **sleeps on the disk queue**: `sleep(&b->wq)` (the queue `ps` shows as `disk`), "
+                 "A's state: running → sleeping; `sched()`", "", ""))
+    out = st["out"]
+    if other > 0:
+        rows.append(("t = %s" % fmt_ms(tr, out.time),
+                     "**dispatcher switches**: `swtch(&A->context, &B->context)` to B = %s, which was ready; "
+                     "**return-from-trap (into B)**" % nb, "", ""))
+        rows.append(("", "", "", "Process B: **%s** runs (user mode) while A waits<br>…" % nb))
+    else:
+        rows.append(("t = %s" % fmt_ms(tr, out.time),
+                     "**dispatcher switches**: nothing else is ready, so `swtch` to the idle loop: "
+                     "the hart waits for an interrupt (`wfi`)", "", ""))
+    if irq:
+        where = ("B interrupted in user mode at pc 0x%x; save regs(B) → k-stack(B)" % trap.b) if trap and trap.pid > 0 \
+            else ("the idle hart wakes" if irq.pid == 0 else "%s interrupted in the kernel" % pname(an, irq.pid, irq.time))
+        rows.append(("t = %s, hart %d" % (fmt_ms(tr, (trap or irq).time), irq.hart), "",
+                     "**device interrupt** (`scause` 9, PLIC source %d: the disk): %s<br>move to kernel mode<br>"
+                     "jump to trap handler" % (irq.a, where), ""))
+    wake = st["wake"]
+    rows.append(("t = %s … %s" % (fmt_ms(tr, req.done.time), fmt_ms(tr, wake.time)),
+                 "Handle the trap: `device_interrupt()` → `disk_intr()`: the used ring says the request for "
+                 "block %d is done (status %s)<br>`bio_done` → `wakeup(&b->wq)`: A **becomes ready** "
+                 "(sleeping → runnable)" % (req.block, "OK" if req.done.b == 0 else req.done.b), "", ""))
+    back = st["back"]
+    why = WHY[back.c] if 0 < back.c < 5 else ""
+    if other > 0 and back.a == other:
+        came = "B goes on until it leaves the CPU (%s); then" % why if why else "then"
+    else:
+        came = "from %s%s:" % (pname(an, back.a, back.time), ": " + why if why else "")
+    rows.append(("t = %s" % fmt_ms(tr, back.time),
+                 "%s the **dispatcher switches** to A: A returns from `sleep` in `bread`, waits %s in all"
+                 % (came[0].upper() + came[1:], fmt_dur(tr, back.time - st["sleep"].time)), "", ""))
+    rows.append(("t = %s" % fmt_ms(tr, call.ret.time),
+                 "copy the block to A's buffer (`copyout`)<br>**return-from-trap** with the result in a0: "
+                 "`%s`" % fmt_call(call), "", ""))
+    if call.user:
+        rows.append(("t = %s" % fmt_ms(tr, call.user.time), "",
+                     "restore regs(A) ← k-stack(A)<br>move to user mode (`sret`)<br>jump to A's PC after "
+                     "**trap** (pc 0x%x)" % call.user.b, ""))
+        rows.append(("", "", "", "Process A: **%s**<br>`%s()` returns %d<br>…" % (na, call.name, call.result)))
+    return rows
+
+
+def disk_title(an, st):
+    other = st["other"]
+    return "a read blocks on the disk: A = %s waits, %s" % (
+        pname(an, st["pid"], st["call"].enter.time),
+        "B = %s runs" % pname(an, other, st["out"].time) if other > 0 else "the hart idles")
+
+
 def md_table(rows, head):
     out = ["| Step | Time | " + " | ".join(head) + " |", "|:--:|:--|" + "|".join([":--"] * len(head)) + "|"]
     for i, r in enumerate(rows, 1):
@@ -634,6 +825,8 @@ def render_md(an, title, files):
     if tr.meta.get("cmd"):
         out += ["Commands run at the shell: `%s`  " % tr.meta["cmd"]]
     out += boot_args_md(tr)
+    if tr.meta.get("disk"):
+        out += ["Disk (/dev/vda): `%s`  " % tr.meta["disk"]]
     out += ["Events: %d over %s (timer: %d units per second)%s%s" % (
         len(tr.events), fmt_dur(tr, an.end - an.start), tr.timebase,
         "; **%d lost** (rings full or lines garbled)" % (tr.dropped + max(tr.missing, 0))
@@ -654,6 +847,9 @@ def render_md(an, title, files):
     else:
         out += ["## Run: a timer interrupt", "", "No process lost the CPU to the timer in this run "
                 "(nothing else was ready, or `sched=coop`).", ""]
+    ds = an.disk_story()
+    if ds:
+        out += ["## Run: %s" % disk_title(an, ds), "", md_table(disk_rows(an, ds), HEAD3), ""]
     out += ["## Processes", "", "| " + " | ".join(SUMMARY_HEAD) + " |", "|" + "---|" * len(SUMMARY_HEAD)]
     for r in summary_rows(an):
         out.append("| " + " | ".join(r) + " |")
@@ -686,6 +882,9 @@ MARKS = (
     ("smark", "system call (ecall)"),
     ("wmark", "context switch (swtch)"),
     ("kmark", "process killed by the kernel (a fault)"),
+    ("dreq", "disk request in flight (disk lane, upper row): from the driver's submission to its completion"),
+    ("dwait", "process blocked on the disk (disk lane, lower row): its own look, asleep on the queue ps calls disk"),
+    ("dmark", "disk interrupt: the completion that makes a waiting process ready"),
 )
 
 
@@ -748,7 +947,9 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"
     tr = an.tr
     left, right, top, lane_h, row_h = LEFT, RIGHT, TOP, LANE_H, ROW_H
     plot_w = width - left - right
-    height = top + lane_h * len(an.harts) + 40
+    disk = bool(an.disk_reqs)  # a lane for the disk under the harts'
+    nlanes = len(an.harts) + (1 if disk else 0)
+    height = top + lane_h * nlanes + 40
     span = max(t1 - t0, 1)
     # Names of system calls and switches fit when a window is this narrow.
     labels_below = span if zoom else 2 * tr.timebase // 1000
@@ -775,7 +976,7 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"
              '</defs>' % (sid, left, plot_w, height))
     o.append('<rect class="bg" x="0" y="0" width="%d" height="%d" fill="#ffffff"/>' % (width, height))
     # time axis (the script redraws it for every zoom)
-    ybase = top + lane_h * len(an.harts)
+    ybase = top + lane_h * nlanes
     o.append('<g class="axis" data-top="%d" data-base="%d">' % (top, ybase))
     step_ms = nice_step(tr.ms(span))
     tick_ms = math.ceil(tr.ms(t0) / step_ms - 1e-9) * step_ms
@@ -794,6 +995,13 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"
         o.append('<text x="6" y="%d" class="lane">hart %d</text>' % (y0 + 30, h))
         o.append('<text x="%d" y="%d" class="sub" text-anchor="end">user</text>' % (left - 4, yu + 13))
         o.append('<text x="%d" y="%d" class="sub" text-anchor="end">kernel</text>' % (left - 4, yk + 13))
+        o.append('<rect x="%d" y="%d" width="%d" height="%d" class="lanebg"/>' % (left, yu, plot_w, row_h * 2 + 4))
+    if disk:
+        y0 = top + len(an.harts) * lane_h
+        yu, yk = y0 + 12, y0 + 12 + row_h + 4
+        o.append('<text x="6" y="%d" class="lane">disk</text>' % (y0 + 30))
+        o.append('<text x="%d" y="%d" class="sub" text-anchor="end">requests</text>' % (left - 4, yu + 13))
+        o.append('<text x="%d" y="%d" class="sub" text-anchor="end">blocked</text>' % (left - 4, yk + 13))
         o.append('<rect x="%d" y="%d" width="%d" height="%d" class="lanebg"/>' % (left, yu, plot_w, row_h * 2 + 4))
     o.append('<g class="plot" clip-path="url(#%s-clip)">' % sid)
     for i, h in enumerate(an.harts):
@@ -866,8 +1074,57 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"
                 # in the kernel's row: the kernel decides, in the trap the fault caused
                 o.append('<circle cx="0" cy="%d" r="4" transform="translate(%.1f,0)" class="kmark" data-t="%d">'
                          '<title>%s</title></circle>' % (yk + row_h // 2, xx, e.time, html.escape(tip)))
+    if disk:
+        o.extend(disk_lane(an, t0, t1, x, top + len(an.harts) * lane_h + 12, row_h))
     o.append('</g></svg></div>')
     return "\n".join(o)
+
+
+def disk_lane(an, t0, t1, x, yu, row_h):
+    """The disk's lane: each request from submission to completion
+    (several overlap: read-ahead keeps the queue full), and below them
+    each process asleep waiting for one, in its own look."""
+    tr = an.tr
+    yk = yu + row_h + 4
+    o = []
+    for r in an.disk_reqs:
+        end = r.done.time if r.done else an.end
+        if end < t0 or r.req.time > t1:
+            continue
+        tip = "disk: %s for %s%s, %s … %s" % (
+            r.what(), pname(an, r.pid, r.req.time) if r.pid > 0 else "the kernel",
+            "" if r.done else " (not completed in the trace)", fmt_ms(tr, r.req.time),
+            fmt_ms(tr, end) + " (%s)" % fmt_dur(tr, end - r.req.time) if r.done else "the end")
+        if r.done and r.done.b:
+            tip += ", failed: status %d" % r.done.b
+        o.append('<rect x="%.2f" y="%d" width="%.2f" height="%d" class="dreq" data-a="%d" data-b="%d">'
+                 '<title>%s</title></rect>' % (x(r.req.time), yu + 3, max(x(end) - x(r.req.time), 0.6), row_h - 6,
+                                               r.req.time, end, html.escape(tip)))
+    for pid, sleep_ev, wake, req in an.disk_waits:
+        end = wake.time if wake else an.end
+        if end < t0 or sleep_ev.time > t1:
+            continue
+        tip = "%s blocked on the disk (%s), %s … %s (%s)" % (
+            pname(an, pid, sleep_ev.time), req.what(), fmt_ms(tr, sleep_ev.time), fmt_ms(tr, end),
+            fmt_dur(tr, end - sleep_ev.time))
+        o.append('<rect x="%.2f" y="%d" width="%.2f" height="%d" fill="%s" class="dwait" data-pid="%d" '
+                 'data-a="%d" data-b="%d"><title>%s</title></rect>'
+                 % (x(sleep_ev.time), yk, max(x(end) - x(sleep_ev.time), 0.6), row_h, fill_of(pid), pid,
+                    sleep_ev.time, end, html.escape(tip)))
+    # The completions, on the hart that took the interrupt (its kernel row).
+    for r in an.disk_reqs:
+        e = r.done
+        if not e or not t0 <= e.time <= t1:
+            continue
+        i = an.harts.index(e.hart)
+        yh = TOP + i * LANE_H + 12 + row_h + 4 + row_h // 2
+        woke = [w for w in an.disk_waits if w[3] is r and w[2] is not None]
+        tip = "disk interrupt at %s on hart %d: %s done%s" % (
+            fmt_ms(tr, e.time), e.hart, r.what(),
+            ", %s becomes ready" % pname(an, woke[0][0], e.time) if woke else "")
+        o.append('<path d="M0 %d l5 5 l-5 5 l-5 -5 z" transform="translate(%.1f,0)" class="dmark" data-t="%d">'
+                 '<title>%s</title></path>' % (yh - 5, x(e.time), e.time, html.escape(tip)))
+    return o
 
 
 def mark_swatch(cls, pid=None):
@@ -885,6 +1142,12 @@ def mark_swatch(cls, pid=None):
         body = '<line x1="11" y1="0" x2="11" y2="16" class="wmark"/>'
     elif cls == "kmark":
         body = '<circle cx="11" cy="8" r="4" class="kmark"/>'
+    elif cls == "dreq":
+        body = '<rect x="1" y="4" width="20" height="8" class="dreq"/>'
+    elif cls == "dwait":
+        body = '<rect x="1" y="2" width="20" height="12" fill="%s" class="dwait"/>' % (fill_of(pid) if pid else "#666")
+    elif cls == "dmark":
+        body = '<path d="M11 3 l5 5 l-5 5 l-5 -5 z" class="dmark"/>'
     else:
         raise ValueError(cls)
     return ('<svg xmlns="http://www.w3.org/2000/svg" class="sw" width="22" height="16" viewBox="0 0 22 16">%s'
@@ -1204,6 +1467,9 @@ svg .seg { font-size: 10px; fill: #000; pointer-events: none; paint-order: strok
 svg .hide { display: none; }
 svg .tmark { fill: #d62728; } svg .smark { stroke: #1f3fbf; stroke-width: 1; }
 svg .wmark { stroke: #000; stroke-width: 1.5; } svg .kmark { fill: #000; stroke: #fff; stroke-width: 1; }
+svg .dreq { fill: #8c6d31; fill-opacity: 0.35; stroke: #8c6d31; stroke-width: 0.6; }
+svg .dwait { fill-opacity: 0.6; stroke: #8c6d31; stroke-width: 1; stroke-dasharray: 3 2; }
+svg .dmark { fill: #8c6d31; stroke: #fff; stroke-width: 1; }
 svg .slabel { font-size: 9px; fill: #1f3fbf; } svg .wlabel { font-size: 9px; fill: #000; }
 svg.timeline .plot rect:hover, svg.timeline .plot path:hover, svg.timeline .plot line:hover {
     stroke: #000; stroke-width: 2; }
@@ -1270,6 +1536,8 @@ def render_html(an, title, files):
     if tr.meta.get("cmd"):
         meta.append("Commands: <code>%s</code>" % html.escape(tr.meta["cmd"]))
     meta += boot_args_html(tr)
+    if tr.meta.get("disk"):
+        meta.append("disk (/dev/vda): <code>%s</code>" % html.escape(tr.meta["disk"]))
     meta.append("%d events over %s" % (len(tr.events), fmt_dur(tr, an.end - an.start)))
     if tr.dropped or tr.missing > 0:
         meta.append("<b>%d events lost</b>" % (tr.dropped + max(tr.missing, 0)))
@@ -1302,6 +1570,13 @@ def render_html(an, title, files):
         o.append(svg_timeline(an, a, b, "Timer interrupt on hart %d: A = %s loses the CPU to B = %s" % (
             sw.hart, pname(an, st["a"], sw.time), pname(an, st["b"], sw.time)), zoom=True, sid="tl-timer"))
         o.append('<div class="wide">%s</div>' % html_table(timer_rows(an, st), HEAD3))
+    ds = an.disk_story()
+    if ds:
+        t_a, t_b = ds["call"].enter.time, (ds["call"].user or ds["call"].ret).time
+        a, b = window(an, t_a, t_b, min_us=400, factor=1.6)
+        o.append("<h2>%s</h2>" % html.escape(disk_title(an, ds)[0].upper() + disk_title(an, ds)[1:]))
+        o.append(svg_timeline(an, a, b, "Slow I/O: %s" % disk_title(an, ds), zoom=True, sid="tl-disk"))
+        o.append('<div class="wide">%s</div>' % html_table(disk_rows(an, ds), HEAD3))
     o.append('<h2>Processes</h2><div class="wide"><table><thead><tr>%s</tr></thead><tbody>' % "".join(
         "<th>%s</th>" % h for h in SUMMARY_HEAD))
     for r in summary_rows(an):

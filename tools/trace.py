@@ -11,7 +11,11 @@ waits for background jobs, runs tracedump and keeps its lines:
     OUT/NAME.html      tables and timeline          }
     OUT/NAME.png       a picture of the page (--png, needs Chromium)
 
-    python3 tools/trace.py --cmd "spin 1 & echo hi" [--cpus 2] [--tick 10ms]
+    python3 tools/trace.py --cmd "spin 1 & echo hi" [--cpus 2] [--tick 10ms] [--disk build/disk.img]
+
+With a disk, a read of /dev/vda that misses the cache blocks: e.g.
+    --cmd "spin 1 & dd if=/dev/vda of=/dev/null bs=4096 count=1 skip=3000"
+gives the table of a read that sleeps on the disk while spin runs.
 """
 import argparse
 import os
@@ -47,20 +51,22 @@ def boot_args(asked):
     return " ".join(booted), " ".join(added)
 
 
-def meta_lines(cmds, asked, added, booted, cpus):
+def meta_lines(cmds, asked, added, booted, cpus, disk=None):
     """The # lines at the head of a .trace: the page shows the user's own
-    boot arguments, and apart from them those the tool added."""
+    boot arguments, and apart from them those the tool added; and the
+    disk, whose speed the disk's part of the run depends on."""
     return ["# trace: recorded by tools/trace.py; render with tools/render_trace.py",
             "# cmd: %s" % "; ".join(cmds),
             "# args: %s" % re.sub(r"\s+", " ", asked).strip(),
             "# added: %s" % added,
             "# booted: %s" % booted,
-            "# cpus: %d" % cpus]
+            "# cpus: %d" % cpus] + (["# disk: %s" % disk] if disk else [])
 
 
-def record(cmds, cpus=1, boot_args="trace=record", timeout=60, log=None):
-    """Boot, run cmds, dump the rings; return (trace lines, console text)."""
-    g = Guest(cpus=cpus, args=boot_args)
+def record(cmds, cpus=1, boot_args="trace=record", timeout=60, log=None, disk=None):
+    """Boot, run cmds, dump the rings; return (trace lines, console text).
+    disk: an image for /dev/vda, or Guest's -drive options."""
+    g = Guest(cpus=cpus, args=boot_args, disk=disk)
     try:
         g.boot(timeout=30)
         for c in cmds:
@@ -97,6 +103,7 @@ def main():
     ap.add_argument("--name", default="run", help="base name of the output files")
     ap.add_argument("--timeout", type=int, default=60, help="seconds per command")
     ap.add_argument("--png", action="store_true", help="also take a picture of the page (Chromium)")
+    ap.add_argument("--disk", help="a disk image for /dev/vda (make trace: DISK, default build/disk.img)")
     a = ap.parse_args()
     cmds = [c for c in a.cmd if c.strip()] or ["spin 1 & echo hi"]
     # --tick and --slice are the user's words as much as --args is
@@ -109,13 +116,13 @@ def main():
             return 1
     try:
         lines, console, boot_line = record(cmds, a.cpus, args, a.timeout,
-                                           log=lambda s: print("trace: " + s, file=sys.stderr))
+                                           log=lambda s: print("trace: " + s, file=sys.stderr), disk=a.disk)
     except GuestError as e:
         print("trace: %s" % e, file=sys.stderr)
         return 1
     os.makedirs(a.out, exist_ok=True)
     base = os.path.join(a.out, a.name)
-    meta = meta_lines(cmds, asked, added, boot_line, a.cpus)
+    meta = meta_lines(cmds, asked, added, boot_line, a.cpus, a.disk)
     with open(base + ".trace", "w") as f:
         f.write("\n".join(meta + lines) + "\n")
     with open(base + ".console", "w") as f:

@@ -142,6 +142,7 @@ struct kprocinfo {
 	unsigned long iswitches; /* involuntary switches (preempted) */
 	unsigned long mem_pages; /* user pages mapped */
 	char name[PROC_NAME_LEN];
+	char wait[PROC_NAME_LEN]; /* sleeping: what for (its wait queue's name: "disk", "pipe read", ...) */
 };
 
 /* getrlimit/setrlimit: per-process resource limits, Linux's numbers.
@@ -188,6 +189,24 @@ struct krlimit {
 #define MAP_ANONYMOUS 0x20
 #define MAP_FAILED ((void *)-1)
 
+/* clock_gettime(clockid, ts) / clock_settime(CLOCK_REALTIME, ts).  The
+ * clock numbers are picolibc's (newlib's), not Linux's; picolibc's
+ * <time.h> defines CLOCK_MONOTONIC only for some configurations, so it is
+ * here too.  ktimespec is laid out like struct timespec (user/lib checks). */
+#ifndef TRAPDOOR_KERNEL
+#include <time.h> /* its CLOCK_REALTIME first: one definition, not two */
+#endif
+#ifndef CLOCK_REALTIME
+#define CLOCK_REALTIME 1  /* the time of day: ns since 1970-01-01 UTC, settable by root */
+#endif
+#ifndef CLOCK_MONOTONIC
+#define CLOCK_MONOTONIC 4 /* time since boot: never set, never goes back */
+#endif
+struct ktimespec {
+	long tv_sec;
+	long tv_nsec;
+};
+
 /* Process states: the textbook's, plus embryo (being created). */
 enum procstate { UNUSED, EMBRYO, RUNNABLE, RUNNING, SLEEPING, ZOMBIE };
 
@@ -207,6 +226,7 @@ struct kmeminfo {
 	unsigned long fs_max_pages; /* the file system is full when file + fsmeta reach it */
 	unsigned long heap_pages;   /* kernel heap (kmalloc) pages: PCBs, inodes, open files, pipes */
 	unsigned long cached_pages; /* kept for reuse: the trace rings once recording started, disk blocks */
+	unsigned long idle_ns;      /* harts' time idle (in wfi) since boot, summed: what I/O left the CPU */
 };
 
 /* diskstat(): the disk and its buffer cache, counted since boot. */
@@ -253,10 +273,18 @@ enum {
 	EV_EXEC,     /* a = pid, name = its new name */
 	EV_EXIT,     /* a = pid, b = wait status */
 	EV_USER,     /* a = pid, b = pc: return-from-trap into user mode */
+	EV_DISKREQ,  /* a = block, b = blocks, c = DISK_* (how), d = pid it is for
+		      * (0: the kernel); name = that process's, or "kernel":
+		      * the driver put a request on the queue and told the device */
+	EV_DISKDONE, /* a = block, b = status (0 or -EIO), c and d as in the
+		      * request: the device's completion, seen by its interrupt */
 	EV_max
 };
 /* EV_BOOT stages: the seeds' "OS @ boot" rows */
 enum { BOOT_TRAPTABLE = 1, BOOT_TIMER, BOOT_HARTS };
+/* EV_DISKREQ's c: a write or a read, and whether anyone waits for it
+ * (read-ahead and the periodic flush: nobody does) */
+enum { DISK_WRITE = 1, DISK_ASYNC = 2 };
 /* EV_SWITCH: why a process left the CPU */
 enum { WHY_NONE, WHY_SLICE, WHY_YIELD, WHY_BLOCK, WHY_EXIT };
 

@@ -11,7 +11,8 @@
  * kept under one tick period long, so ticks land outside the windows and
  * two runs print the same numbers.
  *
- *   bench                  every metric (tools/bench.py parses the output)
+ *   bench                  every metric (tools/bench.py parses the output;
+ *                          the disk's need /dev/vda, a blank scratch disk)
  *   bench --short          few iterations: checks every operation works
  *   bench --time           wall clock: ns per operation from clock_ns()
  *   bench NAME...          only these metrics
@@ -20,6 +21,8 @@
  *                          calls that tools/profile.py finds in a trace;
  *                          waits for a line on stdin before it starts
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,6 +474,169 @@ static void b_fork_exit_wait_16m(const char *name, long n)
 	CHECK(name, sbrk(-size) != (void *)-1);
 }
 
+/* --- reading and writing 4 KiB blocks: the in-RAM file system and the disk --- */
+
+#define BLK 4096
+/* malloc'd by the first metric that needs it: a static buffer would make
+ * bench's image a page larger, and every fork before it dearer. */
+static char *blkbuf;
+static int need_blkbuf(const char *name)
+{
+	if (!blkbuf && !(blkbuf = malloc(BLK)))
+		fail(name, "malloc");
+	return blkbuf != NULL;
+}
+
+/* read() 4 KiB at a time from fd, n times; 0 if every read was whole. */
+static int read_blocks(int fd, long n)
+{
+	for (long i = 0; i < n; i++)
+		if (read(fd, blkbuf, BLK) != BLK)
+			return -1;
+	return 0;
+}
+
+/* Warm reads of blocks [0, nblocks) of fd, all in memory already, in
+ * windows that each start after a tick (sync_tick) and fit one (fit()).
+ * Deterministic: nothing waits and no device interrupts. */
+static void warm_read(const char *name, int fd, long nblocks)
+{
+	lseek(fd, 0, SEEK_SET);
+	unsigned long t = now();
+	if (read_blocks(fd, 4) < 0) {
+		fail(name, "read");
+		return;
+	}
+	long per = fit(nblocks, (now() - t) / 4);
+	unsigned long total = 0;
+	long done = 0;
+	for (long at = 0; at < nblocks; at += per) {
+		long k = nblocks - at < per ? nblocks - at : per;
+		lseek(fd, at * BLK, SEEK_SET);
+		sync_tick();
+		total += TIMED(k, CHECK(name, read(fd, blkbuf, BLK) == BLK));
+		done += k;
+	}
+	report(name, total, done);
+}
+
+/* ramfile_read_4k: a 4 KiB read() of a file of the in-RAM file system
+ * (1 MiB, read whole in each window): what disk_read_warm_4k, the same
+ * from the buffer cache, is judged against. */
+static void b_ramfile_read_4k(const char *name, long n)
+{
+	const char *path = "/bench-ramfile";
+	if (!need_blkbuf(name))
+		return;
+	int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0600);
+	if (fd < 0) {
+		fail(name, "create /bench-ramfile");
+		return;
+	}
+	memset(blkbuf, 0x5a, BLK);
+	for (long i = 0; i < n; i++)
+		CHECK(name, write(fd, blkbuf, BLK) == BLK);
+	warm_read(name, fd, n);
+	close(fd);
+	unlink(path);
+}
+
+/* The disk metrics: /dev/vda (tools/bench.py attaches a blank image).
+ * A cold read or a write waits for the device: the hart idles meanwhile,
+ * and under -icount (sleep=off) its clock jumps ahead to the next timer
+ * deadline, so instret over the window counts idle time too.  The kernel
+ * says how long the harts idled (meminfo's idle_ns, virtual ns, which is
+ * instret under -icount): instret minus that is the instructions the read
+ * or write cost the CPU, the reader's and the interrupts'.  It varies a
+ * little from run to run (how completions batch into interrupts, whether
+ * a block arrives before its reader sleeps), so those two metrics are
+ * report-only.  With --time both are ns per 4 KiB of wall-clock time,
+ * idle included: the disk's throughput as QEMU gives it. */
+#define DISK_WRITE_AT (20L << 20) /* the write test's blocks: after the read test's */
+
+static unsigned long idle_ns(void)
+{
+	struct kmeminfo mi;
+	return meminfo(&mi) == 0 ? mi.idle_ns : 0;
+}
+
+static int disk_open(const char *name, int flags)
+{
+	if (!need_blkbuf(name))
+		return -1;
+	int fd = open("/dev/vda", flags);
+	if (fd < 0) {
+		/* errno, not strerror: its table would add a page to bench's
+		 * text, and to what every fork above maps */
+		printf("# %s: no /dev/vda (boot with a disk): errno %d\n", name, errno);
+		return -1;
+	}
+	return fd;
+}
+
+/* What the CPU spent on n blocks: the window's clock minus the idle time
+ * (in --time mode the whole window, wall clock). */
+static void report_io(const char *name, unsigned long d, unsigned long idle, long n)
+{
+	if (!time_mode)
+		printf("# %s: %lu per 4 KiB with the harts' idle time, of which %lu idle\n", name, d / n, idle / n);
+	report(name, time_mode || idle > d ? d : d - idle, n);
+}
+
+/* disk_read_cold_4k: 16 MiB read straight through from /dev/vda, none of
+ * it cached (a fresh boot), 4 KiB per read(): read-ahead keeps 8 more
+ * blocks in flight.  disk_read_warm_4k then reads them again, all hits. */
+static void b_disk_read_cold_4k(const char *name, long n)
+{
+	int fd = disk_open(name, O_RDONLY);
+	if (fd < 0)
+		return;
+	unsigned long i0 = idle_ns(), t0 = now();
+	int r = read_blocks(fd, n);
+	unsigned long d = now() - t0, idle = idle_ns() - i0;
+	CHECK(name, r == 0);
+	report_io(name, d, idle, n);
+	close(fd);
+}
+
+static void b_disk_read_warm_4k(const char *name, long n)
+{
+	int fd = disk_open(name, O_RDONLY);
+	if (fd < 0)
+		return;
+	/* Everything cached (the cold read did it, unless it did not run),
+	 * and its last read-ahead completed, outside any window. */
+	CHECK(name, read_blocks(fd, n) == 0);
+	msleep(50);
+	warm_read(name, fd, n);
+	close(fd);
+}
+
+/* disk_write_fsync_4k: 16 MiB written (whole blocks: into the cache
+ * without reading them first), then fsync, which writes them all to the
+ * device and waits; per 4 KiB, fsync included. */
+static void b_disk_write_fsync_4k(const char *name, long n)
+{
+	int fd = disk_open(name, O_RDWR);
+	if (fd < 0)
+		return;
+	if (lseek(fd, DISK_WRITE_AT, SEEK_SET) != DISK_WRITE_AT) {
+		fail(name, "lseek");
+		close(fd);
+		return;
+	}
+	memset(blkbuf, 0xa5, BLK);
+	unsigned long i0 = idle_ns(), t0 = now();
+	long ok = 0;
+	for (long i = 0; i < n; i++)
+		ok += write(fd, blkbuf, BLK) == BLK;
+	int r = fsync(fd);
+	unsigned long d = now() - t0, idle = idle_ns() - i0;
+	CHECK(name, ok == n && r == 0);
+	report_io(name, d, idle, n);
+	close(fd);
+}
+
 /* In the order they run.  The 16 MiB heap comes last so that no other
  * fork has to copy its page table.  n: at most this many repetitions in a
  * full run (fit() may take fewer); nshort: --short, and the default for
@@ -493,6 +659,12 @@ static const struct bench {
 	{ "pipe_roundtrip_1000", b_pipe_roundtrip_1000, 5000, 20 },
 	{ "fork_exit_wait_1000", b_fork_exit_wait_1000, 1000, 5 },
 	{ "fork_exit_wait_16m", b_fork_exit_wait_16m, 100, 2 },
+	/* 4 KiB blocks: n blocks (256 = 1 MiB, 4096 = 16 MiB).  The disk's
+	 * come last: the cache they leave full changes nothing measured. */
+	{ "ramfile_read_4k", b_ramfile_read_4k, 256, 16 },
+	{ "disk_read_cold_4k", b_disk_read_cold_4k, 4096, 64 },
+	{ "disk_read_warm_4k", b_disk_read_warm_4k, 4096, 64 },
+	{ "disk_write_fsync_4k", b_disk_write_fsync_4k, 4096, 64 },
 };
 #define NBENCH (sizeof benches / sizeof benches[0])
 

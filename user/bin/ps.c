@@ -1,6 +1,7 @@
 /* ps.c: list the processes, from the kernel's procinfo(): ids, state,
  * name, timer ticks charged, system calls made, voluntary and involuntary
- * context switches, and the hart it runs on or last ran on ('-': never).
+ * context switches, the hart it runs on or last ran on ('-': never), and
+ * for a sleeping process what it waits for (its wait queue: disk, pipe read, ...).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,15 +53,17 @@ int main(int argc, char **argv)
 	qsort(rows, n, sizeof *rows, bypid);
 	/* HART is Linux's PSR: for a process not running, the hart it last
 	 * ran on, where its cache lines still are. */
-	printf("%5s %5s %5s %-8s %-15s %8s %8s %6s %6s %4s\n", "PID", "PPID", "UID", "STATE", "NAME", "TICKS",
-	       "SYSCALLS", "VOLSW", "INVSW", "HART");
+	printf("%5s %5s %5s %-8s %-15s %8s %8s %6s %6s %4s %s\n", "PID", "PPID", "UID", "STATE", "NAME", "TICKS",
+	       "SYSCALLS", "VOLSW", "INVSW", "HART", "WAIT");
 	for (int i = 0; i < n; i++) {
 		struct kprocinfo *r = &rows[i];
 		char hart[12] = "-";
 		if (r->hart >= 0)
 			snprintf(hart, sizeof hart, "%d", r->hart);
-		printf("%5d %5d %5d %-8s %-15.*s %8lu %8lu %6lu %6lu %4s\n", r->pid, r->ppid, r->uid, statename(r->state),
-		       PROC_NAME_LEN, r->name, r->ticks, r->syscalls, r->vswitches, r->iswitches, hart);
+		/* WAIT, only for a sleeper: the event it waits for, as Ctrl-P shows it */
+		printf("%5d %5d %5d %-8s %-15.*s %8lu %8lu %6lu %6lu %4s%s%.*s\n", r->pid, r->ppid, r->uid,
+		       statename(r->state), PROC_NAME_LEN, r->name, r->ticks, r->syscalls, r->vswitches, r->iswitches,
+		       hart, r->wait[0] ? " " : "", PROC_NAME_LEN, r->wait);
 	}
 	return 0;
 }

@@ -21,6 +21,7 @@ static const char *const type_name[EV_max] = {
 	[EV_BOOT] = "boot",     [EV_TRAP] = "trap",   [EV_SYSCALL] = "syscall", [EV_SYSRET] = "sysret",
 	[EV_TIMER] = "timer",   [EV_SWITCH] = "switch", [EV_STATE] = "state",   [EV_IRQ] = "irq",
 	[EV_KILL] = "kill",     [EV_EXEC] = "exec",   [EV_EXIT] = "exit",       [EV_USER] = "user",
+	[EV_DISKREQ] = "diskreq", [EV_DISKDONE] = "diskdone",
 };
 
 static struct ktevent ev[128];

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/times.h>
+#include <stddef.h>
+#include <time.h>
 #include <unistd.h>
 #include "trapdoor.h"
 
@@ -20,6 +22,13 @@ _Static_assert(ENOENT == 2 && EFAULT == 14 && ENOSYS == 88 && ENOTEMPTY == 90, "
 _Static_assert(O_CREAT == 0x0040 && O_TRUNC == 0x0200 && O_APPEND == 0x0400 && O_EXCL == 0x0800, "open flags");
 _Static_assert(O_NOCTTY == 0x8000 && O_NOFOLLOW == 0x100000 && O_DIRECTORY == 0x200000, "open flags");
 _Static_assert(SIGKILL == 9 && SIGSEGV == 11 && SIGINT == 2, "signals");
+/* clock_gettime and clock_settime are the kernel's stubs themselves: the
+ * clock numbers and struct timespec must be the kernel's. */
+_Static_assert(CLOCK_REALTIME == 1 && CLOCK_MONOTONIC == 4, "clock ids");
+_Static_assert(sizeof(struct timespec) == sizeof(struct ktimespec) &&
+	       offsetof(struct timespec, tv_sec) == offsetof(struct ktimespec, tv_sec) &&
+	       offsetof(struct timespec, tv_nsec) == offsetof(struct ktimespec, tv_nsec) &&
+	       sizeof(time_t) == sizeof(long), "struct timespec");
 
 /* stdin, and stdout and stderr line-buffered, on fds 0..2 */
 static char inbuf[512], outbuf[512];
@@ -146,13 +155,24 @@ int usleep(useconds_t us)
 	return msleep((us + 999) / 1000);
 }
 
+/* The time of day (picolibc's time() calls this).  clock_ns() and
+ * uptime() stay what they were: time since boot. */
 int gettimeofday(struct timeval *tv, void *tz)
 {
 	(void)tz;
-	long ns = clock_ns();
-	tv->tv_sec = ns / 1000000000;
-	tv->tv_usec = (ns % 1000000000) / 1000;
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return -1;
+	tv->tv_sec = ts.tv_sec;
+	tv->tv_usec = ts.tv_nsec / 1000;
 	return 0;
+}
+
+int settimeofday(const struct timeval *tv, const struct timezone *tz)
+{
+	(void)tz;
+	struct timespec ts = { tv->tv_sec, tv->tv_usec * 1000 };
+	return clock_settime(CLOCK_REALTIME, &ts);
 }
 
 clock_t times(struct tms *t)

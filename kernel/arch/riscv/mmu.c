@@ -112,6 +112,8 @@ void kvm_init(void)
 	kmap((u64)P2V(bootinfo.plic_base), bootinfo.plic_base, 0x400000, PTE_R | PTE_W);
 	for (int i = 0; i < bootinfo.nvirtio; i++)
 		kmap((u64)P2V(bootinfo.virtio_base[i]), bootinfo.virtio_base[i], PGSIZE, PTE_R | PTE_W);
+	if (bootinfo.rtc_base)
+		kmap((u64)P2V(bootinfo.rtc_base), bootinfo.rtc_base, PGSIZE, PTE_R | PTE_W);
 	/* The device tree may sit below the kernel (it rarely does); it is
 	 * read once at boot, before this table is in use. */
 
