@@ -526,8 +526,14 @@ static int bmap(struct inode *ip, u64 fb, int alloc, u32 *out, int *fresh)
 					return r;
 				}
 				memset(z->data, 0, BSIZE);
-				bdirty(z);
+				r = bwrite(z); /* on the disk before a pointer to it can be */
 				brelse(z);
+				if (r < 0) {
+					bfree(ip, blk);
+					if (b)
+						brelse(b);
+					return r;
+				}
 			} else if (fresh) {
 				*fresh = 1;
 			}
@@ -1039,9 +1045,16 @@ static int newinode(struct inode *dp, u32 type, u32 perm, u32 major, struct inod
 /* Name a new inode in dp; undone if the entry cannot be added. */
 static int name_new(struct inode *dp, const char *name, struct inode *ip, struct inode **out)
 {
-	int r = iupdate(ip, 1); /* the inode on the disk before its name */
+	/* A file's (empty) inode on the disk before its name, and the name
+	 * before any data; a directory (not empty: its first block) after its
+	 * name.  e2fsck -p clears an empty unnamed inode or a name of a free
+	 * one, but asks about an unnamed inode that holds data. */
+	int dir = ip->type == S_IFDIR;
+	int r = dir ? 0 : iupdate(ip, 1);
 	if (r == 0)
-		r = dir_add(dp, name, ip->ino, ip->type, 0);
+		r = dir_add(dp, name, ip->ino, ip->type, 1);
+	if (r == 0 && dir)
+		r = iupdate(ip, 1);
 	if (r < 0) {
 		ip->nlink = 0;
 		e2_iput(ip);
@@ -1125,17 +1138,20 @@ static int e2_unlink(struct inode *dp, const char *name, int dir)
 		r = 0;
 	if (r == 0 && (r = fs_permission(dp, 3)) == 0 && (r = sticky_permission(dp, ip)) == 0) {
 		struct buf *b;
-		u32 off;
+		u32 off, was = ip->nlink;
 		long prev;
-		if ((r = dir_find(dp, name, 0, &b, &off, &prev)) == 0 && (r = dir_remove(dp, b, off, prev)) == 0) {
-			if (dir) {
-				ip->nlink = 0; /* its name and its "." */
-				dp->nlink--;   /* its ".." */
-				iupdate(dp, 0);
-			} else {
-				ip->nlink--;
-			}
-			((struct ext2_inode *)ip->e2d)->i_ctime = now();
+		/* The count down on the disk before the name goes: a crash
+		 * between leaves a count too low or a name of a deleted inode
+		 * (e2fsck -p fixes both), never an unnamed inode with data. */
+		ip->nlink = dir ? 0 : ip->nlink - 1; /* a directory: its name and its "." */
+		((struct ext2_inode *)ip->e2d)->i_ctime = now();
+		if ((r = iupdate(ip, 1)) == 0 && (r = dir_find(dp, name, 0, &b, &off, &prev)) == 0 &&
+		    (r = dir_remove(dp, b, off, prev)) == 0 && dir) {
+			dp->nlink--; /* its ".." */
+			iupdate(dp, 0);
+		}
+		if (r < 0) {
+			ip->nlink = was;
 			iupdate(ip, 0);
 		}
 	}
@@ -1215,22 +1231,25 @@ static int e2_rename(struct inode *odp, const char *oname, struct inode *ndp, co
 		ip->nlink--;
 		goto out;
 	}
-	r = victim ? dir_set(ndp, nname, ip->ino, ip->type, 1) : dir_add(ndp, nname, ip->ino, ip->type, 1);
+	u32 vwas = victim ? victim->nlink : 0;
+	if (victim) { /* its count down on the disk before its name goes, as in unlink */
+		victim->nlink = victim->type == S_IFDIR ? 0 : victim->nlink - 1;
+		((struct ext2_inode *)victim->e2d)->i_ctime = now();
+		r = iupdate(victim, 1);
+	}
+	if (r == 0)
+		r = victim ? dir_set(ndp, nname, ip->ino, ip->type, 1) : dir_add(ndp, nname, ip->ino, ip->type, 1);
 	if (r < 0) {
 		ip->nlink--;
 		iupdate(ip, 0);
+		if (victim) {
+			victim->nlink = vwas;
+			iupdate(victim, 0);
+		}
 		goto out;
 	}
-	if (victim) {
-		if (victim->type == S_IFDIR) {
-			victim->nlink = 0;
-			ndp->nlink--; /* the victim's ".." */
-		} else {
-			victim->nlink--;
-		}
-		((struct ext2_inode *)victim->e2d)->i_ctime = now();
-		iupdate(victim, 0);
-	}
+	if (victim && victim->type == S_IFDIR)
+		ndp->nlink--; /* the victim's ".." */
 	struct buf *b;
 	u32 off;
 	long prev;
