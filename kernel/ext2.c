@@ -10,18 +10,28 @@
  * between bread and brelse (B_BUSY in bio.c), never with a spinlock held.
  *
  * Crash safety: ext2 has no journal, so the writes are ordered for
- * e2fsck -p to repair whatever a crash leaves, never to lose a named file:
- *  - a new inode (and a new directory's first block) is written to the
- *    disk (bwrite) before the directory entry that names it is added;
+ * e2fsck -p to repair whatever a crash leaves without asking.  It clears
+ * an empty inode that nothing names and an entry naming a free or deleted
+ * inode, and fixes link counts, bitmaps and free counts; it asks (fails)
+ * about an unnamed inode with data, an unnamed directory, a block two
+ * files claim, a pointer to garbage.  Hence:
+ *  - a new file's inode (empty) is written (bwrite) before the entry that
+ *    names it, and the entry before any of its data can be; a new
+ *    directory's first block, then its entry, then its inode;
  *    a new link raises the link count on disk before the entry is added;
- *  - a removed entry is written to the disk before the inode's link count
- *    drops and before its blocks and the inode are freed;
+ *  - unlink (and rename of a file over another) lowers the link count on
+ *    the disk before the entry goes (a crash between leaves a count too
+ *    low, or a name of a deleted inode), then frees blocks and inode;
  *  - rename raises the link count (on the disk), writes the new name,
  *    then removes the old one: a crash leaves one name or both;
  *  - blocks are marked in the bitmap before a pointer to them is stored;
- *    a new indirect block is zeroed before it is linked.
+ *    a new indirect block is written zeroed before it is linked;
+ *  - a truncate writes the inode and indirect blocks without the freed
+ *    pointers before it returns, so no freed block is reused while a
+ *    pointer to it is still on the disk.
  * So a crash leaves at worst blocks or inodes marked used that nothing
- * names, or a link count one too high: e2fsck -p fixes those silently.
+ * names, empty unnamed inodes or link counts off by one: e2fsck -p fixes
+ * those silently (tests/test_crash.py kills QEMU at random points).
  * The superblock says "not clean" (s_state) on the disk from the first
  * change until the unmount at poweroff, which marks it clean.
  */
@@ -575,9 +585,9 @@ static int trunc_tree(struct inode *ip, u32 *slot, int level, u64 from)
 			if (p[i] && (r = trunc_tree(ip, &p[i], level - 1, i == from / span ? from % span : 0)) < 0)
 				break;
 		}
-		bdirty(b);
+		int w = bwrite(b); /* the pointers gone on the disk before the blocks are reused */
 		brelse(b);
-		if (r < 0)
+		if (r < 0 || (r = w) < 0)
 			return r;
 	}
 	if (from == 0) {
@@ -717,10 +727,11 @@ static int e2_truncate(struct inode *ip, u64 size)
 		}
 		r = trunc_blocks(ip, (size + BSIZE - 1) / BSIZE);
 	}
+	int freed = size < ip->size;
 	ip->size = size;
 	ip->mtime = now();
 	((struct ext2_inode *)ip->e2d)->i_ctime = now();
-	int r2 = iupdate(ip, 0);
+	int r2 = iupdate(ip, freed); /* freed blocks: no pointer to them left on the disk */
 	return r < 0 ? r : r2;
 }
 

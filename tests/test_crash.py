@@ -119,3 +119,26 @@ def crash_run(part):
 
 for _part in (1, 2, 3):
     test(boot=False, timeout=600)(crash_run(_part))
+
+
+@test(boot=False, timeout=200)
+def crash_truncate_reuse(g):
+    """A crash just after blocks freed by O_TRUNC went to a file whose
+    inode lives in another inode-table block (crashload reuse): e2fsck -p
+    must not find both inodes claiming them (the truncated inode reaches
+    the disk before its blocks can be reused)."""
+    g.close()
+    path = os.path.join(DIR, "reuse.img")
+    shutil.copyfile(base_image(), path)
+    with Guest(disk=path, args="root=mnt") as h:
+        h.boot(timeout=60)
+        h.send("/test/crashload reuse /mnt/r\n")
+        h.expect(r"\nwindow\n", timeout=60)
+        h.close()
+        out = h.out
+    assert "not ok" not in out, out[-1500:]
+    r = subprocess.run([tool("e2fsck"), "-p", path], capture_output=True, text=True, timeout=60)
+    assert r.returncode in (0, 1), "e2fsck -p exit %d:\n%s%s" % (r.returncode, r.stdout[-3000:], r.stderr[-2000:])
+    r = subprocess.run([tool("e2fsck"), "-fn", path], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, "e2fsck -fn after -p: exit %d\n%s" % (r.returncode, r.stdout[-3000:])
+    os.remove(path)

@@ -5,6 +5,7 @@
  * returns it prints "fsynced NAME LEN CHECKSUM" (NAME under DIR).  A file
  * is never touched again once it is reported: the host, which kills QEMU
  * at a random moment, expects every reported file to read back intact.
+ * crashload reuse DIR: one crash window, made on purpose (see reuse()).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -143,8 +144,59 @@ static int step(void)
 	return 0;
 }
 
+/* crashload reuse DIR: a file's blocks freed by O_TRUNC and taken by a
+ * new file whose inode is in another inode-table block, then a third
+ * file created in that block, then "window": a crash here must not leave
+ * both inodes claiming the blocks on the disk (e2fsck -p asks). */
+static int pad_to_block_end(const char *d, int *n)
+{
+	struct stat st;
+	char p[96];
+	do {
+		snprintf(p, sizeof p, "%s/pad%d", d, (*n)++);
+		int fd = open(p, O_WRONLY | O_CREAT, 0644);
+		if (fd < 0 || fstat(fd, &st) < 0)
+			return -1;
+		close(fd);
+	} while (st.st_ino % 16 != 0); /* the last of its block (16 inodes of 256 bytes) */
+	return 0;
+}
+
+static int make(const char *p, long n, unsigned s, int flags)
+{
+	int fd = open(p, O_WRONLY | O_CREAT | flags, 0644);
+	unsigned sum = 0;
+	if (fd < 0 || put(fd, 0, n, s, &sum) < 0)
+		return -1;
+	return fd;
+}
+
+static int reuse(const char *d)
+{
+	char a[96], b[96], c[96];
+	int n = 0;
+	snprintf(a, sizeof a, "%s/a", d);
+	snprintf(b, sizeof b, "%s/b", d);
+	snprintf(c, sizeof c, "%s/c", d);
+	plan(2);
+	check(mkdir(d, 0755) == 0 && pad_to_block_end(d, &n) == 0, "%s, and files up to an inode block's end", d);
+	int fd = make(a, 64 * 1024, 1, 0);
+	int ok = fd >= 0 && fsync(fd) == 0 && close(fd) == 0 && pad_to_block_end(d, &n) == 0;
+	sync();
+	ok = ok && (fd = open(a, O_WRONLY | O_TRUNC)) >= 0 && close(fd) == 0;
+	ok = ok && (fd = make(b, 64 * 1024, 2, 0)) >= 0 && close(fd) == 0;
+	ok = ok && (fd = make(c, 0, 3, 0)) >= 0 && close(fd) == 0;
+	check(ok, "a truncated, b takes its blocks, c created next to b");
+	printf("window\n");
+	fflush(stdout);
+	msleep(2000);
+	return tap_done();
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "reuse") == 0)
+		return reuse(argv[2]);
 	if (argc < 3) {
 		fprintf(stderr, "usage: crashload DIR SEED [OPS]\n");
 		return 2;
