@@ -10,24 +10,32 @@
  * between bread and brelse (B_BUSY in bio.c), never with a spinlock held.
  *
  * Crash safety: ext2 has no journal, so the writes are ordered for
- * e2fsck -p to repair whatever a crash leaves, never to lose a named file:
- *  - a new inode (and a new directory's first block) is written to the
- *    disk (bwrite) before the directory entry that names it is added;
+ * e2fsck -p to repair whatever a crash leaves without asking.  It clears
+ * an empty inode that nothing names and an entry naming a free or deleted
+ * inode, and fixes link counts, bitmaps and free counts; it asks (fails)
+ * about an unnamed inode with data, an unnamed directory, a block two
+ * files claim, a pointer to garbage.  Hence:
+ *  - a new file's inode (empty) is written (bwrite) before the entry that
+ *    names it, and the entry before any of its data can be; a new
+ *    directory's first block, then its entry, then its inode;
  *    a new link raises the link count on disk before the entry is added;
- *  - a removed entry is written to the disk before the inode's link count
- *    drops and before its blocks and the inode are freed;
+ *  - unlink (and rename of a file over another) lowers the link count on
+ *    the disk before the entry goes (a crash between leaves a count too
+ *    low, or a name of a deleted inode), then frees blocks and inode;
  *  - rename raises the link count (on the disk), writes the new name,
  *    then removes the old one: a crash leaves one name or both;
- *  - a new indirect block, and a directory's new block, are written
- *    (zeroed, or with their entries) before the pointer to them can be;
- *  - freed blocks: the cleared pointers reach the disk (trunc_blocks
- *    syncs) before the lock is let go, so before any other file can take
- *    one of the blocks.
+ *  - blocks are marked in the bitmap before a pointer to them is stored;
+ *    a new indirect block (zeroed) and a directory's new block (with its
+ *    entries) are written before the pointer to them can be;
+ *  - a truncate writes the inode and indirect blocks without the freed
+ *    pointers before it returns (and before the lock is let go), so no
+ *    freed block is reused while a pointer to it is still on the disk.
  * So a crash leaves at worst blocks or inodes marked used that nothing
- * names, marked free that something still names, or a link count one too
- * high: e2fsck -p fixes those silently.  (A file's data block may reach
- * the disk after the pointer to it: a crash can leave old bytes in a file
- * that was being written, as ext2 on Linux can.)
+ * names, empty unnamed inodes or link counts off by one: e2fsck -p fixes
+ * those silently (tests/test_crash.py kills QEMU at random points).  A
+ * file's data block may reach the disk after the pointer to it: a crash
+ * can leave old bytes in a file that was being written and not fsynced,
+ * as ext2 on Linux can.
  * The superblock says "not clean" (s_state) on the disk from the first
  * change until the unmount at poweroff, which marks it clean.
  */
@@ -532,7 +540,7 @@ static int bmap(struct inode *ip, u64 fb, int alloc, u32 *out, int *fresh)
 					return r;
 				}
 				memset(z->data, 0, BSIZE);
-				r = bwrite(z);
+				r = bwrite(z); /* on the disk before a pointer to it can be */
 				brelse(z);
 				if (r < 0) {
 					bfree(ip, blk);
@@ -583,9 +591,9 @@ static int trunc_tree(struct inode *ip, u32 *slot, int level, u64 from)
 			if (p[i] && (r = trunc_tree(ip, &p[i], level - 1, i == from / span ? from % span : 0)) < 0)
 				break;
 		}
-		bdirty(b);
+		int w = bwrite(b); /* the pointers gone on the disk before the blocks are reused */
 		brelse(b);
-		if (r < 0)
+		if (r < 0 || (r = w) < 0)
 			return r;
 	}
 	if (from == 0) {
@@ -742,10 +750,11 @@ static int e2_truncate(struct inode *ip, u64 size)
 		}
 		r = trunc_blocks(ip, (size + BSIZE - 1) / BSIZE);
 	}
+	int freed = size < ip->size;
 	ip->size = size;
 	ip->mtime = now();
 	((struct ext2_inode *)ip->e2d)->i_ctime = now();
-	int r2 = iupdate(ip, 0);
+	int r2 = iupdate(ip, freed); /* freed blocks: no pointer to them left on the disk */
 	return r < 0 ? r : r2;
 }
 
@@ -1071,9 +1080,16 @@ static int newinode(struct inode *dp, u32 type, u32 perm, u32 major, struct inod
 /* Name a new inode in dp; undone if the entry cannot be added. */
 static int name_new(struct inode *dp, const char *name, struct inode *ip, struct inode **out)
 {
-	int r = iupdate(ip, 1); /* the inode on the disk before its name */
+	/* A file's (empty) inode on the disk before its name, and the name
+	 * before any data; a directory (not empty: its first block) after its
+	 * name.  e2fsck -p clears an empty unnamed inode or a name of a free
+	 * one, but asks about an unnamed inode that holds data. */
+	int dir = ip->type == S_IFDIR;
+	int r = dir ? 0 : iupdate(ip, 1);
 	if (r == 0)
-		r = dir_add(dp, name, ip->ino, ip->type, 0);
+		r = dir_add(dp, name, ip->ino, ip->type, 1);
+	if (r == 0 && dir)
+		r = iupdate(ip, 1);
 	if (r < 0) {
 		ip->nlink = 0;
 		e2_iput(ip);
@@ -1157,17 +1173,20 @@ static int e2_unlink(struct inode *dp, const char *name, int dir)
 		r = 0;
 	if (r == 0 && (r = fs_permission(dp, 3)) == 0 && (r = sticky_permission(dp, ip)) == 0) {
 		struct buf *b;
-		u32 off;
+		u32 off, was = ip->nlink;
 		long prev;
-		if ((r = dir_find(dp, name, 0, &b, &off, &prev)) == 0 && (r = dir_remove(dp, b, off, prev)) == 0) {
-			if (dir) {
-				ip->nlink = 0; /* its name and its "." */
-				dp->nlink--;   /* its ".." */
-				iupdate(dp, 0);
-			} else {
-				ip->nlink--;
-			}
-			((struct ext2_inode *)ip->e2d)->i_ctime = now();
+		/* The count down on the disk before the name goes: a crash
+		 * between leaves a count too low or a name of a deleted inode
+		 * (e2fsck -p fixes both), never an unnamed inode with data. */
+		ip->nlink = dir ? 0 : ip->nlink - 1; /* a directory: its name and its "." */
+		((struct ext2_inode *)ip->e2d)->i_ctime = now();
+		if ((r = iupdate(ip, 1)) == 0 && (r = dir_find(dp, name, 0, &b, &off, &prev)) == 0 &&
+		    (r = dir_remove(dp, b, off, prev)) == 0 && dir) {
+			dp->nlink--; /* its ".." */
+			iupdate(dp, 0);
+		}
+		if (r < 0) {
+			ip->nlink = was;
 			iupdate(ip, 0);
 		}
 	}
@@ -1247,22 +1266,25 @@ static int e2_rename(struct inode *odp, const char *oname, struct inode *ndp, co
 		ip->nlink--;
 		goto out;
 	}
-	r = victim ? dir_set(ndp, nname, ip->ino, ip->type, 1) : dir_add(ndp, nname, ip->ino, ip->type, 1);
+	u32 vwas = victim ? victim->nlink : 0;
+	if (victim) { /* its count down on the disk before its name goes, as in unlink */
+		victim->nlink = victim->type == S_IFDIR ? 0 : victim->nlink - 1;
+		((struct ext2_inode *)victim->e2d)->i_ctime = now();
+		r = iupdate(victim, 1);
+	}
+	if (r == 0)
+		r = victim ? dir_set(ndp, nname, ip->ino, ip->type, 1) : dir_add(ndp, nname, ip->ino, ip->type, 1);
 	if (r < 0) {
 		ip->nlink--;
 		iupdate(ip, 0);
+		if (victim) {
+			victim->nlink = vwas;
+			iupdate(victim, 0);
+		}
 		goto out;
 	}
-	if (victim) {
-		if (victim->type == S_IFDIR) {
-			victim->nlink = 0;
-			ndp->nlink--; /* the victim's ".." */
-		} else {
-			victim->nlink--;
-		}
-		((struct ext2_inode *)victim->e2d)->i_ctime = now();
-		iupdate(victim, 0);
-	}
+	if (victim && victim->type == S_IFDIR)
+		ndp->nlink--; /* the victim's ".." */
 	struct buf *b;
 	u32 off;
 	long prev;

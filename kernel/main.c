@@ -13,25 +13,35 @@ static volatile int boot_done;
 /* The root file system: the ext2 disk when one is attached, valid and
  * holds the first program (so that a scratch disk does not hide the
  * initramfs), with the RAM file system's /dev and /tmp mounted on it;
- * else the RAM file system filled from the initramfs. */
+ * else the RAM file system filled from the initramfs.  root=mnt: the root
+ * in RAM and the disk on /mnt whatever it holds (the crash and bad-image
+ * tests look at a small image there). */
 static void mount_root(int disk)
 {
 	ramfs_init();
 	vfs_mount(ramfs_newroot(), "/", "ram");
 	struct inode *droot = NULL;
-	if (disk && ext2_check() == 0 && !params.root_ram && ext2_mount(&droot) == 0 &&
+	if (disk && ext2_check() == 0 && params.root_ram != 1 && ext2_mount(&droot) == 0 && params.root_ram != 2 &&
 	    !vfs_exists_in(droot, params.init + 1)) {
 		kprintf("ext2: no %s on /dev/vda: the root stays in RAM\n", params.init);
 		iput(droot);
 		ext2_unmount();
 		droot = NULL;
 	}
-	initrd_load(!droot);
+	initrd_load(!droot || params.root_ram == 2);
 	if (disk)
 		blkdev_init();
 	if (!droot)
 		return;
-	struct inode *dev = namei("/dev"), *tmp = namei("/tmp"), *ip;
+	struct inode *ip;
+	if (params.root_ram == 2) {
+		if (fs_create("/mnt", S_IFDIR, 0755, 0, &ip, 1) >= 0)
+			iput(ip);
+		vfs_mount(droot, "/mnt", "/dev/vda");
+		kprintf("ext2: /dev/vda mounted on /mnt\n");
+		return;
+	}
+	struct inode *dev = namei("/dev"), *tmp = namei("/tmp");
 	vfs_mount(droot, "/", "/dev/vda");
 	if (fs_create("/dev", S_IFDIR, 0755, 0, &ip, 1) >= 0)
 		iput(ip);

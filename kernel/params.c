@@ -10,6 +10,7 @@
  *   refmax=N    reference counts stop at N instead of REFS_MAX, so that a
  *               test can reach the limit and see the calls refused
  *   root=ram    keep the root in RAM even with an ext2 disk attached
+ *   root=mnt    the root in RAM, the ext2 disk mounted on /mnt (tests)
  */
 #include "kernel.h"
 
@@ -83,9 +84,9 @@ static int set_init(const char *v)
 /* The names trace= takes, as user/bin/trace.c does. */
 static int set_root(const char *v)
 {
-	if (!v || (strcmp(v, "ram") && strcmp(v, "disk")))
+	if (!v || (strcmp(v, "ram") && strcmp(v, "disk") && strcmp(v, "mnt")))
 		return -1;
-	params.root_ram = strcmp(v, "ram") == 0;
+	params.root_ram = strcmp(v, "ram") == 0 ? 1 : strcmp(v, "mnt") == 0 ? 2 : 0;
 	return 0;
 }
 
@@ -199,7 +200,7 @@ static const struct param {
 	{ "quiet", set_quiet, "0 or 1" },
 	{ "fsmax", set_fsmax, "a size, 64M, 512K, 1G (a bare number is MiB), or a share of RAM, 50%" },
 	{ "refmax", set_refmax, "a number, 16 or more" },
-	{ "root", set_root, "ram or disk" },
+	{ "root", set_root, "ram, disk or mnt" },
 };
 #define NPARAMS (int)(sizeof table / sizeof table[0])
 
