@@ -95,10 +95,20 @@ int oom_kill(struct proc *self, u64 need, const char *what)
 /* vm_fault for p, the running process, at a point where it may sleep:
  * out of memory, the killer frees some (another process's) and the
  * access is retried.  *oom says what the killer did last. */
-static int vm_fault_locked(struct proc *p, u64 va, int write, int exec)
+/* vm_fault with vm->lock.  Another thread of the process may have
+ * resolved the very same fault (it touched the page at the same time, on
+ * another hart) before this one got the lock: then the page is there
+ * already, and the access is simply retried. */
+int vm_fault_locked(struct proc *p, u64 va, int write, int exec)
 {
 	int locked = vm_lock(p);
 	int r = vm_fault(&p->vm, va, write, exec);
+	if (r == -EFAULT && locked && va < USER_TOP) {
+		pte_t *pte = walk(p->vm.pt, PGROUNDDOWN(va), 0);
+		u64 need = PTE_V | PTE_U | (exec ? PTE_X : write ? PTE_W : PTE_R);
+		if (pte && (*pte & need) == need)
+			r = 0;
+	}
 	vm_unlock(p, locked);
 	return r;
 }

@@ -295,6 +295,7 @@ enum { OOM_NONE, OOM_FREED, OOM_SELF };
 int oom_kill(struct proc *self, u64 need, const char *what);
 int oom_retry(long r, struct proc *self, u64 need, const char *what, int *rounds);
 int oom_fault(struct proc *p, u64 va, int write, int exec, int *oom);
+int vm_fault_locked(struct proc *p, u64 va, int write, int exec); /* vm_fault under p's vm->lock */
 void oom_prefault(struct proc *p, u64 uva, u64 n);
 int oom_protected(struct proc *p);
 void oom_exited(void);                    /* schedlock held: a process let go of its memory */

@@ -107,8 +107,6 @@ static void exc_pagefault(struct trapframe *tf, u64 stval)
 {
 	u64 cause = csr_read(scause);
 	struct proc *p = myproc();
-	/* (another thread's fault on another hart may have resolved it
-	 * meanwhile: vm_fault then finds nothing to do and returns 0) */
 	int oom, r = oom_fault(p, stval, cause == EXC_STORE_PAGE, cause == EXC_INST_PAGE, &oom);
 	if (r == 0)
 		return;
@@ -294,9 +292,7 @@ void kerneltrap(struct trapframe *tf)
 		struct proc *p = myproc();
 		int r = -EFAULT;
 		if (!holding(&schedlock) && !holding(&p->vm.lock)) {
-			int locked = vm_lock(p);
-			r = vm_fault(&p->vm, csr_read(stval), cause == EXC_STORE_PAGE, 0);
-			vm_unlock(p, locked);
+			r = vm_fault_locked(p, csr_read(stval), cause == EXC_STORE_PAGE, 0);
 		}
 		if (r < 0)
 			tf->epc = (u64)uaccess_fault;

@@ -386,7 +386,8 @@ void vm_destroy(struct vmspace *vm)
 	}
 	kfree(vm->pt);
 	vm->pt = NULL;
-	mmap_free(vm);
+	if (vm->vmas)
+		mmap_free(vm);
 }
 
 /* Copy-on-write fork.  Writable pages become read-only + PTE_COW in both

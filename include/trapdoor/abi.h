@@ -147,7 +147,8 @@ struct kprocinfo {
 };
 
 /* getrlimit/setrlimit: per-process resource limits, Linux's numbers.
- * Enforced: RLIMIT_NPROC (processes of the same uid, root's included) and
+ * Enforced: RLIMIT_NPROC (processes of the same uid, root's included; it
+ * counts processes, not threads: thread_create's cap is 1024 a process) and
  * RLIMIT_AS (bytes of image + heap + stack + mappings).  RLIMIT_STACK and
  * RLIMIT_NOFILE report Trapdoor's fixed limits and cannot be changed. */
 #define RLIMIT_STACK 3

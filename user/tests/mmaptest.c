@@ -550,6 +550,92 @@ static void ipi_child(void *unused)
 	_exit(d > 254 ? 254 : d);
 }
 
+/* fork in a process whose other thread keeps writing a page: the fork
+ * makes the page copy-on-write, and that thread's hart must drop its
+ * writable entry, or it goes on writing into the page the child now has. */
+static volatile unsigned *wpage;
+static void writer(void *unused)
+{
+	(void)unused;
+	for (;;) {
+		(*wpage)++;
+		reader_started = 1;
+		if (reader_stop)
+			__thread_exit(0);
+	}
+}
+static void fork_child_frozen(void *unused)
+{
+	(void)unused;
+	unsigned v1 = *wpage;
+	msleep(50);
+	_exit(*wpage == v1 ? 0 : 1);
+}
+static void fork_threaded(void *unused)
+{
+	(void)unused;
+	wpage = (unsigned *)map(PAGE, RW);
+	char *stack = map(16 * PAGE, RW);
+	reader_started = reader_stop = 0;
+	int tid = __thread_create(writer, NULL, stack + 16 * PAGE, tls_of_main());
+	if (tid < 0)
+		_exit(5);
+	while (!reader_started)
+		;
+	int bad = 0;
+	for (int i = 0; i < 10; i++)
+		bad += !exited_ok(in_child(fork_child_frozen, NULL));
+	reader_stop = 1;
+	__thread_join(tid, NULL);
+	_exit(bad);
+}
+
+/* Four threads mapping, writing, protecting and unmapping at once, and
+ * one of them forking: every munmap shoots at the others' harts while
+ * they fault and shoot too.  Nothing may hang or be lost. */
+static volatile int stress_bad;
+static void stresser(void *arg)
+{
+	long id = (long)arg;
+	for (int i = 0; i < 200; i++) {
+		char *p = map(2 * PAGE, RW);
+		if (p == MAP_FAILED) {
+			stress_bad = 1;
+			break;
+		}
+		p[0] = (char)id;
+		p[PAGE] = (char)i;
+		mprotect(p, PAGE, PROT_READ);
+		if (p[0] != (char)id || p[PAGE] != (char)i)
+			stress_bad = 1;
+		if (id == 0 && i % 50 == 0) {
+			int pid = fork();
+			if (pid == 0)
+				_exit(p[0] == 0 ? 0 : 1);
+			int st = -1;
+			if (waitpid(pid, &st, 0) != pid || !exited_ok(st))
+				stress_bad = 1;
+		}
+		munmap(p, 2 * PAGE);
+	}
+	__thread_exit(0);
+}
+static void stress_child(void *unused)
+{
+	(void)unused;
+	int tid[4];
+	stress_bad = 0;
+	for (long i = 0; i < 4; i++) {
+		char *stack = map(16 * PAGE, RW);
+		tid[i] = __thread_create(stresser, (void *)i, stack + 16 * PAGE, tls_of_main());
+		if (tid[i] < 0)
+			_exit(5);
+	}
+	for (int i = 0; i < 4; i++)
+		__thread_join(tid[i], NULL);
+	_exit(stress_bad);
+}
+
 static void test_shootdown(void)
 {
 	struct kmeminfo mi;
@@ -565,6 +651,14 @@ static void test_shootdown(void)
 		check(d >= 1 && d <= 50, "shootdown: 50 munmaps with a reader on another hart: 1..50 IPIs (%d)", d);
 	else
 		check(d == 0, "shootdown: 50 munmaps on 1 hart: no IPI (%d)", d);
+	st = in_child(fork_threaded, NULL);
+	check(exited_ok(st), "shootdown: fork while another thread writes: the child's copy stays as it was (%d of 10 "
+			     "changed)",
+	      WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	unsigned long i0 = tlb_ipis();
+	st = in_child(stress_child, NULL);
+	check(exited_ok(st), "shootdown: 4 threads map, protect, unmap and fork at once: no hang, no lost data");
+	check(mi.ncpu == 1 || tlb_ipis() > i0, "shootdown: and IPIs were sent (%lu)", tlb_ipis() - i0);
 	check_baseline("shootdown");
 }
 
@@ -615,7 +709,7 @@ int main(int argc, char **argv)
 		      bad[3], bad[4], bad[5]);
 		return tap_done();
 	}
-	plan(96);
+	plan(99);
 	warm_stack();
 	baseline = free_pages();
 	test_errors();

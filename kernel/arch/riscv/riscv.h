@@ -105,17 +105,6 @@ static inline void arch_store_release(volatile u32 *a, u32 v)
 	asm volatile("amoswap.w.rl zero, %1, %0" : "+A"(*a) : "r"(v) : "memory");
 }
 
-/* Sequentially consistent or/and of a word (amo*.w.aqrl: one
- * instruction; the compiler's __atomic builtins add a fence to it). */
-static inline void arch_atomic_or(volatile u32 *a, u32 v)
-{
-	asm volatile("amoor.w.aqrl zero, %1, %0" : "+A"(*a) : "r"(v) : "memory");
-}
-static inline void arch_atomic_and(volatile u32 *a, u32 v)
-{
-	asm volatile("amoand.w.aqrl zero, %1, %0" : "+A"(*a) : "r"(v) : "memory");
-}
-
 static inline int intr_on(void) { return (csr_read(sstatus) & SSTATUS_SIE) != 0; }
 static inline void intr_enable(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void intr_disable(void) { csr_clear(sstatus, SSTATUS_SIE); }
