@@ -70,13 +70,19 @@ void fileclose(struct file *f)
 int fdalloc(struct file *f)
 {
 	struct proc *p = myproc();
+	int locked = p->nthreads_all > 1, r = -EMFILE; /* threads: sysfile.c's fdget */
+	if (locked)
+		acquire(&p->fdlock);
 	for (int fd = 0; fd < NOFILE; fd++) {
 		if (!p->ofile[fd]) {
 			p->ofile[fd] = f;
-			return fd;
+			r = fd;
+			break;
 		}
 	}
-	return -EMFILE;
+	if (locked)
+		release(&p->fdlock);
+	return r;
 }
 
 struct file *console_open(void)

@@ -79,6 +79,7 @@ struct proc *proc_alloc(const char *name, struct proc *parent, int *err)
 	p->childq.name = "child";
 	p->joinq.name = "join";
 	p->vm.lock.name = "vm";
+	p->fdlock.name = "fd";
 	p->start_tick = ticks;
 	p->life = PROC_EMBRYO;
 	proc_setname(p, name);
@@ -456,7 +457,10 @@ int kill_from(struct proc *from, int pid, int sig)
 	acquire(&schedlock);
 	int r = -ESRCH;
 	if (pid > 0) {
+		/* a thread's tid names its process too, as in Linux */
 		struct proc *t = proc_lookup(pid);
+		if (!t && thread_lookup(pid))
+			t = thread_lookup(pid)->proc;
 		if (t && (t == initproc || !may_signal(from, t)))
 			r = -EPERM;
 		else if (t)

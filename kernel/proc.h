@@ -63,6 +63,7 @@ struct proc {
 
 	/* resources */
 	struct file *ofile[NOFILE];
+	struct spinlock fdlock;  /* ofile[] changes, with several threads (sysfile.c) */
 	struct inode *cwd;
 
 	/* accounting: the threads' counts (thread.h) add up to the process's;

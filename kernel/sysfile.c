@@ -19,8 +19,35 @@ static struct file *argfd(u64 ufd, int *pfd)
 	return p->ofile[fd];
 }
 
+/* With several threads, one may close a descriptor (or dup2 over it)
+ * while another sleeps in read or write on it: such a call holds a
+ * reference of its own to the open file until it returns, taken under the
+ * process's fdlock, which close, dup2 and fdalloc take to change ofile[].
+ * A process with one thread cannot race with itself (only a thread of it
+ * makes another): no lock and no reference, and read and write stay a
+ * tail call into fileread/filewrite, the usual case paying nothing. */
+static __attribute__((noinline)) long rw_shared(u64 ufd, u64 addr, long n, int write)
+{
+	struct proc *p = myproc();
+	int fd = (int)ufd;
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	acquire(&p->fdlock);
+	struct file *f = p->ofile[fd];
+	if (f && !filedup(f))
+		f = NULL; /* its count is full: as if closed */
+	release(&p->fdlock);
+	if (!f)
+		return -EBADF;
+	long r = write ? filewrite(f, addr, n) : fileread(f, addr, n);
+	fileclose(f);
+	return r;
+}
+
 long sys_read(SYSARGS)
 {
+	if (unlikely(myproc()->nthreads_all > 1))
+		return rw_shared(a0, a1, (long)a2, 0);
 	struct file *f = argfd(a0, NULL);
 	if (!f)
 		return -EBADF;
@@ -29,6 +56,8 @@ long sys_read(SYSARGS)
 
 long sys_write(SYSARGS)
 {
+	if (unlikely(myproc()->nthreads_all > 1))
+		return rw_shared(a0, a1, (long)a2, 1);
 	struct file *f = argfd(a0, NULL);
 	if (!f)
 		return -EBADF;
@@ -37,11 +66,19 @@ long sys_write(SYSARGS)
 
 long sys_close(SYSARGS)
 {
-	int fd;
-	struct file *f = argfd(a0, &fd);
+	int fd = (int)a0;
+	struct proc *p = myproc();
+	if (fd < 0 || fd >= NOFILE)
+		return -EBADF;
+	int locked = p->nthreads_all > 1;
+	if (locked)
+		acquire(&p->fdlock);
+	struct file *f = p->ofile[fd];
+	p->ofile[fd] = NULL;
+	if (locked)
+		release(&p->fdlock);
 	if (!f)
 		return -EBADF;
-	myproc()->ofile[fd] = NULL;
 	fileclose(f);
 	return 0;
 }
@@ -72,9 +109,15 @@ long sys_dup2(SYSARGS)
 		return nfd;
 	if (!filedup(f))
 		return -EMFILE; /* the open file's count is full: nfd stays open */
-	if (p->ofile[nfd])
-		fileclose(p->ofile[nfd]);
+	int locked = p->nthreads_all > 1; /* see rw_shared */
+	if (locked)
+		acquire(&p->fdlock);
+	struct file *old = p->ofile[nfd];
 	p->ofile[nfd] = f;
+	if (locked)
+		release(&p->fdlock);
+	if (old)
+		fileclose(old);
 	return nfd;
 }
 

@@ -191,6 +191,17 @@ void trace_user_slow(struct thread *t)
 	trace_event(EV_USER, t->tid, t->tf->epc, 0, 0, NULL);
 }
 
+/* A live "trace syscall" line, naming the thread if it is not the first. */
+static void live_line(struct proc *p, const char *line)
+{
+	char who[48];
+	if (mythread())
+		thread_label(mythread(), who, sizeof who);
+	else
+		ksnprintf(who, sizeof who, "pid %d (%s)", p->pid, p->name);
+	kprintf("syscall: %s %s", who, line);
+}
+
 /* --- strace: one line per system call, Linux style --- */
 
 static const char *errname(long e)
@@ -425,7 +436,7 @@ void trace_syscall_enter(struct proc *p, struct trapframe *tf)
 		if (p->strace_file)
 			strace_emit(p, line, n);
 		if (live)
-			kprintf("syscall: pid %d (%s) %s", p->pid, p->name, line);
+			live_line(p, line);
 	}
 }
 
@@ -457,7 +468,7 @@ void trace_syscall_exit(struct proc *p, struct trapframe *tf, u64 num, long ret)
 	if (p->strace_file)
 		strace_emit(p, line, s.len);
 	if (live)
-		kprintf("syscall: pid %d (%s) %s", p->pid, p->name, line);
+		live_line(p, line);
 }
 
 void strace_exit(struct proc *p, int status)

@@ -241,22 +241,26 @@ struct ktevent {
 };
 
 /* Event types in ktevent.type, and what a..d hold.  pid is the process
- * running on the hart when the event was recorded (0: the idle loop). */
+ * running on the hart when the event was recorded (0: the idle loop),
+ * tid its thread.  The events about scheduling name threads by tid (a
+ * process's first thread has tid == pid, so for a process with one
+ * thread tid and pid are the same number). */
 enum {
 	EV_BOOT = 1, /* a = stage (BOOT_*), b = tick in us, c = harts, d = timebase */
 	EV_TRAP,     /* a = scause, b = sepc: entered the kernel from user mode */
 	EV_SYSCALL,  /* a = number, b..d = a0..a2; name = the call's name */
 	EV_SYSRET,   /* a = number, b = result */
-	EV_TIMER,    /* a = pid interrupted (0: idle), b = tick count */
-	EV_SWITCH,   /* a = from pid, b = to pid (0: idle), c = why (WHY_*) */
-	EV_STATE,    /* a = pid, b = new state, c = old state (enum procstate);
-		      * d = for a new process (unused -> embryo) the system call
-		      * that made it (SYS_fork or SYS_spawn), 0: the kernel (init) */
+	EV_TIMER,    /* a = tid interrupted (0: idle), b = tick count */
+	EV_SWITCH,   /* a = from tid, b = to tid (0: idle), c = why (WHY_*) */
+	EV_STATE,    /* a = tid, b = new state, c = old state (enum procstate);
+		      * d = for a new thread (unused -> embryo) the system call
+		      * that made it (SYS_fork, SYS_spawn or SYS_thread_create),
+		      * 0: the kernel (init); name = its process's */
 	EV_IRQ,      /* a = irq number */
 	EV_KILL,     /* a = pid, b = signal, c = scause, d = address */
 	EV_EXEC,     /* a = pid, name = its new name */
 	EV_EXIT,     /* a = pid, b = wait status */
-	EV_USER,     /* a = pid, b = pc: return-from-trap into user mode */
+	EV_USER,     /* a = tid, b = pc: return-from-trap into user mode */
 	EV_max
 };
 /* EV_BOOT stages: the seeds' "OS @ boot" rows */

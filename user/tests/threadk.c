@@ -202,6 +202,18 @@ static void wait_a_child(void *arg)
 	__thread_exit(0);
 }
 
+/* reads one byte of closepipe[0] into closegot */
+static int closepipe[2];
+static volatile int closegot = -100;
+static void read_one(void *arg)
+{
+	(void)arg;
+	char c = 0;
+	int r = read(closepipe[0], &c, 1);
+	closegot = r == 1 ? c : r < 0 ? -errno : 0;
+	__thread_exit(0);
+}
+
 /* --- the checks --- */
 
 static int run_child(void (*body)(void), int *st)
@@ -259,6 +271,17 @@ static int tid_of_child_row(int pid, int *nthreads)
 	return rowsfor;
 }
 
+/* Has thread tid ended (and been freed: no row)?  */
+static int gone(int tid)
+{
+	static struct kprocinfo rows[128];
+	int n = procinfo(rows, 128);
+	for (int i = 0; i < n && i < 128; i++)
+		if (rows[i].tid == tid)
+			return 0;
+	return 1;
+}
+
 /* Wait (up to 10 s) until thread tid sleeps for `what` ("futex",
  * "join", "pipe", ...): ps's WAIT column.  1 if it does. */
 static int asleep_in(int tid, const char *what)
@@ -312,7 +335,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	plan(39);
+	plan(41);
 	/* warm up: a first thread, fork, procinfo and pipe fault in pages
 	 * of this program's own that stay */
 	void *v;
@@ -367,7 +390,13 @@ int main(int argc, char **argv)
 	check(r == -1 && errno == EINVAL, "join a detached thread: EINVAL (errno %d)", errno);
 	r = __thread_detach(t);
 	check(r == -1 && errno == EINVAL, "detach twice: EINVAL (errno %d)", errno);
+	asleep_in(t, "pipe read");
 	write(blockpipe[1], "x", 1); /* it ends, and is freed at once */
+	while (!gone(t))
+		msleep(2);
+	close(blockpipe[0]);
+	close(blockpipe[1]);
+	pipe(blockpipe);
 	join_target = mk(3, block_read, 0);
 	int j1 = mk(4, join_other, 0);
 	asleep_in(j1, "join");
@@ -444,6 +473,23 @@ int main(int argc, char **argv)
 	kill(pid, SIGKILL);
 	st = reap(pid);
 	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "kill ends a process whose threads block in read, futex, sleep, join, wait (0x%x)", st);
+	pid = fork();
+	if (pid == 0) {
+		mk(1, block_futex, 0);
+		for (;;)
+			msleep(100000);
+	}
+	int other = 0;
+	for (unsigned long t1 = now_ms(); !other && now_ms() - t1 < 10000; msleep(5)) {
+		static struct kprocinfo krows[128];
+		int kn = procinfo(krows, 128);
+		for (int i = 0; i < kn && i < 128; i++)
+			if (krows[i].pid == pid && krows[i].tid != pid)
+				other = krows[i].tid;
+	}
+	r = kill(other, SIGTERM);
+	st = reap(pid);
+	check(r == 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "kill of a second thread's tid ends its process (0x%x)", st);
 
 	/* fork and exec from a thread */
 	t = mk(0, fork_here, 0);
@@ -480,6 +526,17 @@ int main(int argc, char **argv)
 	close(syncpipe[1]);
 	close(gopipe[0]);
 	close(gopipe[1]);
+
+	/* close of a descriptor another thread sleeps reading */
+	pipe(closepipe);
+	t = mk(5, read_one, 0);
+	int rd_asleep = asleep_in(t, "pipe read");
+	r = close(closepipe[0]);
+	int w = write(closepipe[1], "y", 1);
+	__thread_join(t, NULL);
+	close(closepipe[1]);
+	check(rd_asleep && r == 0 && w == 1 && closegot == 'y',
+	      "close of a descriptor a thread reads: the read goes on and gets the data (%d, write %d)", closegot, w);
 
 	/* FPU registers per thread */
 	for (int i = 0; i < 4; i++)
