@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/lock.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include "tap.h"
 
@@ -752,6 +753,30 @@ static void __attribute__((noinline)) grow_stack(void)
 		deep[i] = 1;
 }
 
+/* --- futex words the kernel cannot read at once ------------------------------ */
+
+/* futex_wait reads the word with the scheduler's lock held, where a
+ * fault cannot be resolved: it lets go, faults the page in and reads
+ * again.  A page never touched is there after that (demand-zero); an
+ * unmapped or PROT_NONE one is EFAULT. */
+static void test_futex_fault(void)
+{
+	char *m = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile unsigned *fresh = (volatile unsigned *)m, *gone = (volatile unsigned *)(m + PAGE);
+	munmap(m + PAGE, PAGE);
+	long r1 = __futex_wait(fresh, 1, 0); /* reads 0 after the fault: not 1 */
+	int e1 = errno;
+	long r2 = __futex_wait(gone, 0, 0);
+	int e2 = errno;
+	check(m != MAP_FAILED && r1 == -1 && e1 == EAGAIN, "futex_wait on a page not yet touched: faulted in, EAGAIN (errno %d)", e1);
+	mprotect(m, PAGE, PROT_NONE);
+	long r3 = __futex_wait(fresh, 0, 0);
+	int e3 = errno;
+	check(r2 == -1 && e2 == EFAULT && r3 == -1 && e3 == EFAULT,
+	      "futex_wait on an unmapped or PROT_NONE word: EFAULT (errno %d, %d)", e2, e3);
+	munmap(m, PAGE);
+}
+
 /* pthreadtest guard: a thread writes its guard page, unforked, so that
  * tests/test_pthreads.py sees the kernel's message about it. */
 int main(int argc, char **argv)
@@ -766,7 +791,7 @@ int main(int argc, char **argv)
 		printf("the guard page was written\n");
 		return 1;
 	}
-	plan(42);
+	plan(44);
 	/* a first round of threads, as many at once as the most any test
 	 * makes (test_stack_cache): the kernel's own tables grow once */
 	pthread_t w[CACHE_MANY];
@@ -794,6 +819,7 @@ int main(int argc, char **argv)
 	test_exit();       /* 3 */
 	test_fork();       /* 2 */
 	test_no_syscall(); /* 1 */
-	test_stack_cache(); /* 3: 42 in all */
+	test_stack_cache(); /* 3 */
+	test_futex_fault(); /* 2: 44 in all */
 	return tap_done();
 }
