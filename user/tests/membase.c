@@ -2,6 +2,7 @@
  * After files are created and removed by several processes, after sbrk
  * grows and shrinks, free + cached pages (meminfo) are what they were.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -185,6 +186,10 @@ static int sbrk_dance(void)
 	close(fd);
 	ok &= unlink(name) == 0;
 
+	/* errno lives in this thread's TLS block (its own page since
+	 * pthreads): the failing sbrk below sets it, and in a forked child
+	 * that first store would copy the page on write after the count. */
+	errno = 0;
 	unsigned long before = avail();
 	long big = 4L << 20;
 	char *q = sbrk(big);
