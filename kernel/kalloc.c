@@ -55,6 +55,14 @@ static int npcache;
 #define ZCACHE 32
 static u32 zcache[ZCACHE];
 static int nzcache;
+/* Freed two-page blocks: kernel stacks, one per thread (thread_alloc).
+ * Each fork and exit, each thread create and join makes and frees one,
+ * and the buddy lists would split an order-2 block for it and merge it
+ * back (about 150 instructions).  Counted as free, drained like the
+ * single-page caches. */
+#define KCACHE 8
+static u32 kcache[KCACHE];
+static int nkcache;
 extern char _kernel_start[], _kernel_end[];
 
 static inline u32 pfn(void *kva) { return (V2P(kva) - base_pa) >> PGSHIFT; }
@@ -176,6 +184,10 @@ static void pcache_drain(void)
 		nfree--;
 		free_block(zcache[--nzcache], 0);
 	}
+	while (nkcache > 0) {
+		nfree -= 2;
+		free_block(kcache[--nkcache], 1);
+	}
 }
 
 /* Take page n off a cache.  memlock held. */
@@ -192,7 +204,13 @@ static void *alloc_locked(int order)
 	void *p;
 	if (order == 0 && npcache > 0)
 		return uncache(pcache[--npcache]);
-	if (!(p = alloc_block(order)) && (npcache > 0 || nzcache > 0)) {
+	if (order == 1 && nkcache > 0) {
+		u32 n = kcache[--nkcache];
+		pages[n].refs = 1;
+		nfree -= 2;
+		return pkva(n);
+	}
+	if (!(p = alloc_block(order)) && (npcache > 0 || nzcache > 0 || nkcache > 0)) {
 		pcache_drain();
 		p = alloc_block(order);
 	}
@@ -248,6 +266,9 @@ static inline __attribute__((always_inline)) void put_locked(void *kva, int orde
 		} else if (order == 0 && npcache < PCACHE) {
 			pcache[npcache++] = n;
 			nfree++;
+		} else if (order == 1 && nkcache < KCACHE) {
+			kcache[nkcache++] = n;
+			nfree += 2;
 		} else {
 			free_block(n, order);
 		}

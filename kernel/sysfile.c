@@ -44,11 +44,20 @@ static __attribute__((noinline)) long rw_shared(u64 ufd, u64 addr, long n, int w
 	return r;
 }
 
+/* argfd for a p already at hand: myproc() is a load through tp that
+ * the compiler cannot merge with an earlier one. */
+static inline struct file *fd_file(struct proc *p, u64 ufd)
+{
+	int fd = (int)ufd;
+	return fd < 0 || fd >= NOFILE ? NULL : p->ofile[fd];
+}
+
 long sys_read(SYSARGS)
 {
-	if (unlikely(myproc()->nthreads_all > 1))
+	struct proc *p = myproc();
+	if (unlikely(p->nthreads_all > 1))
 		return rw_shared(a0, a1, (long)a2, 0);
-	struct file *f = argfd(a0, NULL);
+	struct file *f = fd_file(p, a0);
 	if (!f)
 		return -EBADF;
 	return fileread(f, a1, (long)a2);
@@ -56,9 +65,10 @@ long sys_read(SYSARGS)
 
 long sys_write(SYSARGS)
 {
-	if (unlikely(myproc()->nthreads_all > 1))
+	struct proc *p = myproc();
+	if (unlikely(p->nthreads_all > 1))
 		return rw_shared(a0, a1, (long)a2, 1);
-	struct file *f = argfd(a0, NULL);
+	struct file *f = fd_file(p, a0);
 	if (!f)
 		return -EBADF;
 	return filewrite(f, a1, (long)a2);

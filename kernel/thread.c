@@ -375,10 +375,11 @@ static struct waitq *futex_queue(struct vmspace *vm, u64 addr)
  * is not resolved there (kerneltrap never sleeps nor allocates for a
  * hart holding schedlock): let go, fault it in as a normal copy would,
  * and try again.  0 or -EFAULT; schedlock held on return either way. */
+long __get_user32(u32 *dst, u64 uva); /* uaccess.S */
 static int futex_read(u64 addr, u32 *val)
 {
 	for (int tries = 0; tries < 4; tries++) {
-		if (__copy_from_user(val, addr, 4) == 0)
+		if (__get_user32(val, addr) == 0)
 			return 0;
 		release(&schedlock);
 		int r = copy_from_user(val, addr, 4);
@@ -435,18 +436,20 @@ long sys_futex_wait(SYSARGS)
 			r = -EINTR;
 			break;
 		}
-		u64 now = arch_time();
-		if (timeout && now >= deadline) {
-			r = -ETIMEDOUT;
-			break;
+		if (timeout) {
+			u64 now = arch_time();
+			if (now >= deadline) {
+				r = -ETIMEDOUT;
+				break;
+			}
+			timeout_arm(t, ticks + ticks_until(now, deadline));
 		}
 		t->futex_vm = &p->vm;
 		t->futex_addr = addr;
 		t->futex_woken = 0;
-		if (timeout)
-			timeout_arm(t, ticks + ticks_until(now, deadline));
 		sleep(q, &schedlock);
-		timeout_cancel(t);
+		if (t->tm_armed) /* the usual wait has no timeout: no call */
+			timeout_cancel(t);
 		t->futex_vm = NULL;
 		if (t->futex_woken) {
 			r = 0;

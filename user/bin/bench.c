@@ -642,9 +642,11 @@ static void b_disk_write_fsync_4k(const char *name, long n)
 
 static void *thread_returns(void *arg) { return arg; }
 
-/* Create a thread that returns at once and join it: pthread_create's
- * mmap, mprotect and thread_create, the thread's first run, its exit, the
- * join and the munmap. */
+/* Create a thread that returns at once and join it: thread_create, the
+ * thread's first run, its exit and the join.  The stack is the one the
+ * last join put in pthread.c's stack cache, as it would be in any program
+ * that makes threads more than once; the first create (the warm-up) made
+ * it with mmap and mprotect. */
 static void thread_create_join(void)
 {
 	pthread_t t;

@@ -73,6 +73,9 @@ void pthread_exit(void *value) __attribute__((noreturn));
 pthread_t pthread_self(void);
 int pthread_equal(pthread_t a, pthread_t b);
 int pthread_detach(pthread_t thread);
+/* Not POSIX (hence _np): unmap the stacks of gone threads that pthread.c
+ * keeps for reuse; returns the bytes of mappings given back. */
+size_t pthread_stack_cache_trim_np(void);
 
 int pthread_attr_init(pthread_attr_t *attr);
 int pthread_attr_destroy(pthread_attr_t *attr);

@@ -164,12 +164,13 @@ ALONE(puts) int puts(const char *s)
  * that moment would stay held in the child for ever, by no one, and its
  * first malloc or printf would hang.  So in a process with threads, fork
  * takes picolibc's locks first (the streams before the libc lock, the
- * order the library itself nests them), and parent and child each give
- * them back.  A process with one thread skips all that: nobody else can
+ * order the library itself nests them; then pthread.c's stack lists),
+ * and parent and child each give them back.  A process with one thread skips all that: nobody else can
  * hold a lock, and the stores of taking and giving back would cost it a
  * copy-on-write fault on each side of every fork. */
 int __sys_fork(void);
 volatile unsigned __pthread_live = 1; /* threads of the process (pthread.c) */
+extern volatile unsigned __pthread_stacks_lock; /* pthread.c's stack cache */
 int fork(void)
 {
 	if (__pthread_live == 1)
@@ -178,9 +179,11 @@ int fork(void)
 	flockfile(stdout);
 	flockfile(stderr);
 	acquire(&__lock___libc_recursive_mutex);
+	futex_lock(&__pthread_stacks_lock);
 	int pid = __sys_fork();
 	if (pid == 0)
 		__pthread_live = 1;
+	futex_unlock(&__pthread_stacks_lock);
 	release(&__lock___libc_recursive_mutex);
 	funlockfile(stderr);
 	funlockfile(stdout);

@@ -12,21 +12,30 @@
  *     | guard | stack, growing down ...    <- sp | pthread | TLS block |
  *                                                          ^ tp
  *
- * Who frees the mapping.  A joined thread: its joiner, once the kernel's
- * join says the thread is gone.  A detached thread cannot unmap the stack
- * it is running on, and the kernel does not know what the mapping is; so
- * it puts itself on a list of dead threads, and in its last instructions,
- * which touch no memory, sets its `done` word and traps into thread_exit
- * (finish()).  The next pthread_create or pthread_join of any thread
- * unmaps every listed thread whose done is set (reap()).  At most the
- * detached threads that ended since the last create or join are left
- * mapped, and exit frees everything with the address space.
+ * Who gives the mapping back.  A joined thread: its joiner, once the
+ * kernel's join says the thread is gone.  A detached thread cannot unmap
+ * the stack it is running on, and the kernel does not know what the
+ * mapping is; so it puts itself on a list of dead threads, and in its
+ * last instructions, which touch no memory, sets its `done` word and
+ * traps into thread_exit (finish()).  The next pthread_create or
+ * pthread_join of any thread takes every listed thread whose done is set
+ * (reap()).
+ *
+ * Given back means: into the stack cache, as glibc does.  A mapping of a
+ * gone thread, guard page and touched pages kept, waits on a free list
+ * and the next pthread_create asking for the same size takes it: no mmap,
+ * mprotect or munmap, no page faulted in and zeroed again.  The cache
+ * holds at most STACK_CACHE_MAX bytes of mappings; what does not fit is
+ * unmapped at once.  pthread_stack_cache_trim_np() unmaps everything
+ * cached (a test that counts free pages calls it first), and exit frees
+ * it all with the address space.
  */
 #include <errno.h>
 #include <limits.h>
 #include <picotls.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -46,7 +55,8 @@ struct pthread {
 	volatile unsigned done;   /* 1: off its stack for good (finish) */
 	char *base;               /* the mapping; 0 for the first thread */
 	size_t size;
-	struct pthread *next;     /* on the dead list */
+	struct pthread *next;     /* on the dead list or in the stack cache */
+	unsigned keyed;           /* specific[] was ever set: clear it for reuse */
 	struct {
 		unsigned seq;     /* the key's seq when the value was set */
 		void *value;
@@ -82,17 +92,74 @@ static int tid_of(struct pthread *t)
 	return tid;
 }
 
-/* --- dead detached threads: their mappings wait here to be unmapped --- */
+/* --- the stack cache, and dead detached threads ---------------------------- */
 
-static struct pthread *dead;
-static volatile unsigned dead_lock;
+/* One lock for both lists (fork takes it: lock.c). */
+volatile unsigned __pthread_stacks_lock;
+static struct pthread *dead;   /* detached threads that ended or are ending */
+static struct pthread *cached; /* gone threads' mappings, each its own size */
+static size_t cached_bytes;
+
+#define STACK_CACHE_MAX (4UL << 20)
+
+/* A gone thread's mapping: into the cache if it fits, unmapped if not. */
+static void stack_put(struct pthread *t)
+{
+	futex_lock(&__pthread_stacks_lock);
+	if (cached_bytes + t->size <= STACK_CACHE_MAX) {
+		t->next = cached;
+		cached = t;
+		cached_bytes += t->size;
+		t = 0;
+	}
+	futex_unlock(&__pthread_stacks_lock);
+	if (t)
+		munmap(t->base, t->size);
+}
+
+/* A cached mapping of exactly size bytes (its guard page still
+ * PROT_NONE), or 0.  Exactly: the stack size asked for is the one the
+ * thread gets, so a stack overflow faults where the program expects. */
+static char *stack_get(size_t size)
+{
+	if (!cached)
+		return 0;
+	char *base = 0;
+	futex_lock(&__pthread_stacks_lock);
+	for (struct pthread **pp = &cached; *pp; pp = &(*pp)->next) {
+		if ((*pp)->size == size) {
+			base = (*pp)->base;
+			*pp = (*pp)->next;
+			cached_bytes -= size;
+			break;
+		}
+	}
+	futex_unlock(&__pthread_stacks_lock);
+	return base;
+}
+
+size_t pthread_stack_cache_trim_np(void)
+{
+	futex_lock(&__pthread_stacks_lock);
+	struct pthread *t = cached;
+	size_t n = cached_bytes;
+	cached = 0;
+	cached_bytes = 0;
+	futex_unlock(&__pthread_stacks_lock);
+	while (t) {
+		struct pthread *next = t->next; /* read before the unmap */
+		munmap(t->base, t->size);
+		t = next;
+	}
+	return n;
+}
 
 static void bury(struct pthread *t)
 {
-	futex_lock(&dead_lock);
+	futex_lock(&__pthread_stacks_lock);
 	t->next = dead;
 	dead = t;
-	futex_unlock(&dead_lock);
+	futex_unlock(&__pthread_stacks_lock);
 }
 
 static void reap(void)
@@ -100,7 +167,7 @@ static void reap(void)
 	if (!dead)
 		return;
 	struct pthread *gone = 0, **pp = &dead;
-	futex_lock(&dead_lock);
+	futex_lock(&__pthread_stacks_lock);
 	while (*pp) {
 		struct pthread *t = *pp;
 		if (__atomic_load_n(&t->done, __ATOMIC_ACQUIRE)) {
@@ -111,10 +178,10 @@ static void reap(void)
 			pp = &t->next;
 		}
 	}
-	futex_unlock(&dead_lock);
+	futex_unlock(&__pthread_stacks_lock);
 	while (gone) {
-		struct pthread *next = gone->next; /* read before the unmap */
-		munmap(gone->base, gone->size);
+		struct pthread *next = gone->next; /* read before stack_put links it */
+		stack_put(gone);
 		gone = next;
 	}
 }
@@ -185,6 +252,7 @@ int pthread_setspecific(pthread_key_t k, const void *value)
 	if (!(seq & 1))
 		return EINVAL;
 	struct pthread *t = self();
+	t->keyed = 1;
 	t->specific[k].seq = seq;
 	t->specific[k].value = (void *)value;
 	return 0;
@@ -194,6 +262,8 @@ int pthread_setspecific(pthread_key_t k, const void *value)
  * destructor, again while destructors set new ones (up to 4 rounds). */
 static void run_destructors(struct pthread *t)
 {
+	if (!t->keyed) /* it never set a value: nothing to destroy */
+		return;
 	for (int round = 0; round < PTHREAD_DESTRUCTOR_ITERATIONS; round++) {
 		int any = 0;
 		for (unsigned k = 0; k < PTHREAD_KEYS_MAX; k++) {
@@ -226,17 +296,34 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(vo
 	size_t stack = attr && attr->stacksize ? attr->stacksize : PTHREAD_STACK_DEFAULT;
 	size_t tls = ROUND(_tls_size(), 16), desc = ROUND(sizeof(struct pthread), 16);
 	size_t size = PAGE + ROUND(stack + tls + desc, PAGE);
-	char *base = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (base == MAP_FAILED) {
-		errno = saved;
-		return EAGAIN;
+	char *tp, *base = stack_get(size);
+	struct pthread *t;
+	if (base) { /* a gone thread's: its descriptor holds that thread's values */
+		tp = base + size - tls;
+		t = (struct pthread *)(tp - desc);
+		/* Only what create does not set below.  specific[] (half a
+		 * KiB; picolibc's memset goes byte by byte) only if used. */
+		if (t->keyed)
+			memset(t->specific, 0, sizeof t->specific);
+		t->keyed = 0;
+		t->tid = 0;
+		t->done = 0;
+		t->next = 0;
+	} else {
+		base = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (base == MAP_FAILED) {
+			errno = saved;
+			return EAGAIN;
+		}
+		if (mprotect(base, PAGE, PROT_NONE) < 0) { /* the guard page */
+			err = errno;
+			munmap(base, size);
+			errno = saved;
+			return err == ENOMEM ? EAGAIN : err;
+		}
+		tp = base + size - tls;
+		t = (struct pthread *)(tp - desc); /* zero: fresh memory */
 	}
-	if (mprotect(base, PAGE, PROT_NONE) < 0) { /* the guard page */
-		err = errno;
-		goto fail;
-	}
-	char *tp = base + size - tls;
-	struct pthread *t = (struct pthread *)(tp - desc); /* zero: fresh memory */
 	t->fn = fn;
 	t->arg = arg;
 	t->base = base;
@@ -248,7 +335,9 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(vo
 	if (tid < 0) {
 		err = errno;
 		__atomic_sub_fetch(&__pthread_live, 1, __ATOMIC_RELAXED);
-		goto fail;
+		stack_put(t);
+		errno = saved;
+		return err == ENOMEM ? EAGAIN : err;
 	}
 	t->tid = tid;
 	if (t->state == DETACHED) /* it may be gone already: the kernel frees it then */
@@ -256,10 +345,6 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(vo
 	*thread = t;
 	errno = saved;
 	return 0;
-fail:
-	munmap(base, size);
-	errno = saved;
-	return err == ENOMEM ? EAGAIN : err;
 }
 
 void pthread_exit(void *value)
@@ -293,7 +378,7 @@ int pthread_join(pthread_t t, void **value)
 	if (value)
 		*value = v;
 	if (t->base) /* the kernel says it is gone: its stack is free */
-		munmap(t->base, t->size);
+		stack_put(t);
 	reap();
 	return 0;
 }

@@ -2,6 +2,7 @@
  * After files are created and removed by several processes, after sbrk
  * grows and shrinks, free + cached pages (meminfo) are what they were.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -163,10 +164,6 @@ static void test_file_pages(void)
 static int sbrk_dance(void)
 {
 	int ok = 1;
-	/* The failing sbrk below sets errno: a forked child's first store to
-	 * its TLS page is a copy-on-write fault that takes a page.  Make it
-	 * now, before anything is counted. */
-	errno = 0;
 	unsigned long top = (unsigned long)sbrk(0);
 	if (top % 4096)
 		sbrk(4096 - top % 4096);
@@ -189,6 +186,10 @@ static int sbrk_dance(void)
 	close(fd);
 	ok &= unlink(name) == 0;
 
+	/* errno lives in this thread's TLS block (its own page since
+	 * pthreads): the failing sbrk below sets it, and in a forked child
+	 * that first store would copy the page on write after the count. */
+	errno = 0;
 	unsigned long before = avail();
 	long big = 4L << 20;
 	char *q = sbrk(big);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/lock.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include "tap.h"
 
@@ -25,6 +26,7 @@ static unsigned long baseline;
  * may finish a thread's exit just after its joiner has returned. */
 static void pages_back(const char *what)
 {
+	pthread_stack_cache_trim_np(); /* the cache's own checks: test_stack_cache */
 	unsigned long now = free_pages();
 	for (int i = 0; i < 500 && now != baseline; i++) {
 		msleep(10);
@@ -708,6 +710,73 @@ static void test_no_syscall(void)
 	      empty1 - empty0);
 }
 
+/* --- the stack cache ---------------------------------------------------------- */
+
+#define CACHE_MANY 24 /* more default stacks than the cache's 4 MiB hold */
+
+/* The system calls of one create + join. */
+static long create_join_calls(void)
+{
+	pthread_t t;
+	long a = my_syscalls();
+	pthread_create(&t, 0, nothing, 0);
+	pthread_join(t, 0);
+	return my_syscalls() - a;
+}
+
+static void test_stack_cache(void)
+{
+	pthread_stack_cache_trim_np();
+	long miss = create_join_calls(); /* mmap and mprotect a stack, cache it */
+	long hit = create_join_calls();  /* the cached one again */
+	check(miss - hit == 2, "a joined thread's stack is reused: no mmap or mprotect (%ld system calls, %ld uncached)", hit, miss);
+	/* 24 stacks at once, none reusable until joined: the cache keeps what fits */
+	enum { MANY = CACHE_MANY };
+	pthread_t t[MANY];
+	int made = 0;
+	for (int i = 0; i < MANY; i++)
+		made += pthread_create(&t[i], 0, nothing, 0) == 0;
+	for (int i = 0; i < MANY; i++)
+		pthread_join(t[i], 0);
+	size_t kept = pthread_stack_cache_trim_np();
+	check(made == MANY && kept > 0 && kept <= (4UL << 20), "the cache is bounded: %zu of %d stacks' bytes kept (at most 4 MiB)", kept, MANY);
+	pages_back("stack cache");
+}
+
+/* The first thread's stack, exec's, keeps the pages it grew into: grow
+ * it once before the baseline, deeper than any test goes (my_syscalls'
+ * rows below create_join_calls are the deepest). */
+static void __attribute__((noinline)) grow_stack(void)
+{
+	volatile char deep[32 * 1024];
+	for (size_t i = 0; i < sizeof deep; i += PAGE)
+		deep[i] = 1;
+}
+
+/* --- futex words the kernel cannot read at once ------------------------------ */
+
+/* futex_wait reads the word with the scheduler's lock held, where a
+ * fault cannot be resolved: it lets go, faults the page in and reads
+ * again.  A page never touched is there after that (demand-zero); an
+ * unmapped or PROT_NONE one is EFAULT. */
+static void test_futex_fault(void)
+{
+	char *m = mmap(0, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile unsigned *fresh = (volatile unsigned *)m, *gone = (volatile unsigned *)(m + PAGE);
+	munmap(m + PAGE, PAGE);
+	long r1 = __futex_wait(fresh, 1, 0); /* reads 0 after the fault: not 1 */
+	int e1 = errno;
+	long r2 = __futex_wait(gone, 0, 0);
+	int e2 = errno;
+	check(m != MAP_FAILED && r1 == -1 && e1 == EAGAIN, "futex_wait on a page not yet touched: faulted in, EAGAIN (errno %d)", e1);
+	mprotect(m, PAGE, PROT_NONE);
+	long r3 = __futex_wait(fresh, 0, 0);
+	int e3 = errno;
+	check(r2 == -1 && e2 == EFAULT && r3 == -1 && e3 == EFAULT,
+	      "futex_wait on an unmapped or PROT_NONE word: EFAULT (errno %d, %d)", e2, e3);
+	munmap(m, PAGE);
+}
+
 /* pthreadtest guard: a thread writes its guard page, unforked, so that
  * tests/test_pthreads.py sees the kernel's message about it. */
 int main(int argc, char **argv)
@@ -722,14 +791,17 @@ int main(int argc, char **argv)
 		printf("the guard page was written\n");
 		return 1;
 	}
-	plan(39);
-	/* a first round of threads: the kernel's own tables grow once */
-	pthread_t w[NT];
-	for (int i = 0; i < NT; i++)
+	plan(44);
+	/* a first round of threads, as many at once as the most any test
+	 * makes (test_stack_cache): the kernel's own tables grow once */
+	pthread_t w[CACHE_MANY];
+	for (int i = 0; i < CACHE_MANY; i++)
 		pthread_create(&w[i], 0, nothing, 0);
-	for (int i = 0; i < NT; i++)
+	for (int i = 0; i < CACHE_MANY; i++)
 		pthread_join(w[i], 0);
 	msleep(20);
+	pthread_stack_cache_trim_np();
+	grow_stack();
 	baseline = free_pages();
 	note("free pages at the start: %lu", baseline);
 
@@ -746,6 +818,8 @@ int main(int argc, char **argv)
 	test_guard();      /* 3 */
 	test_exit();       /* 3 */
 	test_fork();       /* 2 */
-	test_no_syscall(); /* 1: 39 in all */
+	test_no_syscall(); /* 1 */
+	test_stack_cache(); /* 3 */
+	test_futex_fault(); /* 2: 44 in all */
 	return tap_done();
 }

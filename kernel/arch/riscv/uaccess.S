@@ -77,6 +77,18 @@ __copy_user_str:
 8:	csrc	sstatus, t6
 	li	a0, -ENAMETOOLONG
 	ret
+/* long __get_user32(u32 *dst, u64 uva): one aligned word (a futex word),
+ * 0 or -EFAULT.  A single load, where __copy_user would go byte by byte
+ * whenever dst and uva differ in alignment mod 8. */
+	.globl __get_user32
+__get_user32:
+	lui	t6, SSTATUS_SUM_HI
+	csrs	sstatus, t6
+	lw	t1, 0(a1)
+	csrc	sstatus, t6
+	sw	t1, 0(a0)
+	li	a0, 0
+	ret
 	.globl uaccess_end
 uaccess_end:
 
