@@ -14,6 +14,14 @@ void *memset(void *d, int c, size_t n)
 		while ((u64)p & 7) /* bytes up to an 8-byte boundary */
 			*p++ = c;
 		u64 *q = (u64 *)p, *qend = (u64 *)((u64)end & ~7UL);
+		/* Whole pages (kalloc zeroes every page it hands out) go 256
+		 * bytes a round: 35 instructions for 32 stores, against 44
+		 * with the 64-byte round below. */
+		for (; qend - q >= 32; q += 32) {
+#pragma GCC unroll 32
+			for (int i = 0; i < 32; i++)
+				q[i] = v;
+		}
 		for (; qend - q >= 8; q += 8) {
 			q[0] = v;
 			q[1] = v;
