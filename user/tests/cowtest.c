@@ -29,22 +29,9 @@ static int holds(const int *v, size_t n, int value)
 	return 1;
 }
 
-/* Wait for children to be reaped by init (orphans) or for a parent's
- * pages to be freed: free pages reach want within five seconds (a busy
- * host can make that slow), or not. */
-static unsigned long settle(unsigned long want)
-{
-	unsigned long f = free_pages();
-	for (int i = 0; i < 500 && f != want; i++) {
-		msleep(10);
-		f = free_pages();
-	}
-	return f;
-}
-
 static void check_baseline(const char *workload)
 {
-	unsigned long f = settle(baseline);
+	unsigned long f = free_pages_settle(baseline);
 	check(f == baseline, "%s: free pages back to the baseline (%lu, baseline %lu)", workload, f, baseline);
 }
 

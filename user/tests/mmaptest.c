@@ -48,20 +48,9 @@ static int zeros(const char *p, size_t n)
 	return 1;
 }
 
-/* Free pages reach want within five seconds (children reaped, a
- * process's memory freed on a busy host), or not. */
-static unsigned long settle(unsigned long want)
-{
-	unsigned long f = free_pages();
-	for (int i = 0; i < 500 && f != want; i++) {
-		msleep(10);
-		f = free_pages();
-	}
-	return f;
-}
 static void check_baseline(const char *what)
 {
-	unsigned long f = settle(baseline);
+	unsigned long f = free_pages_settle(baseline);
 	check(f == baseline, "%s: free pages back to the baseline (%lu, baseline %lu)", what, f, baseline);
 }
 

@@ -27,11 +27,7 @@ static unsigned long baseline;
 static void pages_back(const char *what)
 {
 	pthread_stack_cache_trim_np(); /* the cache's own checks: test_stack_cache */
-	unsigned long now = free_pages();
-	for (int i = 0; i < 500 && now != baseline; i++) {
-		msleep(10);
-		now = free_pages();
-	}
+	unsigned long now = free_pages_settle(baseline);
 	check(now == baseline, "%s: free pages back to the baseline (%lu, now %lu)", what, baseline, now);
 }
 

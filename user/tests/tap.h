@@ -82,6 +82,20 @@ static unsigned long __attribute__((unused)) free_pages(void)
 	return mi.free_pages;
 }
 
+/* free_pages(), asked again every 10 ms until it is want or 5 s have
+ * passed: the last of a workload's memory comes back a moment after the
+ * test sees it end (an orphan reaped by init, a thread's exit finished
+ * on another hart after its joiner returned), later on a busy host. */
+static unsigned long __attribute__((unused)) free_pages_settle(unsigned long want)
+{
+	unsigned long f = free_pages();
+	for (int i = 0; i < 500 && f != want; i++) {
+		msleep(10);
+		f = free_pages();
+	}
+	return f;
+}
+
 /* Wait for pid and return its raw status, or -1. */
 static int __attribute__((unused)) reap(int pid)
 {

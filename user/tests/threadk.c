@@ -603,10 +603,7 @@ int main(int argc, char **argv)
 	      "4 threads breaking copy-on-write on the same pages at once, 20 times: every write lands, the parent's stay");
 
 	/* memory back */
-	unsigned long now = 0;
-	for (unsigned long t1 = now_ms(); now_ms() - t1 < 5000; msleep(10))
-		if ((now = free_pages()) == base)
-			break;
+	unsigned long now = free_pages_settle(base);
 	check(now == base, "free pages back to the baseline (%lu, was %lu)", now, base);
 	return tap_done();
 }
