@@ -341,6 +341,20 @@ int bwrite(struct buf *b)
 	return err;
 }
 
+/* Give back a buffer the caller changed: written now and waited for
+ * (sync: an ordering the file system depends on, the result is the
+ * write's) or only marked dirty for the flush; 0 then. */
+int bput(struct buf *b, int sync)
+{
+	int r = 0;
+	if (sync)
+		r = bwrite(b);
+	else
+		bdirty(b);
+	brelse(b);
+	return r;
+}
+
 void brelse(struct buf *b)
 {
 	acquire(&bc.lock);

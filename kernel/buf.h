@@ -41,6 +41,7 @@ int bgetblk(u64 blockno, struct buf **out); /* the same, unread: to overwrite */
 void bdirty(struct buf *b);               /* changed: write back later */
 int bwrite(struct buf *b);                /* write now and wait */
 void brelse(struct buf *b);
+int bput(struct buf *b, int sync);        /* bwrite (sync) or bdirty, then brelse */
 int bsync(void);                          /* write every dirty block, wait */
 void bflush_tick(void);                   /* timer: start old dirty writes */
 u64 bcache_shrink(u64 npages);            /* drop clean blocks: pages freed */

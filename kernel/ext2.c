@@ -197,11 +197,7 @@ static int sb_write(int sync)
 		return r;
 	ext2.sb.s_wtime = now();
 	memcpy(b->data + EXT2_SUPER_OFFSET % BSIZE, &ext2.sb, sizeof ext2.sb);
-	if (sync)
-		r = bwrite(b);
-	else
-		bdirty(b);
-	brelse(b);
+	r = bput(b, sync);
 	return r;
 }
 
@@ -406,11 +402,7 @@ static int iupdate(struct inode *ip, int sync)
 	if (r < 0)
 		return r;
 	memcpy(b->data + off, d, sizeof *d);
-	if (sync)
-		r = bwrite(b);
-	else
-		bdirty(b);
-	brelse(b);
+	r = bput(b, sync);
 	return r;
 }
 
@@ -889,12 +881,7 @@ static int dir_add(struct inode *dp, const char *name, u64 ino, u32 type, int sy
 	de->name_len = len;
 	de->file_type = e2.filetype ? ftype(type) : 0;
 	memcpy(de->name, name, len);
-	r = 0;
-	if (sync)
-		r = bwrite(b);
-	else
-		bdirty(b);
-	brelse(b);
+	r = bput(b, sync);
 	dir_touch(dp);
 	int r2 = iupdate(dp, sync);
 	return r < 0 ? r : r2;
@@ -954,12 +941,7 @@ static int dir_set(struct inode *dp, const char *name, u64 ino, u32 type, int sy
 	struct ext2_dir_entry *de = (struct ext2_dir_entry *)(b->data + off);
 	de->inode = ino;
 	de->file_type = e2.filetype ? ftype(type) : 0;
-	r = 0;
-	if (sync)
-		r = bwrite(b);
-	else
-		bdirty(b);
-	brelse(b);
+	r = bput(b, sync);
 	dir_touch(dp);
 	int r2 = iupdate(dp, 0);
 	return r < 0 ? r : r2;
