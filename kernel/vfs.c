@@ -365,6 +365,17 @@ long namei_nofollow(const char *path, struct inode **out)
 
 /* --- the generic calls --- */
 
+/* Did another process add name to dp between the caller's lookup and its
+ * fs_lock(dp)?  The lookup ran without the lock, so create, link and
+ * symlink ask again under it before they add the entry: two processes
+ * creating one name at once (xv6's concreate) would otherwise both add
+ * it.  *raced holds the reference the lookup took, for an iput after
+ * fs_unlock.  fs_lock(dp) held. */
+static int name_made(struct inode *dp, const char *name, struct inode **raced)
+{
+	return dp->fs->ops->lookup(dp, name, raced) == 0;
+}
+
 /* Create path as a new inode of the given type (or, unless excl, open the
  * existing regular file).  Returns 1 if created, 0 if it existed, with
  * *out referenced; or a negative errno. */
@@ -379,6 +390,7 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 		err = excl || type != S_IFREG ? -EEXIST : -EISDIR;
 		goto out;
 	}
+again:
 	err = step(dp, name, &ip);
 	if (err == 0) {
 		if (ip->type == S_IFLNK && !excl && type == S_IFREG) {
@@ -401,11 +413,18 @@ int fs_create(const char *path, u32 type, u32 perm, u32 major, struct inode **ou
 	if ((err = fs_permission(dp, 3)) < 0)
 		goto out;
 	fs_lock(dp);
+	struct inode *raced = NULL;
 	if (dp->nlink == 0) /* created in a removed directory */
 		err = -ENOENT;
+	else if (name_made(dp, name, &raced))
+		err = -EAGAIN;
 	else if ((err = dp->fs->ops->create(dp, name, type, perm, major, out)) == 0)
 		err = 1;
 	fs_unlock(dp);
+	if (raced) {
+		iput(raced);
+		goto again; /* another process made it: open that one, or EEXIST */
+	}
 out:
 	iput(dp);
 	return err;
@@ -467,10 +486,15 @@ int fs_link(const char *old, const char *new)
 		if (dp->fs != ip->fs)
 			err = -EXDEV;
 		else if ((err = fs_permission(dp, 3)) == 0) {
+			struct inode *raced = NULL;
 			fs_lock(dp);
 			/* a removed directory: the entry would never be freed */
-			err = dp->nlink == 0 ? -ENOENT : dp->fs->ops->link(dp, name, ip);
+			err = dp->nlink == 0		   ? -ENOENT :
+			      name_made(dp, name, &raced) ? -EEXIST :
+							    dp->fs->ops->link(dp, name, ip);
 			fs_unlock(dp);
+			if (raced)
+				iput(raced);
 		}
 	}
 	iput(dp);
@@ -546,9 +570,14 @@ int fs_symlink(const char *target, const char *path)
 		iput(x);
 		err = -EEXIST;
 	} else if (err == -ENOENT && (err = fs_permission(dp, 3)) == 0) {
+		struct inode *raced = NULL;
 		fs_lock(dp);
-		err = dp->nlink == 0 ? -ENOENT : dp->fs->ops->symlink(dp, name, target);
+		err = dp->nlink == 0		   ? -ENOENT :
+		      name_made(dp, name, &raced) ? -EEXIST :
+						    dp->fs->ops->symlink(dp, name, target);
 		fs_unlock(dp);
+		if (raced)
+			iput(raced);
 	}
 	iput(dp);
 	return err;
