@@ -167,6 +167,7 @@ extern pagetable_t kernel_pagetable;       /* the kernel's own (the idle loop ru
 #error "machine.h must define the TF_* accessors"
 #endif
 void swtch(struct context *old, struct context *new); /* save the callee-saved registers in old, load new's */
+static inline void arch_context_init(struct context *c, void (*pc)(void), u64 sp); /* inline: swtch to c starts pc on stack sp */
 void trap_return(struct trapframe *tf) __attribute__((noreturn)); /* return-from-trap into user mode with tf */
 /* A fresh program at pc with stack sp; exec has put argc, argv[], NULL,
  * envp[], NULL at sp already (the System V layout), and passes them here

@@ -39,6 +39,13 @@ struct context {
 	u64 s[12];
 };
 
+/* A new thread's first swtch "returns" to pc, on its kernel stack. */
+static inline void arch_context_init(struct context *c, void (*pc)(void), u64 sp)
+{
+	c->ra = (u64)pc;
+	c->sp = sp;
+}
+
 /* System-call registers: number in a7, arguments a0..a5, result in a0. */
 #define TF_SYSNUM(tf) ((tf)->a7)
 #define TF_ARG(tf, n) ((&(tf)->a0)[n])
