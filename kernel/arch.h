@@ -1,5 +1,5 @@
 /* arch.h: everything an architecture gives the portable kernel, in one list.
- * kernel/arch/ARCH/ supplies machine.h (constants, register layouts, inline hot paths) and the rest.
+ * kernel/arch/ARCH/ supplies machine.h (its inline half) and the rest.
  *
  * How to read it: each entry is one thing the architecture provides, with
  * its contract in one line.  Entries marked "inline" are static inline

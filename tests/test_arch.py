@@ -1,5 +1,5 @@
 """test_arch.py: the portable kernel uses the architecture only through
-kernel/arch.h: it compiles against a stand-in architecture (tests/data/stubarch)."""
+kernel/arch.h: it compiles against a stand-in one (tests/data/stubarch)."""
 import os
 import shutil
 import subprocess

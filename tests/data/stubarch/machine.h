@@ -1,5 +1,5 @@
 /* machine.h: a stand-in architecture for tests/test_arch.py, not a real one.
- * Plain C, no assembly: the portable kernel must compile against it with the host's compiler.
+ * Plain C, no assembly: the host's compiler checks the portable kernel.
  *
  * Every value differs from RISC-V's where it can (four levels, other
  * permission bits, argc not in a register), so that a RISC-V name or
