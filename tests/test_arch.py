@@ -35,3 +35,14 @@ def portable_kernel_compiles_against_another_architecture():
             if r.returncode != 0:
                 failed.append("%s:\n%s" % (f, r.stderr[-3000:]))
     assert not failed, "\n".join(failed)
+
+
+@host_test(timeout=60)
+def make_names_a_missing_architecture():
+    """make ARCH=X without kernel/arch/X/build.mk stops at once, saying so
+    and naming the architectures there are, instead of failing somewhere in
+    the build."""
+    r = subprocess.run(["make", "-s", "ARCH=nosuch", "all"], cwd=harness.ROOT, capture_output=True, text=True)
+    assert r.returncode != 0, r.stdout
+    assert "ARCH=nosuch: no kernel/arch/nosuch/build.mk" in r.stderr, r.stderr
+    assert "(there is: " in r.stderr and "riscv" in r.stderr.split("(there is: ")[1], r.stderr
