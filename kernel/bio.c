@@ -214,14 +214,16 @@ static struct buf *bget(u64 blockno, int readahead, int *err)
  * that would need a wait: read-ahead must never slow the reader down. */
 static void readahead(u64 from)
 {
+	/* One lock round for the blocks already cached or in flight (on a
+	 * sequential read all but the last): the lock is let go only to
+	 * start a request. */
+	acquire(&bc.lock);
 	for (u64 n = from; n < from + READAHEAD && n < disk_blocks; n++) {
 		int err;
-		acquire(&bc.lock);
 		struct buf *b = bget(n, 1, &err);
 		if (!b) {
-			release(&bc.lock);
 			if (err)
-				return;
+				break;
 			continue;
 		}
 		b->flags |= B_BUSY;
@@ -229,14 +231,15 @@ static void readahead(u64 from)
 		b->async = 1;
 		bc.readahead++;
 		release(&bc.lock);
-		if (disk_start(b, 0, 0) < 0) {
-			acquire(&bc.lock);
+		int r = disk_start(b, 0, 0);
+		acquire(&bc.lock);
+		if (r < 0) {
 			b->io = b->async = 0;
 			put_locked(b);
-			release(&bc.lock);
-			return;
+			break;
 		}
 	}
+	release(&bc.lock);
 }
 
 /* 0 if there is a disk and blockno is on it: -ENXIO without a disk, -EIO
@@ -268,7 +271,10 @@ int bgetblk(u64 blockno, struct buf **out)
 	return b ? 0 : err;
 }
 
-int bread(u64 blockno, struct buf **out)
+/* stream: blockno continues the sequential read (last_read) that starts
+ * read-ahead; 0 for a file system's metadata (an indirect block, an
+ * inode), whose reads in the middle of a file's would break it. */
+static int bread_stream(u64 blockno, struct buf **out, int stream)
 {
 	int err = block_ok(blockno);
 	if (err < 0)
@@ -284,8 +290,9 @@ int bread(u64 blockno, struct buf **out)
 	WAIT_WHILE(b, b->flags & B_BUSY);
 	b->flags |= B_BUSY;
 	lru_front(b);
-	int sequential = blockno == bc.last_read + 1;
-	bc.last_read = blockno;
+	int sequential = stream && blockno == bc.last_read + 1;
+	if (stream)
+		bc.last_read = blockno;
 	if (!(b->flags & B_VALID)) {
 		b->io = 1;
 		release(&bc.lock);
@@ -311,6 +318,9 @@ int bread(u64 blockno, struct buf **out)
 	*out = b;
 	return 0;
 }
+
+int bread(u64 blockno, struct buf **out) { return bread_stream(blockno, out, 1); }
+int bread_meta(u64 blockno, struct buf **out) { return bread_stream(blockno, out, 0); }
 
 void bdirty(struct buf *b)
 {

@@ -185,14 +185,14 @@ static int bread_ok(u64 blk, struct buf **b)
 {
 	if (!blk_ok(blk))
 		return corrupt("block %d is outside the file system", blk, 0);
-	return bread(blk, b);
+	return bread_meta(blk, b);
 }
 
 /* The superblock and group descriptor g, back into their blocks. */
 static int sb_write(int sync)
 {
 	struct buf *b;
-	int r = bread(EXT2_SUPER_OFFSET / BSIZE, &b);
+	int r = bread_meta(EXT2_SUPER_OFFSET / BSIZE, &b);
 	if (r < 0)
 		return r;
 	ext2.sb.s_wtime = now();
@@ -205,7 +205,7 @@ static int gd_write(u32 g)
 {
 	u64 off = (u64)g * sizeof(struct ext2_group_desc);
 	struct buf *b;
-	int r = bread(ext2.sb.s_first_data_block + 1 + off / BSIZE, &b);
+	int r = bread_meta(ext2.sb.s_first_data_block + 1 + off / BSIZE, &b);
 	if (r < 0)
 		return r;
 	memcpy(b->data + off % BSIZE, &e2.gd[g], sizeof e2.gd[g]);
@@ -398,7 +398,7 @@ static int iupdate(struct inode *ip, int sync)
 	}
 	u32 off;
 	struct buf *b;
-	int r = bread(inode_pos(ip->ino, &off), &b);
+	int r = bread_meta(inode_pos(ip->ino, &off), &b);
 	if (r < 0)
 		return r;
 	memcpy(b->data + off, d, sizeof *d);
@@ -449,7 +449,7 @@ static int iget(u64 ino, struct inode **out)
 		return -ENOMEM;
 	u32 off;
 	struct buf *b;
-	int r = bread(inode_pos(ino, &off), &b);
+	int r = bread_meta(inode_pos(ino, &off), &b);
 	if (r < 0) {
 		kmfree(d);
 		return r;
@@ -555,7 +555,9 @@ static int bmap(struct inode *ip, u64 fb, int alloc, u32 *out, int *fresh)
 			*out = blk;
 			return 0;
 		}
-		if ((r = bread(blk, &b)) < 0)
+		/* bread_meta: between two data blocks of a sequential read, an
+		 * indirect block's read must not stop the cache's read-ahead */
+		if ((r = bread_meta(blk, &b)) < 0)
 			return r;
 		u64 span = level == 3 ? (u64)NPTR * NPTR : level == 2 ? NPTR : 1;
 		slot = (u32 *)b->data + (fb / span) % NPTR;
@@ -1023,7 +1025,7 @@ static int newinode(struct inode *dp, u32 type, u32 perm, u32 major, struct inod
 	/* The rest of a large disk inode (past the 128 bytes we keep) is zeroed. */
 	u32 off;
 	struct buf *b;
-	if ((r = bread(inode_pos(ino, &off), &b)) == 0) {
+	if ((r = bread_meta(inode_pos(ino, &off), &b)) == 0) {
 		memset(b->data + off, 0, e2.isz);
 		bdirty(b);
 		brelse(b);
