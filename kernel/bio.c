@@ -30,6 +30,7 @@ static struct {
 	u64 nbuf;          /* buffers with a page */
 	u64 reserve;       /* grow freely only while more pages than this are free */
 	u64 last_read;     /* block of the last bread, for read-ahead */
+	u64 ra_end;        /* blocks below it looked at by the last read-ahead */
 	u64 last_flush;    /* uptime_ms of the last periodic flush */
 	u64 hits, misses, readahead, shrunk;
 } bc = { .lock = SPINLOCK_INIT("bcache") };
@@ -211,14 +212,16 @@ static struct buf *bget(u64 blockno, int readahead, int *err)
 
 /* Start reading blocks from..from+READAHEAD-1 that are not cached, each
  * owned by its request until it completes.  Gives up at the first block
- * that would need a wait: read-ahead must never slow the reader down. */
+ * that would need a wait: read-ahead must never slow the reader down.
+ * bc.lock held, let go only to start a request.  Blocks below ra_end were
+ * looked at by the last call (cached or started then), so a sequential
+ * reader's call looks at one block, the window's new end, not eight: one
+ * that has left the cache since is read when its turn comes. */
 static void readahead(u64 from)
 {
-	/* One lock round for the blocks already cached or in flight (on a
-	 * sequential read all but the last): the lock is let go only to
-	 * start a request. */
-	acquire(&bc.lock);
-	for (u64 n = from; n < from + READAHEAD && n < disk_blocks; n++) {
+	u64 end = min(from + READAHEAD, disk_blocks);
+	u64 n = bc.ra_end > from && bc.ra_end <= end ? bc.ra_end : from;
+	for (; n < end; n++) {
 		int err;
 		struct buf *b = bget(n, 1, &err);
 		if (!b) {
@@ -239,7 +242,7 @@ static void readahead(u64 from)
 			break;
 		}
 	}
-	release(&bc.lock);
+	bc.ra_end = n; /* where to go on: a block that failed is tried again */
 }
 
 /* 0 if there is a disk and blockno is on it: -ENXIO without a disk, -EIO
@@ -301,11 +304,9 @@ static int bread_stream(u64 blockno, struct buf **out, int stream)
 		if (err)
 			b->io = 0;
 	}
-	release(&bc.lock);
 	/* Our own request goes first; the read-ahead joins it in flight. */
 	if (sequential)
 		readahead(blockno + 1);
-	acquire(&bc.lock);
 	WAIT_WHILE(b, b->io);
 	if (!err && !(b->flags & B_VALID))
 		err = b->err ? b->err : -EIO;
