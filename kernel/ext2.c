@@ -157,6 +157,12 @@ static struct {
 	struct fs fs;
 	struct sleeplock lock;
 	struct ext2_group_desc *gd; /* every group's, copied at mount */
+	/* Per group, the first bit of its block and inode bitmaps that may
+	 * be clear (all from the first one allocated to it are set): first
+	 * fit starts there, not at bit 0, and takes the same bit (a file
+	 * written block by block scanned every used block's bit for each
+	 * new one).  In gd's allocation, after the groups. */
+	u32 *bhint, *ihint;
 	struct inode *inodes;       /* the ones in memory (referenced) */
 	int mounted;
 	int ro;                     /* read only: the disk, or features we do not know */
@@ -232,13 +238,14 @@ static int start_write(void)
 
 /* Find a clear bit in bitmap block bmblk among nbits, set it: its index,
  * or -1 if all are set. */
-static long bitmap_take(u32 bmblk, u32 nbits, u32 from, int *err)
+static long bitmap_take(u32 bmblk, u32 nbits, u32 from, u32 *hint, int *err)
 {
 	struct buf *b;
 	if ((*err = bread_ok(bmblk, &b)) < 0)
 		return -1;
 	long found = -1;
-	for (u32 i = from; i < nbits; i++) {
+	u32 i;
+	for (i = max(from, *hint); i < nbits; i++) {
 		if (b->data[i / 8] == 0xff && i % 8 == 0) {
 			i += 7;
 			continue;
@@ -250,11 +257,14 @@ static long bitmap_take(u32 bmblk, u32 nbits, u32 from, int *err)
 			break;
 		}
 	}
+	/* every bit of [from, found] is set now (the caller's from is the
+	 * same for each call on one bitmap) */
+	*hint = found >= 0 ? (u32)found + 1 : nbits;
 	brelse(b);
 	return found;
 }
 
-static int bitmap_clear(u32 bmblk, u32 bit)
+static int bitmap_clear(u32 bmblk, u32 bit, u32 *hint)
 {
 	struct buf *b;
 	int r = bread_ok(bmblk, &b);
@@ -267,6 +277,8 @@ static int bitmap_clear(u32 bmblk, u32 bit)
 	b->data[bit / 8] &= ~(1 << (bit % 8));
 	bdirty(b);
 	brelse(b);
+	if (bit < *hint)
+		*hint = bit;
 	return 0;
 }
 
@@ -289,7 +301,7 @@ static int balloc(struct inode *ip, u32 *out)
 		u64 first = sb->s_first_data_block + (u64)g * sb->s_blocks_per_group;
 		u32 nbits = min((u64)sb->s_blocks_per_group, sb->s_blocks_count - first);
 		int err;
-		long bit = bitmap_take(e2.gd[g].bg_block_bitmap, nbits, 0, &err);
+		long bit = bitmap_take(e2.gd[g].bg_block_bitmap, nbits, 0, &e2.bhint[g], &err);
 		if (err < 0)
 			return err;
 		if (bit < 0)
@@ -311,7 +323,8 @@ static int bfree(struct inode *ip, u32 blk)
 	if (!blk_ok(blk))
 		return corrupt("inode %d frees block %d, outside the file system", ip->ino, blk);
 	u32 g = (blk - sb->s_first_data_block) / sb->s_blocks_per_group;
-	int r = bitmap_clear(e2.gd[g].bg_block_bitmap, (blk - sb->s_first_data_block) % sb->s_blocks_per_group);
+	int r = bitmap_clear(e2.gd[g].bg_block_bitmap, (blk - sb->s_first_data_block) % sb->s_blocks_per_group,
+			     &e2.bhint[g]);
 	if (r < 0)
 		return r;
 	e2.gd[g].bg_free_blocks_count++;
@@ -337,7 +350,7 @@ static int ialloc(u32 near, int dir, u32 *out)
 		u64 base = (u64)g * sb->s_inodes_per_group + 1;
 		u32 from = base < sb->s_first_ino ? sb->s_first_ino - base : 0;
 		int err;
-		long bit = bitmap_take(e2.gd[g].bg_inode_bitmap, sb->s_inodes_per_group, from, &err);
+		long bit = bitmap_take(e2.gd[g].bg_inode_bitmap, sb->s_inodes_per_group, from, &e2.ihint[g], &err);
 		if (err < 0)
 			return err;
 		if (bit < 0)
@@ -357,7 +370,7 @@ static int ialloc(u32 near, int dir, u32 *out)
 static int ifree(u32 ino, int dir)
 {
 	u32 g = group_of_ino(ino);
-	int r = bitmap_clear(e2.gd[g].bg_inode_bitmap, (ino - 1) % ext2.sb.s_inodes_per_group);
+	int r = bitmap_clear(e2.gd[g].bg_inode_bitmap, (ino - 1) % ext2.sb.s_inodes_per_group, &e2.ihint[g]);
 	if (r < 0)
 		return r;
 	e2.gd[g].bg_free_inodes_count++;
@@ -1449,9 +1462,11 @@ int ext2_mount(struct inode **root)
 		return -EINVAL;
 	}
 	e2.isz = ext2.sb.s_inode_size;
-	e2.gd = kzalloc(ext2.groups * sizeof *e2.gd);
+	e2.gd = kzalloc(ext2.groups * (sizeof *e2.gd + 2 * sizeof(u32)));
 	if (!e2.gd)
 		return -ENOMEM;
+	e2.bhint = (u32 *)(e2.gd + ext2.groups); /* zero: nothing known yet */
+	e2.ihint = e2.bhint + ext2.groups;
 	for (u32 g = 0; g < ext2.groups; g++) {
 		u64 off = (u64)g * sizeof *e2.gd;
 		struct buf *b;

@@ -583,13 +583,23 @@ static int disk_open(const char *name, int flags)
 
 /* What the CPU spent on n blocks: the window's clock minus the idle time
  * (in --time mode the whole window, wall clock). */
-/* The disk's counters before a window, for the requests it made. */
+/* The disk's counters before a window, for the requests it made; with
+ * --profile the markers around it. */
 static struct kdiskstat ds0;
-static void io_mark(void) { diskstat(&ds0); }
+static void io_mark(void)
+{
+	diskstat(&ds0);
+	if (profile_mode) { /* the window's start, for tools/profile.py */
+		profile_handshake();
+		uptime();
+	}
+}
 
 static unsigned long report_io(const char *name, unsigned long d, unsigned long idle, long n)
 {
 	struct kdiskstat ds;
+	if (profile_mode)
+		uptime();
 	diskstat(&ds);
 	if (!time_mode)
 		printf("# %s: %lu per 4 KiB with the harts' idle time, of which %lu idle\n", name, d / n, idle / n);
