@@ -12,7 +12,7 @@
  * two runs print the same numbers.
  *
  *   bench                  every metric (tools/bench.py parses the output;
- *                          the disk's need /dev/vda, a blank scratch disk)
+ *                          the disk's need /dev/vda and /mnt: tools/bench.py's disk, root=mnt)
  *   bench --short          few iterations: checks every operation works
  *   bench --time           wall clock: ns per operation from clock_ns()
  *   bench NAME...          only these metrics
