@@ -213,10 +213,11 @@ static struct buf *bget(u64 blockno, int readahead, int *err)
 /* Start reading blocks from..from+READAHEAD-1 that are not cached, each
  * owned by its request until it completes.  Gives up at the first block
  * that would need a wait: read-ahead must never slow the reader down.
- * bc.lock held, let go only to start a request.  Blocks below ra_end were
- * looked at by the last call (cached or started then), so a sequential
- * reader's call looks at one block, the window's new end, not eight: one
- * that has left the cache since is read when its turn comes. */
+ * bc.lock held (let go to start a request, and by bget to grow).  Blocks
+ * below ra_end were looked at by the last call (cached or started then),
+ * so a sequential reader's call looks at one block, the window's new
+ * end, not eight: one that has left the cache since is read when its
+ * turn comes. */
 static void readahead(u64 from)
 {
 	u64 end = min(from + READAHEAD, disk_blocks);

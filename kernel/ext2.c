@@ -157,11 +157,11 @@ static struct {
 	struct fs fs;
 	struct sleeplock lock;
 	struct ext2_group_desc *gd; /* every group's, copied at mount */
-	/* Per group, the first bit of its block and inode bitmaps that may
-	 * be clear (all from the first one allocated to it are set): first
-	 * fit starts there, not at bit 0, and takes the same bit (a file
-	 * written block by block scanned every used block's bit for each
-	 * new one).  In gd's allocation, after the groups. */
+	/* Per group, where first fit in its block and inode bitmaps starts:
+	 * every bit from the allocator's first candidate up to the hint is
+	 * set, so it finds the same bit as a scan from there, without the
+	 * scan (a file written block by block looked at every used block's
+	 * bit for each new one).  In gd's allocation, after the groups. */
 	u32 *bhint, *ihint;
 	struct inode *inodes;       /* the ones in memory (referenced) */
 	int mounted;
