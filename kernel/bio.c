@@ -30,6 +30,7 @@ static struct {
 	u64 nbuf;          /* buffers with a page */
 	u64 reserve;       /* grow freely only while more pages than this are free */
 	u64 last_read;     /* block of the last bread, for read-ahead */
+	u64 ra_end;        /* blocks below it looked at by the last read-ahead */
 	u64 last_flush;    /* uptime_ms of the last periodic flush */
 	u64 hits, misses, readahead, shrunk;
 } bc = { .lock = SPINLOCK_INIT("bcache") };
@@ -211,17 +212,22 @@ static struct buf *bget(u64 blockno, int readahead, int *err)
 
 /* Start reading blocks from..from+READAHEAD-1 that are not cached, each
  * owned by its request until it completes.  Gives up at the first block
- * that would need a wait: read-ahead must never slow the reader down. */
+ * that would need a wait: read-ahead must never slow the reader down.
+ * bc.lock held (let go to start a request, and by bget to grow).  Blocks
+ * below ra_end were looked at by the last call (cached or started then),
+ * so a sequential reader's call looks at one block, the window's new
+ * end, not eight: one that has left the cache since is read when its
+ * turn comes. */
 static void readahead(u64 from)
 {
-	for (u64 n = from; n < from + READAHEAD && n < disk_blocks; n++) {
+	u64 end = min(from + READAHEAD, disk_blocks);
+	u64 n = bc.ra_end > from && bc.ra_end <= end ? bc.ra_end : from;
+	for (; n < end; n++) {
 		int err;
-		acquire(&bc.lock);
 		struct buf *b = bget(n, 1, &err);
 		if (!b) {
-			release(&bc.lock);
 			if (err)
-				return;
+				break;
 			continue;
 		}
 		b->flags |= B_BUSY;
@@ -229,14 +235,15 @@ static void readahead(u64 from)
 		b->async = 1;
 		bc.readahead++;
 		release(&bc.lock);
-		if (disk_start(b, 0, 0) < 0) {
-			acquire(&bc.lock);
+		int r = disk_start(b, 0, 0);
+		acquire(&bc.lock);
+		if (r < 0) {
 			b->io = b->async = 0;
 			put_locked(b);
-			release(&bc.lock);
-			return;
+			break;
 		}
 	}
+	bc.ra_end = n; /* where to go on: a block that failed is tried again */
 }
 
 /* 0 if there is a disk and blockno is on it: -ENXIO without a disk, -EIO
@@ -268,7 +275,10 @@ int bgetblk(u64 blockno, struct buf **out)
 	return b ? 0 : err;
 }
 
-int bread(u64 blockno, struct buf **out)
+/* stream: blockno continues the sequential read (last_read) that starts
+ * read-ahead; 0 for a file system's metadata (an indirect block, an
+ * inode), whose reads in the middle of a file's would break it. */
+static int bread_stream(u64 blockno, struct buf **out, int stream)
 {
 	int err = block_ok(blockno);
 	if (err < 0)
@@ -284,8 +294,9 @@ int bread(u64 blockno, struct buf **out)
 	WAIT_WHILE(b, b->flags & B_BUSY);
 	b->flags |= B_BUSY;
 	lru_front(b);
-	int sequential = blockno == bc.last_read + 1;
-	bc.last_read = blockno;
+	int sequential = stream && blockno == bc.last_read + 1;
+	if (stream)
+		bc.last_read = blockno;
 	if (!(b->flags & B_VALID)) {
 		b->io = 1;
 		release(&bc.lock);
@@ -294,11 +305,9 @@ int bread(u64 blockno, struct buf **out)
 		if (err)
 			b->io = 0;
 	}
-	release(&bc.lock);
 	/* Our own request goes first; the read-ahead joins it in flight. */
 	if (sequential)
 		readahead(blockno + 1);
-	acquire(&bc.lock);
 	WAIT_WHILE(b, b->io);
 	if (!err && !(b->flags & B_VALID))
 		err = b->err ? b->err : -EIO;
@@ -311,6 +320,9 @@ int bread(u64 blockno, struct buf **out)
 	*out = b;
 	return 0;
 }
+
+int bread(u64 blockno, struct buf **out) { return bread_stream(blockno, out, 1); }
+int bread_meta(u64 blockno, struct buf **out) { return bread_stream(blockno, out, 0); }
 
 void bdirty(struct buf *b)
 {
@@ -398,10 +410,16 @@ int bsync(void)
 	while (bcache_ndirty) {
 		struct buf *batch[BATCH], *held = NULL;
 		int n = 0, err = 0;
+		/* From the most recently used end, and only until every dirty
+		 * block has been seen: ext2 syncs after each freeing of blocks
+		 * (an unlink), and a walk of the whole cache, thousands of
+		 * clean blocks, cost each unlink some 100,000 instructions. */
+		u64 seen = 0;
 		acquire(&bc.lock);
-		for (struct buf *b = bc.lru.prev; b != &bc.lru && n < BATCH; b = b->prev) {
+		for (struct buf *b = bc.lru.next; b != &bc.lru && n < BATCH && seen < bcache_ndirty; b = b->next) {
 			if (!(b->flags & B_DIRTY))
 				continue;
+			seen++;
 			if (b->flags & B_BUSY) {
 				held = held ? held : b;
 				continue;

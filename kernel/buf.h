@@ -37,6 +37,7 @@ struct buf {
 /* bio.c: the buffer cache */
 void binit(void);
 int bread(u64 blockno, struct buf **out); /* 0, -EIO, -ENOMEM; *out BUSY */
+int bread_meta(u64 blockno, struct buf **out); /* the same, outside the read-ahead stream */
 int bgetblk(u64 blockno, struct buf **out); /* the same, unread: to overwrite */
 void bdirty(struct buf *b);               /* changed: write back later */
 int bwrite(struct buf *b);                /* write now and wait */

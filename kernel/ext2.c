@@ -157,6 +157,12 @@ static struct {
 	struct fs fs;
 	struct sleeplock lock;
 	struct ext2_group_desc *gd; /* every group's, copied at mount */
+	/* Per group, where first fit in its block and inode bitmaps starts:
+	 * every bit from the allocator's first candidate up to the hint is
+	 * set, so it finds the same bit as a scan from there, without the
+	 * scan (a file written block by block looked at every used block's
+	 * bit for each new one).  In gd's allocation, after the groups. */
+	u32 *bhint, *ihint;
 	struct inode *inodes;       /* the ones in memory (referenced) */
 	int mounted;
 	int ro;                     /* read only: the disk, or features we do not know */
@@ -185,14 +191,14 @@ static int bread_ok(u64 blk, struct buf **b)
 {
 	if (!blk_ok(blk))
 		return corrupt("block %d is outside the file system", blk, 0);
-	return bread(blk, b);
+	return bread_meta(blk, b);
 }
 
 /* The superblock and group descriptor g, back into their blocks. */
 static int sb_write(int sync)
 {
 	struct buf *b;
-	int r = bread(EXT2_SUPER_OFFSET / BSIZE, &b);
+	int r = bread_meta(EXT2_SUPER_OFFSET / BSIZE, &b);
 	if (r < 0)
 		return r;
 	ext2.sb.s_wtime = now();
@@ -205,7 +211,7 @@ static int gd_write(u32 g)
 {
 	u64 off = (u64)g * sizeof(struct ext2_group_desc);
 	struct buf *b;
-	int r = bread(ext2.sb.s_first_data_block + 1 + off / BSIZE, &b);
+	int r = bread_meta(ext2.sb.s_first_data_block + 1 + off / BSIZE, &b);
 	if (r < 0)
 		return r;
 	memcpy(b->data + off % BSIZE, &e2.gd[g], sizeof e2.gd[g]);
@@ -232,13 +238,14 @@ static int start_write(void)
 
 /* Find a clear bit in bitmap block bmblk among nbits, set it: its index,
  * or -1 if all are set. */
-static long bitmap_take(u32 bmblk, u32 nbits, u32 from, int *err)
+static long bitmap_take(u32 bmblk, u32 nbits, u32 from, u32 *hint, int *err)
 {
 	struct buf *b;
 	if ((*err = bread_ok(bmblk, &b)) < 0)
 		return -1;
 	long found = -1;
-	for (u32 i = from; i < nbits; i++) {
+	u32 i;
+	for (i = max(from, *hint); i < nbits; i++) {
 		if (b->data[i / 8] == 0xff && i % 8 == 0) {
 			i += 7;
 			continue;
@@ -250,11 +257,14 @@ static long bitmap_take(u32 bmblk, u32 nbits, u32 from, int *err)
 			break;
 		}
 	}
+	/* every bit of [from, found] is set now (the caller's from is the
+	 * same for each call on one bitmap) */
+	*hint = found >= 0 ? (u32)found + 1 : nbits;
 	brelse(b);
 	return found;
 }
 
-static int bitmap_clear(u32 bmblk, u32 bit)
+static int bitmap_clear(u32 bmblk, u32 bit, u32 *hint)
 {
 	struct buf *b;
 	int r = bread_ok(bmblk, &b);
@@ -267,6 +277,8 @@ static int bitmap_clear(u32 bmblk, u32 bit)
 	b->data[bit / 8] &= ~(1 << (bit % 8));
 	bdirty(b);
 	brelse(b);
+	if (bit < *hint)
+		*hint = bit;
 	return 0;
 }
 
@@ -289,7 +301,7 @@ static int balloc(struct inode *ip, u32 *out)
 		u64 first = sb->s_first_data_block + (u64)g * sb->s_blocks_per_group;
 		u32 nbits = min((u64)sb->s_blocks_per_group, sb->s_blocks_count - first);
 		int err;
-		long bit = bitmap_take(e2.gd[g].bg_block_bitmap, nbits, 0, &err);
+		long bit = bitmap_take(e2.gd[g].bg_block_bitmap, nbits, 0, &e2.bhint[g], &err);
 		if (err < 0)
 			return err;
 		if (bit < 0)
@@ -311,7 +323,8 @@ static int bfree(struct inode *ip, u32 blk)
 	if (!blk_ok(blk))
 		return corrupt("inode %d frees block %d, outside the file system", ip->ino, blk);
 	u32 g = (blk - sb->s_first_data_block) / sb->s_blocks_per_group;
-	int r = bitmap_clear(e2.gd[g].bg_block_bitmap, (blk - sb->s_first_data_block) % sb->s_blocks_per_group);
+	int r = bitmap_clear(e2.gd[g].bg_block_bitmap, (blk - sb->s_first_data_block) % sb->s_blocks_per_group,
+			     &e2.bhint[g]);
 	if (r < 0)
 		return r;
 	e2.gd[g].bg_free_blocks_count++;
@@ -337,7 +350,7 @@ static int ialloc(u32 near, int dir, u32 *out)
 		u64 base = (u64)g * sb->s_inodes_per_group + 1;
 		u32 from = base < sb->s_first_ino ? sb->s_first_ino - base : 0;
 		int err;
-		long bit = bitmap_take(e2.gd[g].bg_inode_bitmap, sb->s_inodes_per_group, from, &err);
+		long bit = bitmap_take(e2.gd[g].bg_inode_bitmap, sb->s_inodes_per_group, from, &e2.ihint[g], &err);
 		if (err < 0)
 			return err;
 		if (bit < 0)
@@ -357,7 +370,7 @@ static int ialloc(u32 near, int dir, u32 *out)
 static int ifree(u32 ino, int dir)
 {
 	u32 g = group_of_ino(ino);
-	int r = bitmap_clear(e2.gd[g].bg_inode_bitmap, (ino - 1) % ext2.sb.s_inodes_per_group);
+	int r = bitmap_clear(e2.gd[g].bg_inode_bitmap, (ino - 1) % ext2.sb.s_inodes_per_group, &e2.ihint[g]);
 	if (r < 0)
 		return r;
 	e2.gd[g].bg_free_inodes_count++;
@@ -398,7 +411,7 @@ static int iupdate(struct inode *ip, int sync)
 	}
 	u32 off;
 	struct buf *b;
-	int r = bread(inode_pos(ip->ino, &off), &b);
+	int r = bread_meta(inode_pos(ip->ino, &off), &b);
 	if (r < 0)
 		return r;
 	memcpy(b->data + off, d, sizeof *d);
@@ -449,7 +462,7 @@ static int iget(u64 ino, struct inode **out)
 		return -ENOMEM;
 	u32 off;
 	struct buf *b;
-	int r = bread(inode_pos(ino, &off), &b);
+	int r = bread_meta(inode_pos(ino, &off), &b);
 	if (r < 0) {
 		kmfree(d);
 		return r;
@@ -555,7 +568,9 @@ static int bmap(struct inode *ip, u64 fb, int alloc, u32 *out, int *fresh)
 			*out = blk;
 			return 0;
 		}
-		if ((r = bread(blk, &b)) < 0)
+		/* bread_meta: between two data blocks of a sequential read, an
+		 * indirect block's read must not stop the cache's read-ahead */
+		if ((r = bread_meta(blk, &b)) < 0)
 			return r;
 		u64 span = level == 3 ? (u64)NPTR * NPTR : level == 2 ? NPTR : 1;
 		slot = (u32 *)b->data + (fb / span) % NPTR;
@@ -1023,7 +1038,7 @@ static int newinode(struct inode *dp, u32 type, u32 perm, u32 major, struct inod
 	/* The rest of a large disk inode (past the 128 bytes we keep) is zeroed. */
 	u32 off;
 	struct buf *b;
-	if ((r = bread(inode_pos(ino, &off), &b)) == 0) {
+	if ((r = bread_meta(inode_pos(ino, &off), &b)) == 0) {
 		memset(b->data + off, 0, e2.isz);
 		bdirty(b);
 		brelse(b);
@@ -1447,9 +1462,11 @@ int ext2_mount(struct inode **root)
 		return -EINVAL;
 	}
 	e2.isz = ext2.sb.s_inode_size;
-	e2.gd = kzalloc(ext2.groups * sizeof *e2.gd);
+	e2.gd = kzalloc(ext2.groups * (sizeof *e2.gd + 2 * sizeof(u32)));
 	if (!e2.gd)
 		return -ENOMEM;
+	e2.bhint = (u32 *)(e2.gd + ext2.groups); /* zero: nothing known yet */
+	e2.ihint = e2.bhint + ext2.groups;
 	for (u32 g = 0; g < ext2.groups; g++) {
 		u64 off = (u64)g * sizeof *e2.gd;
 		struct buf *b;

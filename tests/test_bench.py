@@ -6,19 +6,17 @@ import re
 import os
 
 import harness
-from bench import METRICS, DISK_MIB
+from bench import METRICS, ARGS, make_disk
 from harness import test
 
 
-def blank_disk(name):
-    """setup=: a blank scratch disk for the disk metrics, as make bench has."""
+def bench_disk(name):
+    """setup=: the scratch disk for the disk metrics, as make bench has
+    (ext2 with a 16 MiB file in its first part, raw blocks after it)."""
     def make():
         d = os.path.join(harness.ROOT, "build", "test-disks")
         os.makedirs(d, exist_ok=True)
-        path = os.path.join(d, name + ".img")
-        with open(path, "wb") as f:
-            f.truncate(DISK_MIB << 20)
-        return {"disk": path}
+        return {"disk": make_disk(os.path.join(d, name + ".img"))}
     return make
 
 LINE = re.compile(r"^(\w+): (-?\d+)$", re.M)
@@ -29,7 +27,7 @@ def metrics(out):
 
 
 # As make bench runs it: icount, where instret counts instructions.
-@test(icount=0, args="tick=10ms", timeout=120, setup=blank_disk("bench-short"))
+@test(icount=0, args=ARGS, timeout=120, setup=bench_disk("bench-short"))
 def bench_short_every_metric(g):
     out = g.run("bench --short; echo status=$?", timeout=120)
     assert "FAIL" not in out, out
@@ -40,17 +38,23 @@ def bench_short_every_metric(g):
         assert vals[m] > 0, "%s: %d\n%s" % (m, vals[m], out)
     # The disk metrics that wait: the harts idled meanwhile (meminfo's
     # idle_ns says how long), and that time is not counted as work.
-    for m in ("disk_read_cold_4k", "disk_write_fsync_4k"):
+    for m in ("disk_read_cold_4k", "disk_write_fsync_4k", "ext2_read_cold_4k", "ext2_write_fsync_4k",
+              "ext2_create_delete"):
         note = re.search(r"^# %s: (\d+) per 4 KiB with the harts' idle time, of which (\d+) idle$" % m, out, re.M)
         assert note, out
         total, idle = int(note.group(1)), int(note.group(2))
         assert idle > 0 and abs(vals[m] - (total - idle)) <= 5, (m, vals[m], total, idle)  # less the loop's cost
+    # the cold read through ext2 came from the disk (the file has no
+    # holes), read ahead: --short reads 64 blocks
+    io = re.search(r"^# ext2_read_cold_4k: (\d+) reads \((\d+) of them read-ahead\)", out, re.M)
+    assert io and int(io.group(1)) >= 64 and int(io.group(2)) >= 32, out
+    assert 0 < vals["ext2_read_cold_pct"] <= 200, out
 
 
 # Wall clock (make bench ICOUNT=0): ns from clock_ns, so the values are
 # noise-prone (a tiny operation minus the loop's cost may come out 0 or
 # below) and only their presence is checked; timer_tick is left out.
-@test(args="tick=10ms", timeout=120, setup=blank_disk("bench-short-wall"))
+@test(args=ARGS, timeout=120, setup=bench_disk("bench-short-wall"))
 def bench_short_wall_clock(g):
     out = g.run("bench --short --time; echo status=$?", timeout=120)
     assert "FAIL" not in out and "status=0" in out, out

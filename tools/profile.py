@@ -40,6 +40,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from guest import Guest  # noqa: E402
+import bench  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KERNEL = os.path.join(ROOT, "build", "kernel.elf")
@@ -113,7 +114,10 @@ def trace(metric, n, kernel_only, args):
     extra = ["-qmp", "unix:%s,server=on,wait=off" % sock, "-D", log]
     if kernel_only:
         extra += ["-dfilter", "0x%x..0xffffffffffffffff" % KERNEL_BASE]
-    with Guest(cpus=1, args=args, icount=0, extra=extra) as g:
+    # bench's scratch disk, as make bench attaches it (the disk and ext2
+    # metrics need it; the others boot the same way as under make bench)
+    disk = bench.make_disk(bench.DISK)
+    with Guest(cpus=1, args=args, icount=0, extra=extra, disk=disk) as g:
         g.boot()
         q = Qmp(sock)
         start = len(g.out)
@@ -166,7 +170,7 @@ def main():
     ap.add_argument("--callers", metavar="FUNC", action="append", default=[],
                     help="also split FUNC's own instructions by the function that called it")
     ap.add_argument("--kernel-only", action="store_true", help="log kernel addresses only")
-    ap.add_argument("--args", default="tick=10ms", help="kernel command line")
+    ap.add_argument("--args", default=bench.ARGS, help="kernel command line (default %s, as make bench)" % bench.ARGS)
     ap.add_argument("--keep", action="store_true", help="keep the log")
     a = ap.parse_args()
 
