@@ -1,0 +1,72 @@
+/* x86_64.h: what the files of kernel/arch/x86_64 tell each other: boot
+ * information, the interrupt controllers, the traps, per-CPU state.
+ */
+#ifndef ARCH_X86_64_H
+#define ARCH_X86_64_H
+#include "x86.h"
+
+#define P2V(pa) ((void *)((u64)(pa) + PHYS_OFFSET))
+#define V2P(va) ((u64)(va)-PHYS_OFFSET)
+#define PGSIZE 4096UL
+#define XMAXCPU 4
+
+/* Interrupt vectors (the IDT's 256 gates): 0-31 are the CPU's exceptions,
+ * 32 + n the IOAPIC's input n, the LAPIC's own ones at the top. */
+#define T_IRQ0 32
+#define T_TIMER 0xf0
+#define T_IPI 0xf1
+#define T_SPURIOUS 0xff
+#define IRQ_COM1 4
+
+/* What the boot loader and the ACPI tables told us. */
+struct x86boot {
+	u64 mem_size;          /* highest usable RAM address + 1 */
+	u64 ram_base[16], ram_len[16];
+	int nram;
+	u64 initrd_start, initrd_end;
+	char cmdline[256];
+	u64 rsdp;
+	int ncpu;
+	u32 apic_ids[XMAXCPU];
+	u64 lapic_base, ioapic_base;
+	u32 ioapic_gsi_base;
+	u32 irq_gsi[16];       /* ISA IRQ -> GSI (MADT interrupt source overrides) */
+	u16 irq_flags[16];     /* their polarity and trigger mode */
+	u64 sleep_ctl;         /* FADT's hardware-reduced sleep control register (phys), 0: none */
+	int kvm;               /* running under KVM (CPUID hypervisor leaf) */
+	int tsc_deadline;
+	u64 tsc_hz;
+};
+extern struct x86boot xboot;
+
+/* serial.c */
+void serial_init(void);
+void serial_intr_enable(void);
+void uart_putc(int c);
+int uart_getc(void);
+void eprintf(const char *fmt, ...);
+
+/* acpi.c */
+void acpi_init(void);
+void acpi_poweroff(int fail) __attribute__((noreturn));
+
+/* gdt.c: the segments and the TSS */
+void gdt_init(int cpu);
+void tss_set_rsp0(u64 rsp0);
+
+/* idt.c */
+void idt_init(void);
+void idt_load(void);
+
+/* lapic.c and ioapic.c */
+void lapic_init(void);
+void lapic_eoi(void);
+u32 lapic_id(void);
+void lapic_timer_init(u64 period_us);
+void lapic_timer_arm(u64 when_tsc);
+void lapic_send_init_sipi(u32 apic_id, u32 vector_page);
+void ioapic_init(void);
+void ioapic_route(int isa_irq, int vector, u32 apic_id);
+extern volatile u64 ticks_x86;
+
+#endif
