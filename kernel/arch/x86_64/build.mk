@@ -27,9 +27,9 @@ KLDSCRIPT := kernel/arch/x86_64/kernel.ld
 # arch-capabilities: on this (nested, AMD) host KVM refuses QEMU's value
 # for that MSR and QEMU aborts at start.  The PIT is only for measuring
 # the TSC's frequency when CPUID does not tell it (lapic.c).
+, := ,
 ACCEL := $(shell [ -r /dev/kvm ] && [ -w /dev/kvm ] && echo kvm || echo tcg)
 QEMU_CPU := $(if $(filter kvm,$(ACCEL)),host$(,)-arch-capabilities,max)
-, := ,
 QEMUOPTS = -machine microvm,acpi=on,rtc=on,pit=on -accel $(ACCEL) -cpu $(QEMU_CPU) \
 	-smp $(CPUS) -m $(MEM) -nographic -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 \
