@@ -80,9 +80,75 @@ static const char *accelerator(void)
 	return sig[0] == 'T' && sig[1] == 'C' && sig[2] == 'G' ? "TCG" : "an unknown hypervisor";
 }
 
+/* What every CPU sets up for itself: its segments and TSS, the trap
+ * table, the protections, its local APIC. */
+static void cpu_init(int id)
+{
+	gdt_init(id);
+	idt_load();
+	/* SMEP: the kernel never executes a user page; SMAP: it never reads
+	 * or writes one except between stac and clac (the copy routines).
+	 * NX (EFER.NXE) is on since entry.S. */
+	struct cpuid f7 = cpuid(7, 0);
+	u64 cr4 = read_cr(4) | CR4_PGE;
+	if (f7.b & (1u << 7))
+		cr4 |= CR4_SMEP;
+	if (f7.b & (1u << 20))
+		cr4 |= CR4_SMAP;
+	write_cr(4, cr4);
+	if (id == 0)
+		eprintf("x86: NX on, SMEP %s, SMAP %s\n", (cr4 & CR4_SMEP) ? "on" : "off (the CPU has none)",
+			(cr4 & CR4_SMAP) ? "on" : "off (the CPU has none)");
+	lapic_init();
+}
+
+/* Until the portable kernel runs here: show that traps, the tick and
+ * the console interrupt work, then power off (x86test=... picks one). */
+static const char *arg(const char *name)
+{
+	const char *s = xboot.cmdline;
+	for (; *s; s++) {
+		const char *a = s, *n = name;
+		while (*n && *a == *n)
+			a++, n++;
+		if (!*n && (s == xboot.cmdline || s[-1] == ' '))
+			return a;
+	}
+	return 0;
+}
+static volatile int typed;
+static void got_key(int c)
+{
+	eprintf("console: key '%c'\n", c);
+	if (c == 'q')
+		typed = 1;
+}
+extern void (*x86_uart_hook)(int c);
+
+static void bringup(void)
+{
+	x86_uart_hook = got_key;
+	const char *t = arg("x86test=");
+	lapic_timer_init(10000);
+	eprintf("timer: LAPIC %s, TSC %d MHz, tick 10 ms\n",
+		xboot.tsc_deadline ? "TSC-deadline mode" : "one-shot count", (int)(xboot.tsc_hz / 1000000));
+	if (t && t[0] == 'p' && t[1] == 'f') /* a kernel page fault */
+		*(volatile u64 *)0x100000005000UL = 1; /* PML4 slot 32: nothing there */
+	if (t && t[0] == 'u' && t[1] == 'd') /* a kernel invalid opcode */
+		asm volatile("ud2");
+	sti();
+	u64 t0 = rdtsc();
+	while (rdtsc() - t0 < xboot.tsc_hz / 2 || (t && t[0] == 'k' && !typed))
+		asm volatile("hlt");
+	cli();
+	eprintf("timer: %d ticks in %d ms\n", (int)ticks_x86, (int)((rdtsc() - t0) / (xboot.tsc_hz / 1000)));
+	acpi_poweroff(0);
+}
+
 void x86_start(u64 start_info_pa)
 {
 	serial_init();
+	idt_init();
 	pvh_parse(start_info_pa);
 	const char *accel = accelerator();
 	acpi_init();
@@ -90,5 +156,9 @@ void x86_start(u64 start_info_pa)
 		0, xboot.ncpu, (int)(xboot.mem_size >> 20));
 	eprintf("x86: initrd %d bytes, command line \"%s\"\n",
 		(int)(xboot.initrd_end - xboot.initrd_start), xboot.cmdline);
-	acpi_poweroff(0);
+	cpu_init(0);
+	ioapic_init();
+	ioapic_route(IRQ_COM1, T_IRQ0 + IRQ_COM1, lapic_id());
+	serial_intr_enable();
+	bringup();
 }

@@ -113,9 +113,13 @@ static inline void sti(void) { asm volatile("sti" ::: "memory"); }
 static inline void pause(void) { asm volatile("pause"); }
 static inline void invlpg(u64 va) { asm volatile("invlpg (%0)" ::"r"(va) : "memory"); }
 /* stac/clac: open and close the supervisor's window onto user pages
- * (SMAP).  Only the copy routines (uaccess.S) and these are allowed to. */
-static inline void stac(void) { asm volatile("stac" ::: "memory", "cc"); }
-static inline void clac(void) { asm volatile("clac" ::: "memory", "cc"); }
+ * (SMAP checks RFLAGS.AC).  Only the copy routines (uaccess.S) and these
+ * may open it.  Set through popfq rather than the stac/clac instructions:
+ * the same effect, and this machine's KVM (the kvm-pvm module, which
+ * emulates the guest kernel's privileged instructions) fails on stac and
+ * clac with an internal error, while popfq works everywhere. */
+static inline void stac(void) { asm volatile("pushfq; orq %0, (%%rsp); popfq" ::"i"(RFLAGS_AC) : "memory", "cc"); }
+static inline void clac(void) { asm volatile("pushfq; andq %0, (%%rsp); popfq" ::"i"(~RFLAGS_AC) : "memory", "cc"); }
 
 static inline u32 mmio_read32(u64 va) { return *(volatile u32 *)va; }
 static inline void mmio_write32(u64 va, u32 v) { *(volatile u32 *)va = v; }
