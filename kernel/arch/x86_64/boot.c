@@ -3,6 +3,7 @@
  * order in which the machine is brought up.
  */
 #include "x86_64.h"
+#include "trapframe.h"
 
 /* The PVH start info (Xen's hvm_start_info, version 1), handed over in
  * ebx; every address in it is physical. */
@@ -125,6 +126,17 @@ static void got_key(int c)
 }
 extern void (*x86_uart_hook)(int c);
 
+extern struct x86cpu x86cpus[];
+static char ap_stacks[XMAXCPU][8192] __attribute__((aligned(16)));
+static void ap_main(u64 id)
+{
+	cpu_init(id);
+	x86cpus[id].started = 1;
+	eprintf("cpu %d (APIC id %d) up\n", (int)id, (int)lapic_id());
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
 static void bringup(void)
 {
 	x86_uart_hook = got_key;
@@ -136,6 +148,9 @@ static void bringup(void)
 		*(volatile u64 *)0x100000005000UL = 1; /* PML4 slot 32: nothing there */
 	if (t && t[0] == 'u' && t[1] == 'd') /* a kernel invalid opcode */
 		asm volatile("ud2");
+	for (int i = 1; i < xboot.ncpu; i++)
+		if (!smp_start(i, xboot.apic_ids[i], (u64)ap_stacks[i] + sizeof(ap_stacks[i]), ap_main))
+			eprintf("cpu %d: no answer to INIT/SIPI\n", i);
 	sti();
 	u64 t0 = rdtsc();
 	while (rdtsc() - t0 < xboot.tsc_hz / 2 || (t && t[0] == 'k' && !typed))

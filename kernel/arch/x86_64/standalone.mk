@@ -5,8 +5,9 @@ include kernel/arch/x86_64/build.mk
 CPUS ?= 1
 MEM ?= 128M
 ARGS ?=
-XSRC := $(wildcard kernel/arch/x86_64/*.c)
-XASM := $(wildcard kernel/arch/x86_64/*.S)
+# Only the files that do not need the portable kernel (kernel.h).
+XSRC := $(shell grep -L "include \"kernel.h\"" kernel/arch/x86_64/*.c)
+XASM := $(filter-out %/swtch.S %/uaccess.S,$(wildcard kernel/arch/x86_64/*.S))
 XOBJ := $(patsubst %.c,$(B)/%.o,$(XSRC)) $(patsubst %.S,$(B)/%.o,$(XASM))
 
 $(B)/kernel/%.o: kernel/%.c
