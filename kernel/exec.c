@@ -74,7 +74,7 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 	struct elfhdr eh;
 	struct proghdr ph;
 	long n = readi(ip, 0, (u64)&eh, 0, sizeof eh);
-	if (n != sizeof eh || eh.magic != ELF_MAGIC || eh.class != 2 || eh.machine != EM_RISCV ||
+	if (n != sizeof eh || eh.magic != ELF_MAGIC || eh.class != 2 || eh.machine != ELF_MACHINE ||
 	    eh.type != ET_EXEC || eh.phentsize != sizeof ph || eh.phnum > MAX_PHNUM)
 		return -ENOEXEC;
 	u64 end = 0;
@@ -278,7 +278,7 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	trace_exec(p, path); /* before the rename: "pid 5 (sh) exec /bin/echo" */
 	proc_setname(p, path);
 	struct thread *t = mythread();
-	t->fpu_saved = 0;
+	fpu_exec(t);
 	p->console_owner = 0; /* a new program: no longer the shell */
 	arch_user_init(t->tf, entry, sp, a.argc, argv, envp);
 	return a.argc;

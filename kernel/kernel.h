@@ -98,29 +98,6 @@ static inline int ref_get(u32 *refs)
 	return 0;
 }
 
-/* fdt.c: what the device tree told us about the machine */
-struct bootinfo {
-	u64 mem_base, mem_size;
-	u64 uart_base;
-	int uart_irq;
-	u64 plic_base;
-	u64 initrd_start, initrd_end;
-	u64 timebase;
-	int nharts;
-	u64 hartids[8];
-	int has_sstc;
-	char bootargs[256];
-	u64 resv_base[8], resv_size[8];
-	int nresv;
-	u64 dtb_pa, dtb_size;
-	u64 virtio_base[8]; /* virtio-mmio slots, each probed by its driver */
-	int virtio_irq[8];
-	int nvirtio;
-	u64 rtc_base; /* Goldfish RTC, 0: none */
-};
-extern struct bootinfo bootinfo;
-void fdt_parse(u64 dtb_pa);
-
 /* params.c: boot arguments (tick=, slice=, sched=, trace=, init=, fsmax=) */
 struct params {
 	u64 tick_us;  /* timer period */
@@ -241,15 +218,13 @@ extern volatile u64 tlb_ipis; /* shootdown IPIs sent since boot */
 
 /* trap.c */
 void trap_init(void);
-struct trapframe *usertrap(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct trapframe *tf, u64 a7);
-void kerneltrap(struct trapframe *tf);
 void trap_leave(struct proc *p);
 void timer_interrupt(void);
 extern volatile u64 ticks; /* timer ticks since boot (hart 0's clock) */
 extern u64 tick_period;      /* timer units per tick */
 u64 uptime_ms(void);
-void kill_fault(struct proc *p, int sig, const char *what, u64 addr);
-extern const char *const exc_name[NEXC]; /* "load access fault", ... by scause */
+extern u64 timebase_hz;      /* timer units per second */
+void kill_fault(struct proc *p, int sig, u64 cause, const char *what, u64 addr);
 
 /* syscall.c */
 struct syscall_desc {
@@ -282,6 +257,5 @@ void initrd_load(int files); /* files: the archive too, not only /dev and /tmp *
 
 /* misc */
 extern volatile int panicked;
-void kmain(u64 hartid, u64 dtb);
 
 #endif

@@ -50,7 +50,7 @@ struct thread *thread_alloc(void)
 /* t's FPU save area, then its stack with t itself. */
 void thread_free(struct thread *t)
 {
-	kmfree(t->fpu);
+	fpu_free(t);
 	kfree_order(t->kstack, 1);
 }
 
@@ -251,17 +251,7 @@ long sys_thread_create(SYSARGS)
 	struct thread *t = thread_alloc();
 	if (!t)
 		return -ENOMEM;
-	struct trapframe *tf = t->tf;
-	*tf = *me->tf;
-	tf->epc = entry;
-	tf->a0 = arg;
-	tf->sp = stack;
-	tf->tp = tls;
-	tf->ra = 0;
-	tf->s0 = tf->s1 = 0;
-	tf->s2 = tf->s3 = tf->s4 = tf->s5 = tf->s6 = tf->s7 = tf->s8 = tf->s9 = tf->s10 = tf->s11 = 0;
-	tf->full = 1; /* those zero s0-s11, not the (unsaved) frame's */
-	tf->sstatus &= ~SSTATUS_FS;
+	arch_thread_init(t->tf, me->tf, entry, arg, stack, tls);
 	t->priority = me->priority;
 
 	acquire(&schedlock);
@@ -375,7 +365,6 @@ static struct waitq *futex_queue(struct vmspace *vm, u64 addr)
  * is not resolved there (kerneltrap never sleeps nor allocates for a
  * hart holding schedlock): let go, fault it in as a normal copy would,
  * and try again.  0 or -EFAULT; schedlock held on return either way. */
-long __get_user32(u32 *dst, u64 uva); /* uaccess.S */
 static int futex_read(u64 addr, u32 *val)
 {
 	for (int tries = 0; tries < 4; tries++) {

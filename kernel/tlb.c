@@ -45,7 +45,7 @@ void tlb_poll(void)
 	u64 asked = __atomic_load_n(&q->asked, __ATOMIC_ACQUIRE);
 	if (likely(asked == q->done))
 		return;
-	sfence_vma();
+	tlb_flush();
 	__atomic_store_n(&q->done, asked, __ATOMIC_RELEASE);
 }
 
@@ -58,7 +58,7 @@ void tlb_shootdown(struct vmspace *vm)
 	 * enters vm after these reads walks the new tables (vm_switch). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (c->vm == vm)
-		sfence_vma();
+		tlb_flush();
 	u32 others = 0;
 	for (int id = 0; id < ncpu; id++)
 		if (cpus[id].vm == vm && id != c->id)
@@ -77,7 +77,7 @@ static __attribute__((noinline)) void shoot(struct vmspace *vm, u32 others)
 		if (!(others & (1u << id)))
 			continue;
 		ticket[id] = __atomic_add_fetch(&tlbq[id].asked, 1, __ATOMIC_SEQ_CST);
-		sbi_send_ipi(cpus[id].hartid);
+		arch_kick(cpus[id].hartid);
 		sent++;
 	}
 	__atomic_fetch_add(&tlb_ipis, sent, __ATOMIC_RELAXED);

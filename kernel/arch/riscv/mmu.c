@@ -4,6 +4,7 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "board.h"
 
 pagetable_t kernel_pagetable;
 static int kroot_lo, kroot_hi; /* the kernel's root entries in use: [lo, hi) */
@@ -93,23 +94,27 @@ void kvm_init(void)
 	kmap(kstart, V2P(kstart), (u64)_etext - kstart, PTE_R | PTE_X);
 	kmap((u64)_etext, V2P(_etext), (u64)_erodata - (u64)_etext, PTE_R);
 	kmap((u64)_erodata, V2P(_erodata), kend - (u64)_erodata, PTE_R | PTE_W);
-	/* RAM after the kernel image: the direct map used for all pages. */
-	u64 ram_end = bootinfo.mem_base + bootinfo.mem_size;
-	u64 pa = V2P(kend);
-	kmap((u64)P2V(pa), pa, ram_end - pa, PTE_R | PTE_W);
-	/* RAM below the image (between the firmware and the kernel): kinit
-	 * hands its pages to the allocator too, so they need the direct map
-	 * as well, or the last pages handed out fault in the kernel.  The
-	 * reserved ranges (the firmware's own memory) stay unmapped. */
-	for (pa = bootinfo.mem_base; pa < V2P(kstart); pa += PGSIZE) {
-		int resv = 0;
-		for (int i = 0; i < bootinfo.nresv; i++)
-			resv |= pa >= bootinfo.resv_base[i] && pa < bootinfo.resv_base[i] + bootinfo.resv_size[i];
-		if (!resv)
-			kmap((u64)P2V(pa), pa, PGSIZE, PTE_R | PTE_W);
+	for (int m = 0; m < bootinfo.nmem; m++) {
+		u64 base = bootinfo.mem[m].base, end = base + bootinfo.mem[m].size;
+		/* RAM after the kernel image: the direct map used for all pages. */
+		u64 pa = max(base, V2P(kend));
+		if (pa < end)
+			kmap((u64)P2V(pa), pa, end - pa, PTE_R | PTE_W);
+		/* RAM below the image (between the firmware and the kernel):
+		 * kinit hands its pages to the allocator too, so they need the
+		 * direct map as well, or the last pages handed out fault in the
+		 * kernel.  The reserved ranges (the firmware's own memory) stay
+		 * unmapped. */
+		for (pa = base; pa < min(end, V2P(kstart)); pa += PGSIZE) {
+			int resv = 0;
+			for (int i = 0; i < bootinfo.nresv; i++)
+				resv |= pa >= bootinfo.resv[i].base && pa < bootinfo.resv[i].base + bootinfo.resv[i].size;
+			if (!resv)
+				kmap((u64)P2V(pa), pa, PGSIZE, PTE_R | PTE_W);
+		}
 	}
 	kmap((u64)P2V(bootinfo.uart_base), bootinfo.uart_base, PGSIZE, PTE_R | PTE_W);
-	kmap((u64)P2V(bootinfo.plic_base), bootinfo.plic_base, 0x400000, PTE_R | PTE_W);
+	kmap((u64)P2V(plic_base), plic_base, 0x400000, PTE_R | PTE_W);
 	for (int i = 0; i < bootinfo.nvirtio; i++)
 		kmap((u64)P2V(bootinfo.virtio_base[i]), bootinfo.virtio_base[i], PGSIZE, PTE_R | PTE_W);
 	if (bootinfo.rtc_base)
