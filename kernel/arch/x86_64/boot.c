@@ -2,8 +2,9 @@
  * (memory map, initrd, command line), which accelerator runs us, and the
  * order in which the machine is brought up.
  */
+#include "kernel.h"
+#include "proc.h"
 #include "x86_64.h"
-#include "trapframe.h"
 
 /* The PVH start info (Xen's hvm_start_info, version 1), handed over in
  * ebx; every address in it is physical. */
@@ -81,99 +82,123 @@ static const char *accelerator(void)
 	return sig[0] == 'T' && sig[1] == 'C' && sig[2] == 'G' ? "TCG" : "an unknown hypervisor";
 }
 
-/* What every CPU sets up for itself: its segments and TSS, the trap
- * table, the protections, its local APIC. */
-static void cpu_init(int id)
+/* microvm appends "virtio_mmio.device=512@0xfeb00e00:12" to the
+ * command line for each virtio-mmio device (auto-kernel-cmdline): the
+ * one place that names them, as the device tree does on RISC-V. */
+static u64 hexnum(const char **p)
 {
-	gdt_init(id);
-	idt_load();
-	/* SMEP: the kernel never executes a user page; SMAP: it never reads
-	 * or writes one except between stac and clac (the copy routines).
-	 * NX (EFER.NXE) is on since entry.S. */
-	struct cpuid f7 = cpuid(7, 0);
-	u64 cr4 = read_cr(4) | CR4_PGE;
-	if (f7.b & (1u << 7))
-		cr4 |= CR4_SMEP;
-	if (f7.b & (1u << 20))
-		cr4 |= CR4_SMAP;
-	write_cr(4, cr4);
-	if (id == 0)
-		eprintf("x86: NX on, SMEP %s, SMAP %s\n", (cr4 & CR4_SMEP) ? "on" : "off (the CPU has none)",
-			(cr4 & CR4_SMAP) ? "on" : "off (the CPU has none)");
-	lapic_init();
+	const char *s = *p;
+	u64 v = 0;
+	int base = 10;
+	if (s[0] == '0' && s[1] == 'x')
+		s += 2, base = 16;
+	for (;; s++) {
+		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+		if (d < 0 || d >= base)
+			break;
+		v = v * base + d;
+	}
+	*p = s;
+	return v;
 }
 
-/* Until the portable kernel runs here: show that traps, the tick and
- * the console interrupt work, then power off (x86test=... picks one). */
-static const char *arg(const char *name)
+static void find_virtio(void)
 {
-	const char *s = xboot.cmdline;
-	for (; *s; s++) {
-		const char *a = s, *n = name;
-		while (*n && *a == *n)
-			a++, n++;
-		if (!*n && (s == xboot.cmdline || s[-1] == ' '))
-			return a;
+	const char *key = "virtio_mmio.device=";
+	for (const char *s = xboot.cmdline; *s; s++) {
+		const char *k = key, *a = s;
+		while (*k && *a == *k)
+			a++, k++;
+		if (*k || bootinfo.nvirtio == BOOT_MAX)
+			continue;
+		hexnum(&a); /* the size, 512 */
+		if (*a == 'K' || *a == 'k')
+			a++;
+		if (*a++ != '@')
+			continue;
+		u64 base = hexnum(&a);
+		if (*a++ != ':')
+			continue;
+		bootinfo.virtio_base[bootinfo.nvirtio] = base;
+		bootinfo.virtio_irq[bootinfo.nvirtio++] = hexnum(&a);
 	}
-	return 0;
 }
-static volatile int typed;
-static void got_key(int c)
+
+/* The time of day from the CMOS clock (microvm's rtc=on): BCD fields,
+ * read twice until two reads agree (an update may run in between). */
+static u8 cmos(int r)
 {
-	eprintf("console: key '%c'\n", c);
-	if (c == 'q')
-		typed = 1;
+	outb(0x70, r);
+	return inb(0x71);
 }
-extern void (*x86_uart_hook)(int c);
+static u64 rtc_read_ns(void)
+{
+	u8 t[6], u[6];
+	const int reg[6] = {0, 2, 4, 7, 8, 9}; /* s, min, h, day, month, year */
+	do {
+		while (cmos(0x0a) & 0x80) /* update in progress */
+			;
+		for (int i = 0; i < 6; i++)
+			t[i] = cmos(reg[i]);
+		for (int i = 0; i < 6; i++)
+			u[i] = cmos(reg[i]);
+	} while (memcmp(t, u, 6) != 0);
+	if (t[0] == 0xff)
+		return 0; /* no CMOS */
+	if (!(cmos(0x0b) & 4)) /* BCD */
+		for (int i = 0; i < 6; i++)
+			t[i] = (t[i] & 15) + (t[i] >> 4) * 10;
+	u64 y = 2000 + t[5], m = t[4], d = t[3];
+	/* days since 1970-01-01 (the civil-from-days inverse, March-based) */
+	if (m <= 2)
+		y--, m += 12;
+	u64 days = 365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d - 719469;
+	return ((days * 24 + t[2]) * 60 + t[1]) * 60 * 1000000000ULL + t[0] * 1000000000ULL;
+}
 
 extern struct x86cpu x86cpus[];
-static char ap_stacks[XMAXCPU][8192] __attribute__((aligned(16)));
-static void ap_main(u64 id)
-{
-	cpu_init(id);
-	x86cpus[id].started = 1;
-	eprintf("cpu %d (APIC id %d) up\n", (int)id, (int)lapic_id());
-	for (;;)
-		asm volatile("cli; hlt");
-}
-
-static void bringup(void)
-{
-	x86_uart_hook = got_key;
-	const char *t = arg("x86test=");
-	lapic_timer_init(10000);
-	eprintf("timer: LAPIC %s, TSC %d MHz, tick 10 ms\n",
-		xboot.tsc_deadline ? "TSC-deadline mode" : "one-shot count", (int)(xboot.tsc_hz / 1000000));
-	if (t && t[0] == 'p' && t[1] == 'f') /* a kernel page fault */
-		*(volatile u64 *)0x100000005000UL = 1; /* PML4 slot 32: nothing there */
-	if (t && t[0] == 'u' && t[1] == 'd') /* a kernel invalid opcode */
-		asm volatile("ud2");
-	for (int i = 1; i < xboot.ncpu; i++)
-		if (!smp_start(i, xboot.apic_ids[i], (u64)ap_stacks[i] + sizeof(ap_stacks[i]), ap_main))
-			eprintf("cpu %d: no answer to INIT/SIPI\n", i);
-	sti();
-	u64 t0 = rdtsc();
-	while (rdtsc() - t0 < xboot.tsc_hz / 2 || (t && t[0] == 'k' && !typed))
-		asm volatile("hlt");
-	cli();
-	eprintf("timer: %d ticks in %d ms\n", (int)ticks_x86, (int)((rdtsc() - t0) / (xboot.tsc_hz / 1000)));
-	acpi_poweroff(0);
-}
+extern u64 tick_tsc;
 
 void x86_start(u64 start_info_pa)
 {
 	serial_init();
 	idt_init();
+	gdt_init(0);
+	x86cpus[0].cpu = &cpus[0];
 	pvh_parse(start_info_pa);
 	const char *accel = accelerator();
 	acpi_init();
-	eprintf("\nTrapdoor: limited direct execution on x86-64 under %s (cpu %d of %d, %d MiB RAM)\n", accel,
-		0, xboot.ncpu, (int)(xboot.mem_size >> 20));
-	eprintf("x86: initrd %d bytes, command line \"%s\"\n",
-		(int)(xboot.initrd_end - xboot.initrd_start), xboot.cmdline);
-	cpu_init(0);
-	ioapic_init();
-	ioapic_route(IRQ_COM1, T_IRQ0 + IRQ_COM1, lapic_id());
-	serial_intr_enable();
-	bringup();
+	lapic_init();
+
+	struct cpu *c = &cpus[0];
+	c->hartid = lapic_id();
+	c->id = 0;
+	ksnprintf(bootinfo.machine, sizeof bootinfo.machine, "x86-64 under %s", accel);
+	/* RAM from the PVH memory map, less the first MiB: the BIOS area,
+	 * the ACPI tables, the start info, the SMP trampoline live there. */
+	for (int i = 0; i < xboot.nram && bootinfo.nmem < BOOT_MAX; i++) {
+		u64 b = xboot.ram_base[i], e = b + xboot.ram_len[i];
+		if (b < 0x100000)
+			b = 0x100000;
+		if (b >= e)
+			continue;
+		bootinfo.mem[bootinfo.nmem].base = b;
+		bootinfo.mem[bootinfo.nmem++].size = e - b;
+	}
+	bootinfo.initrd_start = xboot.initrd_start;
+	bootinfo.initrd_end = xboot.initrd_end;
+	strlcpy(bootinfo.cmdline, xboot.cmdline, sizeof bootinfo.cmdline);
+	bootinfo.ncpu = xboot.ncpu;
+	for (int i = 0; i < xboot.ncpu; i++)
+		bootinfo.cpuid[i] = xboot.apic_ids[i];
+	/* The clock is the TSC: constant-rate on any CPU KVM runs on (and
+	 * what QEMU's TCG emulates), read by rdtsc, also in user mode. */
+	lapic_timer_measure();
+	bootinfo.timer_hz = xboot.tsc_hz;
+	strlcpy(bootinfo.timer, xboot.tsc_deadline ? "tsc-deadline" : "lapic one-shot", sizeof bootinfo.timer);
+	bootinfo.uart_base = 0x3f8;
+	bootinfo.uart_irq = IRQ_COM1;
+	find_virtio();
+	bootinfo.rtc_ns = rtc_read_ns();
+	kmain();
 }

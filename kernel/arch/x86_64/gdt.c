@@ -13,7 +13,7 @@ struct tss {
 	u64 reserved2;
 	u16 reserved3;
 	u16 iomap; /* offset of the I/O permission bitmap: past the end = none, so in/out from ring 3 #GP */
-} __attribute__((packed));
+} __attribute__((packed, aligned(8)));
 
 /* Descriptors: base and limit are ignored for 64-bit code and data; what
  * counts is present (P), the privilege (DPL), code/data, and L (64-bit). */
@@ -69,6 +69,7 @@ void gdt_init(int cpu)
 	struct x86cpu *c = &x86cpus[cpu];
 	c->self = c;
 	c->id = cpu;
+	c->rsp0 = (u64 *)((char *)t + 4); /* rsp0: at offset 4, unaligned by the TSS's design */
 	wrmsr(MSR_GS_BASE, (u64)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 }

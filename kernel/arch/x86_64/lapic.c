@@ -24,7 +24,7 @@
 
 static u64 lapic;
 static u32 lapic_hz; /* the APIC timer's count rate (divide by 16), when not TSC-deadline */
-u64 tick_tsc;        /* the tick in TSC units */
+u64 tick_tsc; /* the tick in TSC units */
 
 static u32 rd(u32 r) { return mmio_read32(lapic + r); }
 static void wr(u32 r, u32 v)
@@ -93,12 +93,17 @@ static u64 tsc_hz(void)
  * the timer fires when the TSC reaches the value written to an MSR, the
  * same "compare register" model as RISC-V's stimecmp.  Else the APIC's
  * own one-shot countdown, calibrated against the TSC. */
-void lapic_timer_init(u64 period_us)
+void lapic_timer_measure(void)
 {
 	if (!xboot.tsc_hz)
 		xboot.tsc_hz = tsc_hz();
-	tick_tsc = xboot.tsc_hz / 1000000 * period_us;
 	xboot.tsc_deadline = (cpuid(1, 0).c >> 24) & 1;
+}
+
+void lapic_timer_init(u64 period_us)
+{
+	lapic_timer_measure();
+	tick_tsc = xboot.tsc_hz / 1000000 * period_us;
 	if (xboot.tsc_deadline) {
 		wr(LVT_TIMER, T_TIMER | TIMER_TSC_DEADLINE);
 		/* Intel's rule: a fence between this LVT write and the first

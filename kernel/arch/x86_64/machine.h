@@ -58,6 +58,8 @@ static inline u64 *tf_arg(struct trapframe *tf, int n)
 #define TF_RET(tf) ((tf)->rax)
 #define TF_PC(tf) ((tf)->rip)
 #define TF_STACK(tf) ((tf)->rsp)
+/* The thread's TLS pointer (FS base; arch_prctl(ARCH_SET_FS) sets it). */
+#define TF_TLS(tf) ((tf)->fsbase)
 
 /* This CPU's struct cpu: GS names this CPU's struct x86cpu, whose field
  * at PC_CPU points at it.  One load. */

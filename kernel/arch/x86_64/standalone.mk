@@ -1,13 +1,12 @@
-# standalone.mk: builds the x86-64 bring-up kernel from kernel/arch/x86_64
-# alone (make -f kernel/arch/x86_64/standalone.mk), until the portable
-# kernel links for x86-64 through the Makefile's ARCH=x86_64.
+# standalone.mk: builds the x86-64 kernel (the portable kernel/*.c and
+# kernel/arch/x86_64) with make -f kernel/arch/x86_64/standalone.mk, until
+# the Makefile's ARCH=x86_64 skeleton includes build.mk itself.
 include kernel/arch/x86_64/build.mk
 CPUS ?= 1
 MEM ?= 128M
 ARGS ?=
-# Only the files that do not need the portable kernel (kernel.h).
-XSRC := $(shell grep -L "include \"kernel.h\"" kernel/arch/x86_64/*.c)
-XASM := $(filter-out %/swtch.S %/uaccess.S,$(wildcard kernel/arch/x86_64/*.S))
+XSRC := $(wildcard kernel/*.c kernel/arch/x86_64/*.c)
+XASM := $(wildcard kernel/arch/x86_64/*.S)
 XOBJ := $(patsubst %.c,$(B)/%.o,$(XSRC)) $(patsubst %.S,$(B)/%.o,$(XASM))
 
 $(B)/kernel/%.o: kernel/%.c
@@ -18,11 +17,12 @@ $(B)/kernel/%.o: kernel/%.S
 	$(CC) $(KASFLAGS) -c $< -o $@
 $(B)/kernel.elf: $(XOBJ) $(KLDSCRIPT)
 	$(CC) $(KCFLAGS) $(KLDFLAGS) -T $(KLDSCRIPT) -o $@ $(XOBJ)
-$(B)/initrd.cpio:
+$(B)/initrd.cpio: FORCE
 	@mkdir -p $(B)/rootfs
-	cd $(B)/rootfs && find . -mindepth 1 | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
+	cd $(B)/rootfs && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
 all: $(B)/kernel.elf $(B)/initrd.cpio
 run: all
 	$(QEMU) $(QEMUOPTS)
+.PHONY: all run FORCE
 .DEFAULT_GOAL := all
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

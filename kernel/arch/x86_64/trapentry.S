@@ -49,6 +49,7 @@ trap_vectors:
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	subq	$16, %rsp		/* fsbase and pad: not registers, kept in the frame */
 .endm
 
 alltraps:
@@ -85,11 +86,42 @@ alltraps:
 	movq	%rsp, %rdi
 	/* fall through: return to whoever was interrupted */
 
+/* The thread's TLS pointer into FS base, if the CPU holds another: a
+ * wrmsr only when threads with different ones follow each other.  rdi =
+ * the frame; uses rax, rcx, rdx. */
+load_fsbase:
+	movq	TF_FSBASE(%rdi), %rax
+	movq	%rax, %rcx
+	shrq	$47, %rcx		/* non-canonical: wrmsr would #GP in the kernel */
+	jz	2f
+	xorl	%eax, %eax
+2:	cmpq	%gs:PC_FSBASE, %rax
+	je	1f
+	movq	%rax, %gs:PC_FSBASE
+	movq	%rax, %rdx
+	shrq	$32, %rdx
+	movl	$MSR_FS_BASE, %ecx
+	wrmsr
+1:	ret
+
 /* trap_return(tf): resume what tf describes. */
 	.globl trap_return
 trap_return:
-	/* 6. The frame becomes the stack: pop the registers back. */
-	movq	%rdi, %rsp
+	/* 6. Back to user mode: the next trap from there must find its frame
+	 *    right here again, at the top of this thread's kernel stack (the
+	 *    thread may be another than the one whose trap brought the CPU
+	 *    into the kernel: a switch happened in between).  So TSS.rsp0
+	 *    and the syscall entry's stack both get the end of this frame. */
+	testb	$3, TF_CS(%rdi)
+	jz	1f
+	leaq	TF_SIZE(%rdi), %rax
+	movq	%rax, %gs:PC_KSTACK
+	movq	%gs:PC_RSP0, %rcx
+	movq	%rax, (%rcx)
+	call	load_fsbase
+1:
+	/* 7. The frame becomes the stack: pop the registers back. */
+	leaq	TF_R15(%rdi), %rsp
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -105,16 +137,16 @@ trap_return:
 	popq	%rdx
 	popq	%rsi
 	popq	%rdi
-	/* 7. Drop vector and error code: rsp now points at the CPU's part. */
+	/* 8. Drop vector and error code: rsp now points at the CPU's part. */
 	addq	$16, %rsp
-	/* 8. Back to user mode: swap the user's GS base back in, last thing
+	/* 9. Back to user mode: swap the user's GS base back in, last thing
 	 *    before iretq; interrupts are off, so nothing runs in between
 	 *    with the wrong one. */
 	testb	$3, 8(%rsp)
 	jz	2f
 	swapgs
 2:
-	/* 9. iretq pops rip, cs, rflags, rsp, ss: the privilege level comes
+	/* 10. iretq pops rip, cs, rflags, rsp, ss: the privilege level comes
 	 *    from cs, and IF from rflags (on again in user mode). */
 	iretq
 
@@ -167,8 +199,14 @@ syscall_return:
 	jne	trap_return
 	testq	$(RFLAGS_TF | RFLAGS_NT), %rax
 	jnz	trap_return
-	/* 5. Restore every register but rsp; rcx and r11 hold rip and rflags. */
-	movq	%rdi, %rsp
+	/* 5. As in step 6 above: the next trap's frame goes here again. */
+	leaq	TF_SIZE(%rdi), %rax
+	movq	%rax, %gs:PC_KSTACK
+	movq	%gs:PC_RSP0, %rcx
+	movq	%rax, (%rcx)
+	call	load_fsbase
+	/* 6. Restore every register but rsp; rcx and r11 hold rip and rflags. */
+	leaq	TF_R15(%rdi), %rsp
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -184,7 +222,7 @@ syscall_return:
 	popq	%rdx
 	popq	%rsi
 	popq	%rdi
-	/* 6. The user's stack and GS last: after these two the kernel holds
+	/* 7. The user's stack and GS last: after these two the kernel holds
 	 *    no stack of its own, and interrupts are still off until sysretq
 	 *    sets rflags from r11. */
 	movq	TF_RSP - TF_VECTOR(%rsp), %rsp

@@ -1,49 +1,157 @@
-/* traps.c: what each vector means on x86-64: the CPU's exceptions, the
- * LAPIC timer, device interrupts through the IOAPIC, and system calls.
+/* traps.c: x86-64's half of a trap: what the vector says, and whom to
+ * call.  trapentry.S saved the frame and calls x86_trap (IDT vectors) or
+ * x86_syscall (the syscall instruction) with it.
  */
+#include "kernel.h"
+#include "proc.h"
+#include "trace.h"
+#include "syscall.h"
 #include "x86_64.h"
-#include "trapframe.h"
 
+extern const char *const x86_exc_name[32];
 void x86_dump(struct trapframe *tf);
-extern u64 tick_tsc;
-volatile u64 ticks_x86;
-void (*x86_uart_hook)(int c);
 
-static void kernel_fault(struct trapframe *tf)
+const char *arch_trap_name(u64 cause)
 {
-	eprintf("\nkernel fault on cpu %d: ", (int)lapic_id());
-	x86_dump(tf);
-	acpi_poweroff(1);
+	if (cause == T_SYSCALL)
+		return "syscall";
+	if (cause == T_TIMER)
+		return "timer interrupt";
+	if (cause == T_IPI)
+		return "IPI";
+	if (cause >= T_IRQ0 && cause < T_IRQ0 + 24)
+		return "device interrupt";
+	return cause < 32 && x86_exc_name[cause] ? x86_exc_name[cause] : "interrupt";
 }
 
+/* The syscall instruction: rip already points past it (rcx), and the
+ * registers are Linux's (machine.h's TF_ARG). */
+void x86_syscall(struct trapframe *tf)
+{
+	struct cpu *c = mycpu();
+	struct proc *p = c->proc;
+	syscall(tf, c->thread, p, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9, tf->rax);
+	if (unlikely(p->killed | (trace_mask & TR_RECORD)))
+		trap_leave(p);
+}
+
+/* Is the instruction at the user's rip one that only ring 0 may run?
+ * #GP's error code is 0 both for those and for a non-canonical address,
+ * so look: skip the prefixes, then the opcodes of lgdt/lidt & co (0f 01),
+ * lldt/ltr (0f 00), mov to/from CR and DR, clts, invd, wbinvd, wrmsr,
+ * rdmsr, rdpmc, hlt, cli, sti, in, out, ins, outs. */
+static int privileged(struct trapframe *tf)
+{
+	u8 b[16];
+	if (copyin(&myproc()->vm, b, tf->rip, sizeof b) < 0 && copyin(&myproc()->vm, b, tf->rip, 4) < 0)
+		return 0;
+	int i = 0;
+	while (i < 12 && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 || b[i] == 0x2e ||
+			  b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65 ||
+			  (b[i] & 0xf0) == 0x40))
+		i++;
+	u8 op = b[i];
+	if (op == 0xf4 || op == 0xfa || op == 0xfb || (op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef) ||
+	    (op >= 0x6c && op <= 0x6f) || op == 0xcf)
+		return 1;
+	if (op == 0x0f) {
+		u8 op2 = b[i + 1];
+		return op2 == 0x00 || op2 == 0x01 || (op2 >= 0x20 && op2 <= 0x23) || op2 == 0x06 || op2 == 0x08 ||
+		       op2 == 0x09 || op2 == 0x30 || op2 == 0x32 || op2 == 0x33;
+	}
+	return 0;
+}
+
+static void user_exception(struct trapframe *tf, u64 v)
+{
+	switch (v) {
+	case 14: { /* page fault: CR2 has the address, the error code why */
+		u64 addr = read_cr(2), e = tf->error;
+		int kind = e & 0x10 ? FAULT_EXEC : e & 2 ? FAULT_WRITE : FAULT_READ;
+		const char *name = kind == FAULT_EXEC ? "instruction page fault" :
+				   kind == FAULT_WRITE ? "store page fault" : "load page fault";
+		user_fault(tf, kind, v, name, addr);
+		return;
+	}
+	case 7: /* device not available: the thread's first FPU instruction */
+		if (fpu_trap(mythread()) == 0)
+			return;
+		user_fault(tf, FAULT_ILLEGAL, v, "illegal instruction", tf->rip);
+		return;
+	case 6:
+		user_fault(tf, FAULT_ILLEGAL, v, "illegal instruction", tf->rip);
+		return;
+	case 13:
+		/* A nonzero error code names a segment or gate: `int $n` to a
+		 * kernel-only gate, a far jump: all ways to try privilege. */
+		if (tf->error || privileged(tf))
+			user_fault(tf, FAULT_ILLEGAL, v, "illegal or privileged instruction", tf->rip);
+		else
+			user_fault(tf, FAULT_ACCESS, v, "general protection fault (non-canonical address)", tf->rip);
+		return;
+	case 3:
+		user_fault(tf, FAULT_BREAK, v, "breakpoint", tf->rip);
+		return;
+	case 12: /* stack segment: a non-canonical rsp */
+		user_fault(tf, FAULT_ACCESS, v, "stack fault", tf->rsp);
+		return;
+	case 17:
+		user_fault(tf, FAULT_BUS, v, "misaligned access", tf->rip);
+		return;
+	default:
+		user_fault(tf, FAULT_BUS, v, v < 32 && x86_exc_name[v] ? x86_exc_name[v] : "unknown trap", tf->rip);
+	}
+}
+
+/* An interrupt: acknowledge it at the LAPIC first (they are all edge-
+ * triggered here, and the handler may switch to another thread before
+ * returning), then the portable handler. */
+static void interrupt(u64 v)
+{
+	if (v == T_SPURIOUS) /* never acknowledged */
+		return;
+	lapic_eoi();
+	if (v == T_TIMER)
+		timer_interrupt();
+	else if (v == T_IPI)
+		ipi_interrupt();
+	else if (v >= T_IRQ0 && v < T_IRQ0 + 24)
+		device_interrupt(v - T_IRQ0);
+	else
+		kprintf("unexpected interrupt %d\n", (int)v);
+}
+
+/* A trap from user mode (the frame's cs has RPL 3), or from the kernel:
+ * an interrupt in the idle loop, a fault on user memory inside uaccess.S,
+ * or a bug. */
 void x86_trap(struct trapframe *tf)
 {
 	u64 v = tf->vector;
-	if (v < 32) {
-		kernel_fault(tf);
+	if (tf->cs & 3) {
+		struct proc *p = myproc();
+		trace_trap(p, v, tf->rip);
+		if (v >= 32) {
+			interrupt(v);
+			if (v == T_TIMER)
+				timer_preempt();
+		} else {
+			user_exception(tf, v);
+		}
+		if (unlikely(p->killed | (trace_mask & TR_RECORD)))
+			trap_leave(p);
 		return;
 	}
-	switch (v) {
-	case T_TIMER:
-		ticks_x86++;
-		lapic_timer_arm(rdtsc() + tick_tsc);
-		lapic_eoi();
-		break;
-	case T_IRQ0 + IRQ_COM1:
-		for (int c; (c = uart_getc()) >= 0;)
-			if (x86_uart_hook)
-				x86_uart_hook(c);
-		lapic_eoi();
-		break;
-	case T_SPURIOUS: /* no EOI for the spurious vector */
-		break;
-	default:
-		eprintf("x86: unexpected interrupt %d\n", (int)v);
-		lapic_eoi();
+	if (v >= 32) {
+		interrupt(v);
+		return;
 	}
-}
-
-void x86_syscall(struct trapframe *tf)
-{
-	(void)tf;
+	extern char uaccess_begin[], uaccess_end[], uaccess_fault[];
+	if (v == 14 && tf->rip >= (u64)uaccess_begin && tf->rip < (u64)uaccess_end && myproc()) {
+		if (copy_fault(read_cr(2), (tf->error & 2) != 0) < 0)
+			tf->rip = (u64)uaccess_fault;
+		return;
+	}
+	eprintf("\nkernel trap on cpu %d: ", mycpu() ? mycpu()->id : -1);
+	x86_dump(tf);
+	panic("kernel trap: %s at pc %p, cr2 %p", arch_trap_name(v), (void *)tf->rip, (void *)read_cr(2));
 }

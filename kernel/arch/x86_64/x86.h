@@ -18,6 +18,14 @@
 #define SEG_UCODE (0x20 | 3)
 #define SEG_TSS 0x28
 
+/* Interrupt vectors (the IDT's 256 gates): 0-31 are the CPU's exceptions,
+ * 32 + n the IOAPIC's input n, the LAPIC's own ones at the top. */
+#define T_IRQ0 32
+#define T_TIMER 0xf0
+#define T_IPI 0xf1
+#define T_SPURIOUS 0xff
+#define IRQ_COM1 4
+
 /* Model-specific registers. */
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081

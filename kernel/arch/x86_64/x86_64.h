@@ -4,22 +4,15 @@
 #ifndef ARCH_X86_64_H
 #define ARCH_X86_64_H
 #include "x86.h"
+#ifndef __ASSEMBLER__
+#include "machine.h"
+#endif
 
-#define P2V(pa) ((void *)((u64)(pa) + PHYS_OFFSET))
-#define V2P(va) ((u64)(va)-PHYS_OFFSET)
-#define PGSIZE 4096UL
 #define XMAXCPU 4
 /* The page below 1 MiB where the other CPUs start (smp.c): its page
  * number is the SIPI's vector.  Kept out of the page allocator. */
 #define SMP_TRAMPOLINE 0x8000
 
-/* Interrupt vectors (the IDT's 256 gates): 0-31 are the CPU's exceptions,
- * 32 + n the IOAPIC's input n, the LAPIC's own ones at the top. */
-#define T_IRQ0 32
-#define T_TIMER 0xf0
-#define T_IPI 0xf1
-#define T_SPURIOUS 0xff
-#define IRQ_COM1 4
 
 #ifndef __ASSEMBLER__
 /* What the boot loader and the ACPI tables told us. */
@@ -67,13 +60,18 @@ void lapic_init(void);
 void lapic_eoi(void);
 u32 lapic_id(void);
 void lapic_timer_init(u64 period_us);
+void lapic_timer_measure(void);
 void lapic_timer_arm(u64 when_tsc);
 void lapic_send_init_sipi(u32 apic_id, u32 vector_page);
 void lapic_send_ipi(u32 apic_id, int vector);
 int smp_start(int id, u32 apic_id, u64 stack_top, void (*entry)(u64));
 void ioapic_init(void);
 void ioapic_route(int isa_irq, int vector, u32 apic_id);
-extern volatile u64 ticks_x86;
+
+/* fpu.c */
+struct thread;
+void fpu_cpu_init(void);
+int fpu_trap(struct thread *t);
 #endif
 
 #endif
