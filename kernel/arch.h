@@ -177,7 +177,8 @@ void arch_fork_init(struct trapframe *child, const struct trapframe *parent); /*
 /* ------------------------------------------------------------------ *
  * FPU: each thread's state, in struct thread's fpu and fpu_saved
  * ------------------------------------------------------------------ */
-void fpu_switch_out(struct thread *t);     /* t leaves this CPU (sched): save what it changed, or note it */
+static inline int fpu_live(const struct trapframe *tf); /* inline: may the thread's FPU registers be in this CPU? */
+void fpu_switch_out(struct thread *t);     /* t, whose fpu_live, leaves this CPU (sched): save what it changed, or note it */
 int fpu_fork(struct thread *child, struct thread *parent); /* the child gets a copy: 0 or -ENOMEM */
 void fpu_exec(struct thread *t);           /* a new program: t's FPU starts afresh (zeros) */
 void fpu_free(struct thread *t);           /* free t's save area (thread_free) */

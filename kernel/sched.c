@@ -146,7 +146,8 @@ void sched(void)
 	if (intr_on())
 		panic("sched: interrupts on");
 
-	fpu_switch_out(t); /* the arch saves its FPU registers if it changed them */
+	if (fpu_live(t->tf))
+		fpu_switch_out(t); /* its FPU registers into its thread block, if changed */
 	struct thread *next = runq_pop();
 	if (next == t) {
 		/* It was the only ready thread: keep running it. */

@@ -91,6 +91,9 @@ static inline pte_t pte_none(u64 pa) { return PA_PTE(pa) | PTE_NONE; }
 static inline pte_t pte_table(u64 pa) { return PA_PTE(pa) | PTE_V; }
 static inline pte_t pte_cow(pte_t e) { return e & PTE_W ? (e & ~PTE_W) | PTE_COW : e; }
 
+/* FS not Off: the thread used the FPU since it last came onto a hart. */
+static inline int fpu_live(const struct trapframe *tf) { return (tf->sstatus & SSTATUS_FS) != 0; }
+
 static inline void tlb_flush(void) { sfence_vma(); }
 
 /* Run on address space pt from now on.  Inline: it is on every switch.
