@@ -90,6 +90,16 @@ static inline void intr_disable(void) { cli(); }
 static inline u64 arch_time(void) { return rdtsc(); }
 static inline int arch_trap_is_timer(u64 cause) { return cause == T_TIMER; }
 
+/* May this thread's FPU registers be live in this CPU?  They are lazily
+ * loaded (fpu.c): only if some thread's are, which this CPU records. */
+static inline int fpu_live(const struct trapframe *tf)
+{
+	(void)tf;
+	void *owner;
+	asm volatile("movq %%gs:%c1, %0" : "=r"(owner) : "i"(PC_FPU_OWNER));
+	return owner != 0;
+}
+
 /* Page-table entries.  The portable VM_* bits translate: R is implied by
  * present (x86 has no write-only or execute-only pages), W is RW, U is
  * US, X is the absence of NX (bit 63).  Two of the bits the CPU leaves to
@@ -144,6 +154,19 @@ static inline pte_t pte_none(u64 pa) { return pa | PTE_NONE; }
 /* Upper levels allow everything; the leaf decides (the CPU ANDs them). */
 static inline pte_t pte_table(u64 pa) { return pa | PTE_P | PTE_RW | PTE_US; }
 static inline pte_t pte_cow(pte_t e) { return e & PTE_RW ? (e & ~PTE_RW) | PTE_COW : e; }
+
+/* The level-1 entry (in the page directory) for va, or NULL if the
+ * tables above it are absent: pt_entry(pt, va, 1, 0) without a loop. */
+static inline pte_t *pt_l1_entry(pagetable_t pt, u64 va)
+{
+	pte_t e = pt[PX(3, va)];
+	if (!(e & PTE_P))
+		return NULL;
+	e = ((pagetable_t)((pte_pa(e)) + PHYS_OFFSET))[PX(2, va)];
+	if (!(e & PTE_P))
+		return NULL;
+	return &((pagetable_t)(pte_pa(e) + PHYS_OFFSET))[PX(1, va)];
+}
 
 /* Reloading CR3 flushes every non-global entry: the whole user half,
  * while the kernel's (PTE_G) stay. */

@@ -92,10 +92,14 @@ void kvm_init(void)
 	u64 kstart = (u64)_text;
 	kmap(kstart, V2P(kstart), (u64)_etext - kstart, 0);
 	kmap((u64)_etext, V2P(_etext), (u64)_erodata - (u64)_etext, PTE_NX);
-	kmap((u64)_erodata, V2P(_erodata), PGROUNDUP(_end) - (u64)_erodata, PTE_RW | PTE_NX);
-	u64 top = 1UL << 32;
+	u64 top = 1UL << 32, ram_end = 0;
 	for (int m = 0; m < bootinfo.nmem; m++)
-		top = max(top, ALIGN_UP(bootinfo.mem[m].base + bootinfo.mem[m].size, 0x200000UL));
+		ram_end = max(ram_end, bootinfo.mem[m].base + bootinfo.mem[m].size);
+	top = max(top, ALIGN_UP(ram_end, 0x200000UL));
+	/* Data and bss, and after them the rest of RAM up to 1 GiB: kalloc's
+	 * page array lives right after the image and is reached through
+	 * image addresses (kinit: pages = _kernel_end). */
+	kmap((u64)_erodata, V2P(_erodata), min(ram_end, 1UL << 30) - V2P(_erodata), PTE_RW | PTE_NX);
 	kmap(PHYS_OFFSET, 0, 0xfe000000, PTE_RW | PTE_NX);
 	kmap(PHYS_OFFSET + 0xfe000000, 0xfe000000, 0x2000000, PTE_RW | PTE_NX | PTE_PCD | PTE_PWT);
 	if (top > (1UL << 32))

@@ -88,21 +88,22 @@ alltraps:
 
 /* The thread's TLS pointer into FS base, if the CPU holds another: a
  * wrmsr only when threads with different ones follow each other.  rdi =
- * the frame; uses rax, rcx, rdx. */
-load_fsbase:
+ * the frame; uses rax, rcx, rdx (all restored from the frame after). */
+.macro LOAD_FSBASE
 	movq	TF_FSBASE(%rdi), %rax
 	movq	%rax, %rcx
 	shrq	$47, %rcx		/* non-canonical: wrmsr would #GP in the kernel */
 	jz	2f
 	xorl	%eax, %eax
 2:	cmpq	%gs:PC_FSBASE, %rax
-	je	1f
+	je	3f
 	movq	%rax, %gs:PC_FSBASE
 	movq	%rax, %rdx
 	shrq	$32, %rdx
 	movl	$MSR_FS_BASE, %ecx
 	wrmsr
-1:	ret
+3:
+.endm
 
 /* trap_return(tf): resume what tf describes. */
 	.globl trap_return
@@ -118,7 +119,7 @@ trap_return:
 	movq	%rax, %gs:PC_KSTACK
 	movq	%gs:PC_RSP0, %rcx
 	movq	%rax, (%rcx)
-	call	load_fsbase
+	LOAD_FSBASE
 1:
 	/* 7. The frame becomes the stack: pop the registers back. */
 	leaq	TF_R15(%rdi), %rsp
@@ -204,7 +205,7 @@ syscall_return:
 	movq	%rax, %gs:PC_KSTACK
 	movq	%gs:PC_RSP0, %rcx
 	movq	%rax, (%rcx)
-	call	load_fsbase
+	LOAD_FSBASE
 	/* 6. Restore every register but rsp; rcx and r11 hold rip and rflags. */
 	leaq	TF_R15(%rdi), %rsp
 	popq	%r15

@@ -34,6 +34,7 @@
 #define PC_CPU 24
 #define PC_RSP0 32 /* &this CPU's TSS.rsp0 */
 #define PC_FSBASE 40 /* the FS base this CPU holds now */
+#define PC_FPU_OWNER 48
 
 #ifndef __ASSEMBLER__
 #include "types.h"
@@ -77,5 +78,6 @@ _Static_assert(__builtin_offsetof(struct x86cpu, user_rsp) == PC_USER_RSP, "x86c
 _Static_assert(__builtin_offsetof(struct x86cpu, cpu) == PC_CPU, "x86cpu cpu");
 _Static_assert(__builtin_offsetof(struct x86cpu, rsp0) == PC_RSP0, "x86cpu rsp0");
 _Static_assert(__builtin_offsetof(struct x86cpu, fsbase) == PC_FSBASE, "x86cpu fsbase");
+_Static_assert(__builtin_offsetof(struct x86cpu, fpu_owner) == PC_FPU_OWNER, "x86cpu fpu_owner");
 #endif
 #endif
