@@ -149,6 +149,7 @@ static inline void arch_switch_pagetable(pagetable_t pt); /* run on address spac
 pagetable_t pagetable_new(void);           /* an empty user half, the kernel half shared; NULL: no memory */
 pte_t *walk(pagetable_t pt, u64 va, int alloc); /* the level-0 entry for va; tables made if alloc; NULL if absent */
 pte_t *pt_entry(pagetable_t pt, u64 va, int level, int alloc); /* the same at any level (the root's: never allocates) */
+static inline pte_t *pt_l1_entry(pagetable_t pt, u64 va); /* inline: pt_entry(pt, va, 1, 0), on every fault and fork */
 int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm); /* 0, -ENOMEM, or -EEXIST if va is mapped */
 void kvm_init(void);                       /* build the kernel's half: image, all RAM at PHYS_OFFSET, devices */
 void kvm_hart_init(void);                  /* this CPU onto the kernel's table */

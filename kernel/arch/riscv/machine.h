@@ -91,6 +91,16 @@ static inline pte_t pte_none(u64 pa) { return PA_PTE(pa) | PTE_NONE; }
 static inline pte_t pte_table(u64 pa) { return PA_PTE(pa) | PTE_V; }
 static inline pte_t pte_cow(pte_t e) { return e & PTE_W ? (e & ~PTE_W) | PTE_COW : e; }
 
+/* The level-1 entry for va: it points at va's level-0 table.  NULL if
+ * the root has no level-1 table there. */
+static inline pte_t *pt_l1_entry(pagetable_t pt, u64 va)
+{
+	pte_t e = pt[PX(2, va)];
+	if (!(e & PTE_V))
+		return NULL;
+	return &((pagetable_t)P2V(PTE_PA(e)))[PX(1, va)];
+}
+
 /* FS not Off: the thread used the FPU since it last came onto a hart. */
 static inline int fpu_live(const struct trapframe *tf) { return (tf->sstatus & SSTATUS_FS) != 0; }
 
