@@ -68,9 +68,9 @@ static void parse_madt(struct sdt_header *h)
 				xboot.apic_ids[xboot.ncpu++] = p[3];
 			break;
 		case MADT_IOAPIC: /* id, reserved, address, GSI base */
-			if (!xboot.ioapic_base) {
-				xboot.ioapic_base = *(u32 *)(p + 4);
-				xboot.ioapic_gsi_base = *(u32 *)(p + 8);
+			if (xboot.nioapic < 2) {
+				xboot.ioapic_base[xboot.nioapic] = *(u32 *)(p + 4);
+				xboot.ioapic_gsi_base[xboot.nioapic++] = *(u32 *)(p + 8);
 			}
 			break;
 		case MADT_ISO: /* bus, source IRQ, GSI, flags */
@@ -118,8 +118,10 @@ void acpi_init(void)
 		xboot.ncpu = 1;
 		xboot.apic_ids[0] = 0;
 	}
-	if (!xboot.ioapic_base)
-		xboot.ioapic_base = 0xfec00000;
+	if (!xboot.nioapic) {
+		xboot.ioapic_base[0] = 0xfec00000;
+		xboot.nioapic = 1;
+	}
 }
 
 /* Power off so that QEMU's exit status tells a clean shutdown from a

@@ -82,45 +82,21 @@ static const char *accelerator(void)
 	return sig[0] == 'T' && sig[1] == 'C' && sig[2] == 'G' ? "TCG" : "an unknown hypervisor";
 }
 
-/* microvm appends "virtio_mmio.device=512@0xfeb00e00:12" to the
- * command line for each virtio-mmio device (auto-kernel-cmdline): the
- * one place that names them, as the device tree does on RISC-V. */
-static u64 hexnum(const char **p)
-{
-	const char *s = *p;
-	u64 v = 0;
-	int base = 10;
-	if (s[0] == '0' && s[1] == 'x')
-		s += 2, base = 16;
-	for (;; s++) {
-		int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
-		if (d < 0 || d >= base)
-			break;
-		v = v * base + d;
-	}
-	*p = s;
-	return v;
-}
-
+/* microvm's virtio-mmio slots: 512 bytes each from 0xfeb00000, slot i
+ * on GSI base + i.  With ACPI QEMU describes them only in the DSDT (AML,
+ * which we do not interpret) and not on the command line, so probe: an
+ * empty slot answers the magic with device id 0.  The base is 24 when
+ * the MADT has a second IOAPIC (24 slots), else 16 with ACPI (8). */
+#define VIRTIO_MMIO_BASE 0xfeb00000UL
 static void find_virtio(void)
 {
-	const char *key = "virtio_mmio.device=";
-	for (const char *s = xboot.cmdline; *s; s++) {
-		const char *k = key, *a = s;
-		while (*k && *a == *k)
-			a++, k++;
-		if (*k || bootinfo.nvirtio == BOOT_MAX)
+	int two = xboot.nioapic > 1, n = two ? 24 : 8, irq0 = two ? 24 : 16;
+	for (int i = 0; i < n && bootinfo.nvirtio < BOOT_MAX; i++) {
+		volatile u32 *r = P2V(VIRTIO_MMIO_BASE + 512 * i);
+		if (r[0] != 0x74726976 /* "virt" */ || r[2] == 0 /* device id */)
 			continue;
-		hexnum(&a); /* the size, 512 */
-		if (*a == 'K' || *a == 'k')
-			a++;
-		if (*a++ != '@')
-			continue;
-		u64 base = hexnum(&a);
-		if (*a++ != ':')
-			continue;
-		bootinfo.virtio_base[bootinfo.nvirtio] = base;
-		bootinfo.virtio_irq[bootinfo.nvirtio++] = hexnum(&a);
+		bootinfo.virtio_base[bootinfo.nvirtio] = VIRTIO_MMIO_BASE + 512 * i;
+		bootinfo.virtio_irq[bootinfo.nvirtio++] = irq0 + i;
 	}
 }
 

@@ -19,7 +19,7 @@ const char *arch_trap_name(u64 cause)
 		return "timer interrupt";
 	if (cause == T_IPI)
 		return "IPI";
-	if (cause >= T_IRQ0 && cause < T_IRQ0 + 24)
+	if (cause >= T_IRQ0 && cause < T_IRQ0 + 48)
 		return "device interrupt";
 	return cause < 32 && x86_exc_name[cause] ? x86_exc_name[cause] : "interrupt";
 }
@@ -115,7 +115,7 @@ static void interrupt(u64 v)
 		timer_interrupt();
 	else if (v == T_IPI)
 		ipi_interrupt();
-	else if (v >= T_IRQ0 && v < T_IRQ0 + 24)
+	else if (v >= T_IRQ0 && v < T_IRQ0 + 48)
 		device_interrupt(v - T_IRQ0);
 	else
 		kprintf("unexpected interrupt %d\n", (int)v);

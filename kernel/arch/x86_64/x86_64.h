@@ -25,8 +25,10 @@ struct x86boot {
 	u64 rsdp;
 	int ncpu;
 	u32 apic_ids[XMAXCPU];
-	u64 lapic_base, ioapic_base;
-	u32 ioapic_gsi_base;
+	u64 lapic_base;
+	u64 ioapic_base[2]; /* microvm with ACPI has two: GSIs 0-23 and 24-47 */
+	u32 ioapic_gsi_base[2];
+	int nioapic;
 	u32 irq_gsi[16];       /* ISA IRQ -> GSI (MADT interrupt source overrides) */
 	u16 irq_flags[16];     /* their polarity and trigger mode */
 	u64 sleep_ctl;         /* FADT's hardware-reduced sleep control register (phys), 0: none */
