@@ -78,14 +78,14 @@ def initrd(name, body, prelude=True):
     return out
 
 
-def boot(rd, accel, cpus=1, args="", timeout=60, send=None):
+def boot(rd, accel, cpus=1, args="", timeout=60, send=None, extra=()):
     """Boot the kernel with initramfs rd; return (console, exit status).
     send: (after_this_text, bytes) typed once that text has appeared."""
     cmd = ["qemu-system-x86_64", "-machine", "microvm,acpi=on,rtc=on,pit=on", "-accel", accel,
            "-cpu", "host,-arch-capabilities" if accel == "kvm" else "max", "-smp", str(cpus), "-m", "128M",
            "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-           "-kernel", KERNEL, "-initrd", rd, "-append", args]
+           "-kernel", KERNEL, "-initrd", rd, "-append", args] + list(extra)
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = []
 
@@ -310,3 +310,46 @@ def fpu_state(accel):
 
 
 for_each_accel("x86_fpu_xsave_across_switches", fpu_state, kvm=False)
+
+
+# --- the disk: virtio-blk on microvm's virtio-mmio, ext2 root -------------
+
+def disk_root(accel):
+    """The root on an ext2 image (virtio-blk): /bin/init comes from the
+    disk, and reads a file there after boot, when a read sleeps until the
+    disk's interrupt (second IOAPIC, GSI 24 + slot) wakes it."""
+    body = r"""
+	char buf[64];
+	long fd = sys(SYS_open, (long)"/etc/motd", 0, 0);
+	long n = fd >= 0 ? sys(SYS_read, fd, (long)buf, sizeof buf - 1) : fd;
+	if (n > 0) {
+		buf[n] = 0;
+		say(buf);
+	} else {
+		say("cannot read /etc/motd\n");
+	}
+	sys(SYS_exit, 0, 0, 0);
+"""
+    rd = initrd("disk_" + accel, body)
+    d = os.path.dirname(rd)
+    root = os.path.join(d, "root")
+    os.makedirs(os.path.join(root, "etc"))
+    with open(os.path.join(root, "etc", "motd"), "w") as f:
+        f.write("read from the ext2 disk\n")
+    img = os.path.join(d, "disk.img")
+    mke2fs = next((p for p in ("/sbin/mke2fs", "/usr/sbin/mke2fs") if os.path.exists(p)), "mke2fs")
+    r = subprocess.run([mke2fs, "-q", "-F", "-t", "ext2", "-r", "1", "-b", "4096", "-d", root, img, "16M"],
+                       capture_output=True, text=True)
+    if r.returncode:
+        raise Skip("mke2fs: " + r.stderr)
+    # An initramfs without /etc/motd: the file can only come from the disk.
+    os.remove(os.path.join(root, "etc", "motd"))
+    out, status = boot(rd, accel, extra=["-global", "virtio-mmio.force-legacy=false",
+                                        "-drive", "file=%s,if=none,format=raw,id=d0" % img,
+                                        "-device", "virtio-blk-device,drive=d0"])
+    assert re.search(r"virtio-blk: /dev/vda at 0xfeb0[0-9a-f]+ irq \d+, 16 MiB", out), out
+    assert "read from the ext2 disk" in out, out
+    assert status == 0, status
+
+
+for_each_accel("x86_disk_root", disk_root, kvm=False)
