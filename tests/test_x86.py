@@ -221,6 +221,9 @@ PRIVILEGED = [
     ("lidt", "lidt (%rsp)"),
     ("wrmsr", "wrmsr"),
     ("cr3", "mov %rax, %cr3"),
+    ("sti", "sti"),
+    ("int80", "int $0x80"),  # a gate of DPL 0: #GP with the gate in the error code
+    ("lgdt", "lgdt (%rsp)"),
 ]
 
 
@@ -242,6 +245,9 @@ def page_faults(accel):
         ("kload", "\t(void)*(volatile long *)0xffffffff80100000UL;", r"load from kernel memory at 0xffffffff80100000"),
         ("unmapped", "\t(void)*(volatile long *)0x12345678UL;", r"load page fault at 0x12345678, pc 0x401000: killed \(SIGSEGV\)"),
         ("kjump", "\t((void (*)(void))0xffffffff80100000UL)();", r"jump into kernel memory at 0xffffffff80100000"),
+        # no page fault at all: a non-canonical address is a #GP, without CR2
+        ("noncanon", "\t(void)*(volatile long *)0x8000000000000000UL;",
+         r"general protection fault \(non-canonical address\) at 0x401000, pc 0x401000: killed \(SIGSEGV\)"),
     ]
     for name, body, want in cases:
         rd = initrd("pf_%s_%s" % (name, accel), body, prelude=False)
@@ -284,7 +290,7 @@ def syscalls(accel):
 for_each_accel("x86_syscall_sysret", syscalls, kvm=False)
 
 
-def fpu_state(accel):
+def fpu_state(accel, cpus=1):
     """Two processes compute with SSE registers across preemptions: each
     must find its own values again (XSAVE/XRSTOR by the #NM trap)."""
     body = r"""
@@ -303,13 +309,22 @@ def fpu_state(accel):
 	}
 	sys(SYS_exit, 0, 0, 0);
 """
-    rd = initrd("fpu_" + accel, body)
-    out, status = boot(rd, accel, timeout=120)
+    rd = initrd("fpu%d_%s" % (cpus, accel), body)
+    out, status = boot(rd, accel, cpus=cpus, timeout=120)
     assert "parent: xmm5 kept" in out and "child: xmm5 kept" in out, out
     assert "xmm5 changed" not in out, out
 
 
 for_each_accel("x86_fpu_xsave_across_switches", fpu_state, kvm=False)
+
+
+def fpu_state_4cpus(accel):
+    """The same on 4 CPUs: parent and child run on different CPUs at once,
+    each CPU's lazily loaded state its own."""
+    fpu_state(accel, cpus=4)
+
+
+for_each_accel("x86_fpu_xsave_4cpus", fpu_state_4cpus, kvm=False)
 
 
 # --- the disk: virtio-blk on microvm's virtio-mmio, ext2 root -------------

@@ -51,6 +51,8 @@ static int privileged(struct trapframe *tf)
 			  (b[i] & 0xf0) == 0x40))
 		i++;
 	u8 op = b[i];
+	if (op == 0xcd) /* int n: every gate but int3's is kernel-only */
+		return 1;
 	if (op == 0xf4 || op == 0xfa || op == 0xfb || (op >= 0xe4 && op <= 0xe7) || (op >= 0xec && op <= 0xef) ||
 	    (op >= 0x6c && op <= 0x6f) || op == 0xcf)
 		return 1;
@@ -79,7 +81,9 @@ static void user_exception(struct trapframe *tf, u64 v)
 		user_fault(tf, FAULT_ILLEGAL, v, "illegal instruction", tf->rip);
 		return;
 	case 6:
-		user_fault(tf, FAULT_ILLEGAL, v, "illegal instruction", tf->rip);
+		/* kvm-pvm reports `int $0x80` as #UD, not #GP: name it the same. */
+		user_fault(tf, FAULT_ILLEGAL, v, privileged(tf) ? "illegal or privileged instruction" : "illegal instruction",
+			   tf->rip);
 		return;
 	case 13:
 		/* A nonzero error code names a segment or gate: `int $n` to a
