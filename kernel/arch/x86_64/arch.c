@@ -8,7 +8,6 @@
 
 extern struct x86cpu x86cpus[];
 extern void syscall_entry(void);
-extern u64 tick_tsc;
 const long uaccess_errno[2] = {-EFAULT, -ENAMETOOLONG}; /* uaccess.S returns these */
 static u32 boot_apic_id;
 

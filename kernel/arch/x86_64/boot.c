@@ -24,16 +24,6 @@ struct pvh_memmap_entry {
 };
 
 struct x86boot xboot;
-extern char _end[];
-
-static void copy_str(char *d, const char *s, int n)
-{
-	int i = 0;
-	for (; s && s[i] && i < n - 1; i++)
-		d[i] = s[i];
-	d[i] = 0;
-}
-
 static void pvh_parse(u64 pa)
 {
 	struct pvh_start_info *si = P2V(pa);
@@ -43,7 +33,7 @@ static void pvh_parse(u64 pa)
 			asm volatile("hlt");
 	}
 	if (si->cmdline_paddr)
-		copy_str(xboot.cmdline, P2V(si->cmdline_paddr), sizeof(xboot.cmdline));
+		strlcpy(xboot.cmdline, P2V(si->cmdline_paddr), sizeof(xboot.cmdline));
 	if (si->nr_modules) {
 		struct pvh_module *m = P2V(si->modlist_paddr);
 		xboot.initrd_start = m->paddr;
@@ -133,7 +123,6 @@ static u64 rtc_read_ns(void)
 }
 
 extern struct x86cpu x86cpus[];
-extern u64 tick_tsc;
 
 void x86_start(u64 start_info_pa)
 {

@@ -18,13 +18,6 @@ static int has_xsave;
 static u64 xcr0;
 static u32 area_size; /* bytes of one save area (a page at most) */
 
-static inline struct x86cpu *this_x86cpu(void)
-{
-	struct x86cpu *c;
-	asm volatile("movq %%gs:0, %0" : "=r"(c));
-	return c;
-}
-
 static void set_ts(void) { write_cr(0, read_cr(0) | CR0_TS); }
 static void clts(void) { asm volatile("clts" ::: "memory"); }
 

@@ -25,13 +25,6 @@ static struct tss tss[XMAXCPU] __attribute__((aligned(16)));
 static char df_stack[XMAXCPU][4096] __attribute__((aligned(16)));
 struct x86cpu x86cpus[XMAXCPU];
 
-static inline struct x86cpu *this_x86cpu(void)
-{
-	struct x86cpu *c;
-	asm volatile("movq %%gs:0, %0" : "=r"(c));
-	return c;
-}
-
 void gdt_init(int cpu)
 {
 	u64 *g = gdt[cpu];
@@ -72,13 +65,4 @@ void gdt_init(int cpu)
 	c->rsp0 = (u64 *)((char *)t + 4); /* rsp0: at offset 4, unaligned by the TSS's design */
 	wrmsr(MSR_GS_BASE, (u64)c);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
-}
-
-/* The running thread's kernel stack: where the CPU puts the frame of the
- * next trap from user mode (TSS rsp0), and the syscall entry too. */
-void tss_set_rsp0(u64 rsp0)
-{
-	struct x86cpu *c = this_x86cpu();
-	tss[c->id].rsp0 = rsp0;
-	c->kstack = rsp0;
 }

@@ -24,7 +24,7 @@
 
 static u64 lapic;
 static u32 lapic_hz; /* the APIC timer's count rate (divide by 16), when not TSC-deadline */
-u64 tick_tsc; /* the tick in TSC units */
+static u64 tick_tsc; /* the tick in TSC units */
 
 static u32 rd(u32 r) { return mmio_read32(lapic + r); }
 static void wr(u32 r, u32 v)

@@ -73,6 +73,13 @@ struct x86cpu {
 	u32 apic_id;
 	volatile int started;
 };
+/* This CPU's struct x86cpu: its first word points at itself. */
+static inline struct x86cpu *this_x86cpu(void)
+{
+	struct x86cpu *c;
+	asm volatile("movq %%gs:0, %0" : "=r"(c));
+	return c;
+}
 _Static_assert(__builtin_offsetof(struct x86cpu, kstack) == PC_KSTACK, "x86cpu kstack");
 _Static_assert(__builtin_offsetof(struct x86cpu, user_rsp) == PC_USER_RSP, "x86cpu user_rsp");
 _Static_assert(__builtin_offsetof(struct x86cpu, cpu) == PC_CPU, "x86cpu cpu");

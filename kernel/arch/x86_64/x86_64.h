@@ -49,9 +49,8 @@ void eprintf(const char *fmt, ...);
 void acpi_init(void);
 void acpi_poweroff(int fail) __attribute__((noreturn));
 
-/* gdt.c: the segments and the TSS */
+/* gdt.c: the segments and the TSS (whose rsp0 trapentry.S sets) */
 void gdt_init(int cpu);
-void tss_set_rsp0(u64 rsp0);
 
 /* idt.c */
 void idt_init(void);
