@@ -4,6 +4,7 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "thread.h"
 #include "x86_64.h"
 
 extern struct x86cpu x86cpus[];
@@ -142,3 +143,11 @@ void arch_fork_init(struct trapframe *child, const struct trapframe *parent)
 	*child = *parent;
 	child->rax = 0;
 }
+
+/* The TLS pointer for Linux's arch_prctl(ARCH_SET_FS/GET_FS) and clone's
+ * CLONE_SETTLS (kernel/linux.c): the FS base, kept in the frame and
+ * loaded on the way out (a non-canonical one as 0: wrmsr would #GP). */
+void arch_set_tls(struct thread *t, u64 base);
+u64 arch_get_tls(struct thread *t);
+void arch_set_tls(struct thread *t, u64 base) { t->tf->fsbase = base; }
+u64 arch_get_tls(struct thread *t) { return t->tf->fsbase; }
