@@ -1,5 +1,5 @@
 /* arch.h: everything an architecture gives the portable kernel, in one list.
- * kernel/arch/ARCH/ supplies machine.h (constants, register layouts, inline hot paths) and the rest.
+ * kernel/arch/ARCH/ supplies machine.h (its inline half) and the rest.
  *
  * How to read it: each entry is one thing the architecture provides, with
  * its contract in one line.  Entries marked "inline" are static inline
@@ -167,6 +167,7 @@ extern pagetable_t kernel_pagetable;       /* the kernel's own (the idle loop ru
 #error "machine.h must define the TF_* accessors"
 #endif
 void swtch(struct context *old, struct context *new); /* save the callee-saved registers in old, load new's */
+static inline void arch_context_init(struct context *c, void (*pc)(void), u64 sp); /* inline: swtch to c starts pc on stack sp */
 void trap_return(struct trapframe *tf) __attribute__((noreturn)); /* return-from-trap into user mode with tf */
 /* A fresh program at pc with stack sp; exec has put argc, argv[], NULL,
  * envp[], NULL at sp already (the System V layout), and passes them here

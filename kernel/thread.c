@@ -28,20 +28,21 @@ struct thread *thread_lookup(int tid)
 
 /* A thread block with its kernel stack, belonging to no process yet.
  * Both are in one allocation: the block sits at the top of the stack's
- * two pages, the trapframe right below it, and the stack grows down from
+ * KSTACK_SIZE, the trapframe right below it, and the stack grows down from
  * there (an overflow runs off the bottom, away from both). */
 _Static_assert(sizeof(struct thread) % 16 == 0, "the trapframe and sp below it stay 16-aligned");
+#define KSTACK_ORDER __builtin_ctzl(KSTACK_SIZE / PGSIZE) /* KSTACK_SIZE is 2^order pages */
+_Static_assert(KSTACK_SIZE == PGSIZE << KSTACK_ORDER, "KSTACK_SIZE is a power-of-two number of pages");
 struct thread *thread_alloc(void)
 {
-	void *kstack = kalloc_order(1);
+	void *kstack = kalloc_order(KSTACK_ORDER);
 	if (!kstack)
 		return NULL;
 	struct thread *t = (struct thread *)((char *)kstack + KSTACK_SIZE) - 1;
 	memset(t, 0, sizeof *t);
 	t->kstack = kstack;
 	t->tf = (struct trapframe *)t - 1;
-	t->context.ra = (u64)forkret;
-	t->context.sp = (u64)t->tf;
+	arch_context_init(&t->context, forkret, (u64)t->tf);
 	t->hart = -1;
 	t->priority = PRIO_DEFAULT;
 	return t;
@@ -51,7 +52,7 @@ struct thread *thread_alloc(void)
 void thread_free(struct thread *t)
 {
 	fpu_free(t);
-	kfree_order(t->kstack, 1);
+	kfree_order(t->kstack, KSTACK_ORDER);
 }
 
 /* t becomes a thread of p with id tid, in state EMBRYO (the trace's

@@ -1,5 +1,5 @@
 /* trap.c: what the kernel does with a trap (the "Handle trap" row).
- * The arch's usertrap decoded the cause and calls these: faults, kills, timer, device and IPI interrupts.
+ * The arch's usertrap decodes the cause; faults and interrupts end here.
  */
 #include "kernel.h"
 #include "proc.h"

@@ -1,5 +1,5 @@
 /* fpu.c: each thread's floating-point registers, switched lazily.
- * sstatus.FS in the trapframe says where they are: Off (in the thread block, or never used), or live in the hart.
+ * sstatus.FS in its trapframe says whether they are live in the hart.
  */
 #include "kernel.h"
 #include "proc.h"

@@ -39,6 +39,13 @@ struct context {
 	u64 s[12];
 };
 
+/* A new thread's first swtch "returns" to pc, on its kernel stack. */
+static inline void arch_context_init(struct context *c, void (*pc)(void), u64 sp)
+{
+	c->ra = (u64)pc;
+	c->sp = sp;
+}
+
 /* System-call registers: number in a7, arguments a0..a5, result in a0. */
 #define TF_SYSNUM(tf) ((tf)->a7)
 #define TF_ARG(tf, n) ((&(tf)->a0)[n])
@@ -74,9 +81,7 @@ static inline void intr_enable(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void intr_disable(void) { csr_clear(sstatus, SSTATUS_SIE); }
 static inline u64 arch_time(void) { return rdtime(); }
 
-/* Is scause the timer interrupt?  The interrupt bit must be tested with
- * the number: without it, exception 5 (load access fault) looks the same. */
-static inline int arch_trap_is_timer(u64 cause) { return cause == (SCAUSE_INTR | IRQ_STIMER); }
+static inline int arch_trap_is_timer(u64 cause) { return scause_is_timer(cause); }
 
 /* Sv39 entries.  The portable VM_R, VM_W, VM_X, VM_U and VM_COW are
  * PTE_R, PTE_W, PTE_X, PTE_U and PTE_COW themselves (checked below), so

@@ -52,6 +52,10 @@ enum {
 };
 enum { IRQ_SSOFT = 1, IRQ_STIMER = 5, IRQ_SEXT = 9, NIRQ = 16 };
 
+/* Is scause the timer interrupt?  The interrupt bit must be tested with
+ * the number: without it, exception 5 (load access fault) looks the same. */
+static inline int scause_is_timer(u64 cause) { return cause == (SCAUSE_INTR | IRQ_STIMER); }
+
 /* Sv39 page-table entry bits */
 #define PTE_V (1UL << 0)
 #define PTE_R (1UL << 1)

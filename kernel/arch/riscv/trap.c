@@ -1,5 +1,5 @@
 /* trap.c: RISC-V's half of a trap: what scause says, and whom to call.
- * trapentry.S saved the user registers and called usertrap; the table maps each scause to its kernel/trap.c handler.
+ * The trap table maps each scause to its portable handler (kernel/trap.c).
  */
 #include "kernel.h"
 #include "proc.h"
