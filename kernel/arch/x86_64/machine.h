@@ -39,6 +39,16 @@ struct context {
 	u64 rbx, rbp, r12, r13, r14, r15;
 };
 
+/* A new thread's first swtch starts pc on stack sp as if pc had been
+ * called: below sp a (null) return address, so that at pc's first
+ * instruction rsp is 8 past a 16-byte boundary, as the ABI has it. */
+static inline void arch_context_init(struct context *c, void (*pc)(void), u64 sp)
+{
+	*(u64 *)(sp - 8) = 0;
+	c->ra = (u64)pc;
+	c->sp = sp - 8;
+}
+
 /* System-call registers, Linux's convention: number in rax, arguments in
  * rdi, rsi, rdx, r10 (not rcx: syscall overwrites it with rip), r8, r9;
  * result in rax. */
