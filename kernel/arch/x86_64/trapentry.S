@@ -79,7 +79,7 @@ alltraps:
 	popfq
 
 	/* 5. Call the C handler with the frame; frame and stack are 16-byte
-	 *    aligned (the CPU aligns rsp before pushing, the frame is 176). */
+	 *    aligned (the CPU aligns rsp before pushing, the frame is 192). */
 	movq	%rsp, %rdi
 	xorl	%ebp, %ebp
 	call	x86_trap
