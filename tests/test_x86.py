@@ -42,7 +42,9 @@ def build_kernel():
 
 
 # The programs: C without a C library; sys() is the syscall instruction
-# with Linux's registers, the numbers come from Trapdoor's own list.
+# with Linux's registers, the numbers come from Trapdoor's own list, as
+# the kernel sees it (TRAPDOOR_KERNEL: the x86-64 numbers, where the list
+# has them, without the header generated for user programs).
 PRELUDE = r"""
 #include "trapdoor/sysnum.h"
 static long sys(long n, long a, long b, long c)
@@ -67,7 +69,7 @@ def initrd(name, body, prelude=True):
     with open(src, "w") as f:
         f.write((PRELUDE if prelude else "") + "void _start(void)\n{\n" + body + "\n\tfor (;;)\n\t\t;\n}\n")
     r = subprocess.run(["gcc", "-static", "-nostdlib", "-ffreestanding", "-fno-pie", "-no-pie", "-O1",
-                        "-fno-stack-protector", "-I" + os.path.join(ROOT, "include"), "-o",
+                        "-fno-stack-protector", "-DTRAPDOOR_KERNEL", "-I" + os.path.join(ROOT, "include"), "-o",
                         os.path.join(root, "bin", "init"), src], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     out = os.path.join(d, "initrd.cpio")
