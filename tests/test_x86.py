@@ -155,7 +155,7 @@ def clean_poweroff(accel):
     assert status == 0, "a clean power-off (ACPI S5) exits QEMU with 0, not %d" % status
 
 
-for_each_accel("x86_clean_poweroff", clean_poweroff, kvm=False)
+for_each_accel("x86_clean_poweroff", clean_poweroff)
 
 
 def four_cpus(accel):
@@ -289,7 +289,7 @@ def syscalls(accel):
     assert status == 3, status
 
 
-for_each_accel("x86_syscall_sysret", syscalls, kvm=False)
+for_each_accel("x86_syscall_sysret", syscalls)
 
 
 def fpu_state(accel, cpus=1):
@@ -369,4 +369,4 @@ def disk_root(accel):
     assert status == 0, status
 
 
-for_each_accel("x86_disk_root", disk_root, kvm=False)
+for_each_accel("x86_disk_root", disk_root)
