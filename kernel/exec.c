@@ -156,10 +156,11 @@ static int vec_put(struct vecout *o, u64 word)
 }
 
 /* Build the initial stack: the strings at the top, then (16-byte aligned
- * at sp) argc, argv[], NULL, envp[], NULL, as the C runtime expects. */
+ * at sp) argc, argv[], NULL, envp[], NULL, as the C runtime expects, and
+ * on x86-64 an empty auxiliary vector (abi.h's EXEC_AUXV_WORDS). */
 static int build_stack(struct vmspace *vm, struct args *a, u64 *sp_out, u64 *argv_out, u64 *envp_out)
 {
-	int nptr = a->argc + a->envc + 3;
+	int nptr = a->argc + a->envc + 3 + EXEC_AUXV_WORDS;
 	u64 strings = USTACK_TOP - ALIGN_UP(a->used, 16);
 	u64 sp = ALIGN_DOWN(strings - nptr * 8, 16);
 	if (USTACK_TOP - sp > ARG_MAX + PGSIZE * 2)
@@ -188,6 +189,8 @@ static int build_stack(struct vmspace *vm, struct args *a, u64 *sp_out, u64 *arg
 		r = vec_put(&o, 0); /* argv's NULL: the loop did not reach envp */
 	if (r == 0)
 		r = vec_put(&o, 0);
+	for (int i = 0; r == 0 && i < EXEC_AUXV_WORDS; i++)
+		r = vec_put(&o, 0); /* AT_NULL */
 	if (r == 0)
 		r = vec_flush(&o);
 	if (r < 0)

@@ -43,6 +43,9 @@ struct thread {
 	u64 retval;    /* thread_exit's value, for thread_join */
 	int detached;  /* freed at its exit, not joinable */
 	int joining;   /* a thread waits in thread_join for it */
+	u64 clear_tid; /* Linux's: at its exit, 0 goes there and a futex wake (linux.c) */
+	u64 tls;       /* its TLS base where no user register holds it across a
+			* switch (x86-64's FS_BASE; arch_set_tls); RISC-V's is tp */
 
 	/* futex wait (thread.c): the word it sleeps on; schedlock */
 	struct vmspace *futex_vm;
