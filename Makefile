@@ -178,6 +178,9 @@ $(B)/.deps-ok:
 	@sh tools/deps.sh
 	@mkdir -p $(B) && touch $@
 
+# x86-64's user programs, on musl (make x86-user: build/x86_64/initrd.cpio)
+include user/arch/x86_64/user.mk
+
 .PHONY: all run disk gdb qemu-gdb test bench trace clean deps xv6 xv6-build FORCE
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
