@@ -1,24 +1,32 @@
 # Trapdoor: `make run` boots to a shell, `make test` runs the test suite.
 # Knobs: CPUS=1..4  MEM=128M  ARGS="tick=10ms slice=1 sched=coop trace=syscall"
 #        DISK=build/disk.img (made on first use, kept between runs) or DISK=none
+#        ARCH=riscv (the default) or another directory of kernel/arch/
 # `make qemu-gdb` (or `make gdb`) starts QEMU waiting for gdb-multiarch.
 
-CROSS   ?= riscv64-unknown-elf-
-CC      := $(CROSS)gcc
-OBJDUMP := $(CROSS)objdump
-QEMU    ?= qemu-system-riscv64
+ARCH    ?= riscv
 CPUS    ?= 1
 MEM     ?= 128M
 ARGS    ?=
-B       := build
+
+# The architecture's kernel/arch/$(ARCH)/build.mk names the toolchain and
+# its flags, the linker script, QEMU and its options, the user programs'
+# compiler, flags and runtime (ULIB), and the build directory B.
+ARCHES  := $(notdir $(wildcard kernel/arch/*))
+ifeq ($(wildcard kernel/arch/$(ARCH)/build.mk),)
+$(error ARCH=$(ARCH): no kernel/arch/$(ARCH)/build.mk, so no such architecture here (there is: $(foreach a,$(ARCHES),$(if $(wildcard kernel/arch/$(a)/build.mk),$(a)))))
+endif
+include kernel/arch/$(ARCH)/build.mk
 
 # --- kernel -------------------------------------------------------------
-KCFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax \
-	-ffreestanding -fno-common -fno-stack-protector -fno-pie \
-	-O2 -g -Wall -Wextra -Werror -std=gnu11 -DTRAPDOOR_KERNEL -Ikernel -Ikernel/arch/riscv -MMD -MP
-KASFLAGS := -march=rv64gc -mabi=lp64 -mcmodel=medany -mno-relax -Ikernel -Ikernel/arch/riscv -MMD -MP
-KSRC := $(wildcard kernel/*.c kernel/arch/riscv/*.c)
-KASM := $(wildcard kernel/arch/riscv/*.S)
+# The portable kernel (kernel/*.c) and one architecture's files: the
+# portable code sees the architecture only through kernel/arch.h, which
+# includes the architecture's machine.h.
+KCFLAGS := $(KARCHFLAGS) -ffreestanding -fno-common -fno-stack-protector -fno-pie \
+	-O2 -g -Wall -Wextra -Werror -std=gnu11 -DTRAPDOOR_KERNEL -Ikernel -Ikernel/arch/$(ARCH) -MMD -MP
+KASFLAGS += -Ikernel -Ikernel/arch/$(ARCH) -MMD -MP
+KSRC := $(wildcard kernel/*.c kernel/arch/$(ARCH)/*.c)
+KASM := $(wildcard kernel/arch/$(ARCH)/*.S)
 KOBJ := $(patsubst %.c,$(B)/%.o,$(KSRC)) $(patsubst %.S,$(B)/%.o,$(KASM))
 
 $(B)/kernel/%.o: kernel/%.c | deps
@@ -28,54 +36,51 @@ $(B)/kernel/%.o: kernel/%.S | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(KASFLAGS) -c $< -o $@
 
-$(B)/kernel.elf: $(KOBJ) kernel/arch/riscv/kernel.ld
-	$(CC) $(KCFLAGS) -nostdlib -T kernel/arch/riscv/kernel.ld -Wl,--no-relax -o $@ $(KOBJ)
+$(B)/kernel.elf: $(KOBJ) $(KLDSCRIPT)
+	$(CC) $(KCFLAGS) -nostdlib -T $(KLDSCRIPT) $(KLDFLAGS) -o $@ $(KOBJ)
 	$(OBJDUMP) -S $@ > $(B)/kernel.asm
 
 # --- user programs ------------------------------------------------------
-UCFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -specs=picolibc.specs \
-	-O2 -g -Wall -Wextra -Werror -std=gnu11 -Iuser/include -Iinclude -MMD -MP
-ULDFLAGS := -nostartfiles -static -T user/lib/user.ld -Wl,--gc-sections
-ULIB := $(B)/user/lib/crt0.o $(B)/user/lib/usys.o $(B)/user/lib/libtd.o $(patsubst %.c,$(B)/%.o,$(filter-out user/lib/libtd.c,$(wildcard user/lib/*.c)))
+UCFLAGS := $(UARCHFLAGS) -O2 -g -Wall -Wextra -Werror -std=gnu11 -Iuser/include -Iinclude -MMD -MP
 
 $(B)/user/%.o: user/%.c | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(UCC) $(UCFLAGS) -c $< -o $@
 $(B)/user/%.o: user/%.S | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -c $< -o $@
+	$(UCC) $(UCFLAGS) -c $< -o $@
 
 # Every .c in user/bin becomes /bin/NAME, every .c in user/tests /test/NAME.
 UBIN  := $(patsubst user/bin/%.c,$(B)/rootfs/bin/%,$(wildcard user/bin/*.c))
 UTEST := $(patsubst user/tests/%.c,$(B)/rootfs/test/%,$(wildcard user/tests/*.c))
 UETC  := $(patsubst user/etc/%,$(B)/rootfs/etc/%,$(wildcard user/etc/*))
 
-$(B)/rootfs/bin/%: $(B)/user/bin/%.o $(ULIB) user/lib/user.ld
+$(B)/rootfs/bin/%: $(B)/user/bin/%.o $(ULIB) $(ULDDEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(ULIB)
-$(B)/rootfs/test/%: $(B)/user/tests/%.o $(ULIB) user/lib/user.ld
+	$(UCC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(ULIB)
+$(B)/rootfs/test/%: $(B)/user/tests/%.o $(ULIB) $(ULDDEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(ULIB)
+	$(UCC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(ULIB)
 # A program outside the tree, built exactly like /bin/NAME: tests/test_docs.py
 # drops the README's and the tour's programs in $(B)/scratch/ and makes them.
-$(B)/scratch/%: $(B)/scratch/%.c $(ULIB) user/lib/user.ld
-	$(CC) $(UCFLAGS) -c $< -o $@.o
-	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $@.o $(ULIB)
+$(B)/scratch/%: $(B)/scratch/%.c $(ULIB) $(ULDDEPS)
+	$(UCC) $(UCFLAGS) -c $< -o $@.o
+	$(UCC) $(UCFLAGS) $(ULDFLAGS) -o $@ $@.o $(ULIB)
 $(B)/rootfs/etc/%: user/etc/%
 	@mkdir -p $(dir $@)
 	cp $< $@
 
 # xv6 user programs compile unchanged against user/xv6/ (its kernel/*.h and
 # user/user.h); every .c in user/xv6bin becomes /xv6/NAME.
-XV6CFLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany -specs=picolibc.specs -O2 -g \
+XV6CFLAGS := $(UARCHFLAGS) -O2 -g \
 	-fno-builtin -Wall -Werror -Wno-main -Iuser/xv6 -include user/xv6/compat.h
 UXV6 := $(patsubst user/xv6bin/%.c,$(B)/rootfs/xv6/%,$(wildcard user/xv6bin/*.c))
 $(B)/user/xv6bin/%.o: user/xv6bin/%.c user/xv6/compat.h user/xv6/user/user.h | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(XV6CFLAGS) -c $< -o $@
-$(B)/rootfs/xv6/%: $(B)/user/xv6bin/%.o $(B)/user/xv6/ulib.o $(ULIB) user/lib/user.ld
+	$(UCC) $(XV6CFLAGS) -c $< -o $@
+$(B)/rootfs/xv6/%: $(B)/user/xv6bin/%.o $(B)/user/xv6/ulib.o $(ULIB) $(ULDDEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(B)/user/xv6/ulib.o $(ULIB)
+	$(UCC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(B)/user/xv6/ulib.o $(ULIB)
 
 # xv6-riscv's own programs, from an xv6 checkout outside this repository
 # (make xv6 XV6=/path/to/xv6-riscv, see docs/xv6.md): built unmodified
@@ -89,10 +94,10 @@ $(shell mkdir -p $(B)/xv6; [ "$$(cat $(B)/xv6/.src 2>/dev/null)" = "$(abspath $(
 endif
 $(B)/xv6/obj/%.o: $(XV6)/user/%.c $(B)/xv6/.src user/xv6/compat.h $(wildcard user/xv6/*/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(XV6CFLAGS) -c $< -o $@
-$(B)/xv6/root/xv6/%: $(B)/xv6/obj/%.o $(B)/user/xv6/ulib.o $(ULIB) user/lib/user.ld
+	$(UCC) $(XV6CFLAGS) -c $< -o $@
+$(B)/xv6/root/xv6/%: $(B)/xv6/obj/%.o $(B)/user/xv6/ulib.o $(ULIB) $(ULDDEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(B)/user/xv6/ulib.o $(ULIB)
+	$(UCC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(B)/user/xv6/ulib.o $(ULIB)
 # As on xv6's disk, / holds echo and cat (usertests and grind exec "echo"
 # and "/cat"), README and init (usertests reads them as any file).
 $(B)/xv6/initrd.cpio: Makefile $(B)/initrd.cpio $(patsubst %,$(B)/xv6/root/xv6/%,$(XV6PROGS))
@@ -129,11 +134,7 @@ disk: $(B)/initrd.cpio
 	$(MAKE) $(B)/disk.img
 
 # --- running ------------------------------------------------------------
-DISKOPTS = $(if $(filter none,$(DISK)),,-global virtio-mmio.force-legacy=false \
-	-drive file=$(DISK),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0)
-QEMUOPTS = -machine virt -cpu rv64 -smp $(CPUS) -m $(MEM) -nographic -bios default \
-	-kernel $(B)/kernel.elf -initrd $(B)/initrd.cpio -append "$(ARGS)" $(DISKOPTS)
-
+# QEMUOPTS and DISKOPTS: the architecture's build.mk.
 run: all $(if $(filter none,$(DISK)),,$(DISK))
 	$(QEMU) $(QEMUOPTS)
 
@@ -175,7 +176,7 @@ clean:
 # --- dependencies: install what is missing (apt-get as root) ------------
 deps: $(B)/.deps-ok
 $(B)/.deps-ok:
-	@sh tools/deps.sh
+	@$(DEPS)
 	@mkdir -p $(B) && touch $@
 
 # x86-64's user programs, on musl (make x86-user: build/x86_64/initrd.cpio)
@@ -183,4 +184,5 @@ include user/arch/x86_64/user.mk
 
 .PHONY: all run disk gdb qemu-gdb test bench trace clean deps xv6 xv6-build FORCE
 .SECONDARY:
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (build/ holds the other architectures' build directories too: not theirs)
+-include $(shell find $(B) -name '*.d' $(foreach a,$(filter-out $(ARCH),$(ARCHES)),-not -path 'build/$(a)/*') 2>/dev/null)

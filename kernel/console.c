@@ -137,7 +137,7 @@ long console_write_user(u64 usrc, long n)
 
 void console_init(void)
 {
-	plic_enable(bootinfo.uart_irq);
+	arch_irq_enable(bootinfo.uart_irq);
 }
 
 /* Ctrl-P: the process table, printed from inside the kernel, so it works

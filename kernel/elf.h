@@ -5,7 +5,7 @@
 #include "types.h"
 
 #define ELF_MAGIC 0x464c457fu /* "\x7fELF" little-endian */
-#define EM_RISCV 243
+/* e_machine: ELF_MACHINE, the arch's (machine.h) */
 #define ET_EXEC 2
 #define PT_LOAD 1
 #define PF_X 1

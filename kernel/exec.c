@@ -74,7 +74,7 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 	struct elfhdr eh;
 	struct proghdr ph;
 	long n = readi(ip, 0, (u64)&eh, 0, sizeof eh);
-	if (n != sizeof eh || eh.magic != ELF_MAGIC || eh.class != 2 || eh.machine != EM_RISCV ||
+	if (n != sizeof eh || eh.magic != ELF_MAGIC || eh.class != 2 || eh.machine != ELF_MACHINE ||
 	    eh.type != ET_EXEC || eh.phentsize != sizeof ph || eh.phnum > MAX_PHNUM)
 		return -ENOEXEC;
 	u64 end = 0;
@@ -87,8 +87,8 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr || ph.vaddr < PGSIZE ||
 		    ph.vaddr + ph.memsz > USTACK_GUARD - UHEAP_MAX || (ph.vaddr % PGSIZE) != (ph.off % PGSIZE))
 			return -ENOEXEC;
-		u64 perm = (ph.flags & PF_R ? PTE_R : 0) | (ph.flags & PF_W ? PTE_W : 0) | (ph.flags & PF_X ? PTE_X : 0);
-		if ((perm & PTE_W) && (perm & PTE_X))
+		u64 perm = (ph.flags & PF_R ? VM_R : 0) | (ph.flags & PF_W ? VM_W : 0) | (ph.flags & PF_X ? VM_X : 0);
+		if ((perm & VM_W) && (perm & VM_X))
 			return -ENOEXEC; /* W^X: no page is both */
 		for (u64 va = PGROUNDDOWN(ph.vaddr); va < ph.vaddr + ph.memsz; va += PGSIZE) {
 			u64 foff = ph.off + (va - ph.vaddr); /* may be < ph.off on the first page */
@@ -96,7 +96,7 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 			/* Read-only pages fully backed by the file map the file's
 			 * own page: no copy (the file copies on a later write).
 			 * A page whose count is full gets a private copy instead. */
-			if (!(perm & PTE_W) && va + PGSIZE <= ph.vaddr + ph.filesz && va >= ph.vaddr &&
+			if (!(perm & VM_W) && va + PGSIZE <= ph.vaddr + ph.filesz && va >= ph.vaddr &&
 			    foff % PGSIZE == 0)
 				fpage = fs_page_get(ip, foff / PGSIZE);
 			if (!fpage) {
@@ -168,7 +168,7 @@ static int build_stack(struct vmspace *vm, struct args *a, u64 *sp_out, u64 *arg
 	/* The region first: if memory runs out part way, vm_destroy must
 	 * see the pages already mapped. */
 	vm->stack_low = PGROUNDDOWN(sp);
-	int r = vm_alloc_range(vm, PGROUNDDOWN(sp), USTACK_TOP - PGROUNDDOWN(sp), PTE_R | PTE_W);
+	int r = vm_alloc_range(vm, PGROUNDDOWN(sp), USTACK_TOP - PGROUNDDOWN(sp), VM_R | VM_W);
 	if (r < 0)
 		return r;
 	if (copyout(vm, strings, a->buf, a->used) < 0)
@@ -281,7 +281,7 @@ int exec(const char *path, u64 uargv, u64 uenvp, int kargs, char **kargv)
 	trace_exec(p, path); /* before the rename: "pid 5 (sh) exec /bin/echo" */
 	proc_setname(p, path);
 	struct thread *t = mythread();
-	t->fpu_saved = 0;
+	fpu_exec(t);
 	p->console_owner = 0; /* a new program: no longer the shell */
 	arch_user_init(t->tf, entry, sp, a.argc, argv, envp);
 	return a.argc;

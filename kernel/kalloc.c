@@ -34,6 +34,7 @@ _Static_assert(sizeof(struct page) == 12, "struct page grew: it costs RAM for ev
 
 static struct page *pages;
 static u64 base_pa, npages, nfree;
+static u64 nram; /* pages of RAM: npages without the holes */
 static u32 freelist[MAX_ORDER + 1];
 static struct spinlock memlock = SPINLOCK_INIT("kalloc");
 
@@ -129,23 +130,29 @@ static int reserved(u64 pa, u64 kstart, u64 kend)
 {
 	if (pa >= kstart && pa < kend)
 		return 1;
-	if (pa >= bootinfo.dtb_pa && pa < bootinfo.dtb_pa + bootinfo.dtb_size)
-		return 1;
 	if (pa >= PGROUNDDOWN(bootinfo.initrd_start) && pa < bootinfo.initrd_end)
 		return 1;
 	for (int i = 0; i < bootinfo.nresv; i++)
-		if (pa >= bootinfo.resv_base[i] && pa < bootinfo.resv_base[i] + bootinfo.resv_size[i])
+		if (pa >= bootinfo.resv[i].base && pa < bootinfo.resv[i].base + bootinfo.resv[i].size)
 			return 1;
-	return 0;
+	/* a hole between two ranges of RAM */
+	for (int i = 0; i < bootinfo.nmem; i++)
+		if (pa >= bootinfo.mem[i].base && pa < bootinfo.mem[i].base + bootinfo.mem[i].size)
+			return 0;
+	return 1;
 }
 
 /* Hand every page of RAM that is not the kernel, the firmware, the device
- * tree or the initrd to the allocator.  The page array lives right after
- * the kernel image. */
+ * tree or the initrd to the allocator.  The page array, one entry for
+ * each page from the lowest address of RAM to the highest, holes
+ * included, lives right after the kernel image. */
 void kinit(void)
 {
-	base_pa = bootinfo.mem_base;
-	npages = bootinfo.mem_size >> PGSHIFT;
+	struct memrange *last = &bootinfo.mem[bootinfo.nmem - 1];
+	base_pa = bootinfo.mem[0].base;
+	npages = (last->base + last->size - base_pa) >> PGSHIFT;
+	for (int i = 0; i < bootinfo.nmem; i++)
+		nram += bootinfo.mem[i].size >> PGSHIFT;
 	pages = (struct page *)_kernel_end;
 	u64 kstart = V2P(_kernel_start);
 	u64 kend = PGROUNDUP(V2P(pages + npages));
@@ -354,4 +361,4 @@ int page_unref(void *kva)
 	return shared;
 }
 u64 kfreepages(void) { return nfree; }
-u64 ktotalpages(void) { return npages; }
+u64 ktotalpages(void) { return nram; }

@@ -98,29 +98,6 @@ static inline int ref_get(u32 *refs)
 	return 0;
 }
 
-/* fdt.c: what the device tree told us about the machine */
-struct bootinfo {
-	u64 mem_base, mem_size;
-	u64 uart_base;
-	int uart_irq;
-	u64 plic_base;
-	u64 initrd_start, initrd_end;
-	u64 timebase;
-	int nharts;
-	u64 hartids[8];
-	int has_sstc;
-	char bootargs[256];
-	u64 resv_base[8], resv_size[8];
-	int nresv;
-	u64 dtb_pa, dtb_size;
-	u64 virtio_base[8]; /* virtio-mmio slots, each probed by its driver */
-	int virtio_irq[8];
-	int nvirtio;
-	u64 rtc_base; /* Goldfish RTC, 0: none */
-};
-extern struct bootinfo bootinfo;
-void fdt_parse(u64 dtb_pa);
-
 /* params.c: boot arguments (tick=, slice=, sched=, trace=, init=, fsmax=) */
 struct params {
 	u64 tick_us;  /* timer period */
@@ -191,9 +168,6 @@ struct vmspace {
  * so that a stack overflow that jumps the guard still faults. */
 #define MMAP_TOP (USTACK_GUARD - USTACK_MAX)
 static inline u64 mmap_base(struct vmspace *vm) { return vm->heap_start + UHEAP_MAX; }
-void kvm_init(void);
-void kvm_hart_init(void);
-extern pagetable_t kernel_pagetable;
 int vm_create(struct vmspace *vm);
 void vm_destroy(struct vmspace *vm);
 int vm_fork(struct vmspace *to, struct vmspace *from);
@@ -205,8 +179,7 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec);
 int copyin_slow(struct vmspace *vm, void *dst, u64 uva, size_t n);
 int copyout_slow(struct vmspace *vm, u64 uva, const void *src, size_t n);
 int copyinstr(struct vmspace *vm, char *dst, u64 uva, size_t max);
-long __copy_user(void *dst, const void *src, size_t n);           /* uaccess.S */
-long __copy_user_str(char *dst, const char *usrc, size_t max);
+/* the arch's __copy_user, __copy_user_str, __get_user32: arch.h */
 
 /* Is [uva, uva+n) wholly user memory?  The direct copies rely on it: a
  * pointer into the kernel half must never reach them. */
@@ -215,19 +188,17 @@ static inline int user_range(u64 uva, size_t n) { return uva < USER_TOP && n <= 
 /* copyin/copyout themselves are inline in proc.h. */
 long vm_sbrk(struct vmspace *vm, long delta);
 void vm_replace(struct vmspace *vm, struct vmspace *new); /* exec's commit */
-pte_t *walk(pagetable_t pt, u64 va, int alloc);
-int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm);
 
 /* mmap.c: anonymous mappings.  A region of pages with one protection;
  * its pages are allocated on first touch (vm_fault).  A PROT_NONE page
- * keeps its contents in an entry with V clear and PTE_NONE set. */
+ * keeps its contents in an entry without access (pte_none). */
 struct vma {
 	u64 lo, hi; /* [lo, hi), page aligned */
 	int prot;   /* PROT_* */
 	struct vma *next;
 };
 struct vma *vma_find(struct vmspace *vm, u64 va);
-u64 prot_pte(int prot);                           /* PROT_* -> PTE bits */
+u64 prot_vm(int prot);                            /* PROT_* -> VM_* bits */
 int mmap_fork(struct vmspace *to, struct vmspace *from);
 void mmap_free(struct vmspace *vm);
 
@@ -241,15 +212,12 @@ extern volatile u64 tlb_ipis; /* shootdown IPIs sent since boot */
 
 /* trap.c */
 void trap_init(void);
-struct trapframe *usertrap(u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5, struct trapframe *tf, u64 a7);
-void kerneltrap(struct trapframe *tf);
-void trap_leave(struct proc *p);
-void timer_interrupt(void);
+/* and the handlers the arch's trap code calls: arch.h's last section */
 extern volatile u64 ticks; /* timer ticks since boot (hart 0's clock) */
 extern u64 tick_period;      /* timer units per tick */
 u64 uptime_ms(void);
-void kill_fault(struct proc *p, int sig, const char *what, u64 addr);
-extern const char *const exc_name[NEXC]; /* "load access fault", ... by scause */
+extern u64 timebase_hz;      /* timer units per second */
+void kill_fault(struct proc *p, int sig, u64 cause, const char *what, u64 addr);
 
 /* syscall.c */
 struct syscall_desc {
@@ -282,6 +250,5 @@ void initrd_load(int files); /* files: the archive too, not only /dev and /tmp *
 
 /* misc */
 extern volatile int panicked;
-void kmain(u64 hartid, u64 dtb);
 
 #endif

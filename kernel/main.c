@@ -1,6 +1,6 @@
 /* main.c: boot, in the order of the seeds' "OS @ boot" rows.
- * Read the hardware description, set up memory, install the trap table,
- * start the timer and the other harts, and run the first process.
+ * The arch has described the machine (bootinfo); set up memory, install the
+ * trap table, start the timer and the other CPUs, and run the first process.
  */
 #include "kernel.h"
 #include "proc.h"
@@ -8,6 +8,7 @@
 #include "trace.h"
 #include "buf.h"
 
+struct bootinfo bootinfo;
 static volatile int boot_done;
 
 /* The root file system: the ext2 disk when one is attached, valid and
@@ -53,20 +54,19 @@ static void mount_root(int disk)
 		kprintf("root: ext2 on /dev/vda; /dev and /tmp in RAM\n");
 }
 
-void kmain(u64 hartid, u64 dtb)
+/* The boot CPU arrives here from the arch's entry: on cpus[0], with
+ * bootinfo filled and the console working. */
+void kmain(void)
 {
-	struct cpu *c = &cpus[0];
-	c->hartid = hartid;
-	c->id = 0;
-	asm volatile("mv tp, %0" ::"r"(c));
-
-	fdt_parse(dtb);
-	uart_init(bootinfo.uart_base);
-	if (bootinfo.timebase)
-		timebase_hz = bootinfo.timebase;
-	kprintf("\nTrapdoor: limited direct execution on RISC-V (hart %d of %d, %d MiB RAM)\n", (int)hartid,
-		bootinfo.nharts, (int)(bootinfo.mem_size >> 20));
-	params_parse(bootinfo.bootargs); /* after the banner: its warnings follow it */
+	struct cpu *c = mycpu();
+	u64 ram = 0;
+	for (int i = 0; i < bootinfo.nmem; i++)
+		ram += bootinfo.mem[i].size;
+	timebase_hz = bootinfo.timer_hz;
+	kprintf("\nTrapdoor: limited direct execution on %s (%s %d of %d, %d MiB RAM)\n", bootinfo.machine, ARCH_CPU,
+		c->hartid, bootinfo.ncpu, (int)(ram >> 20));
+	params_parse(bootinfo.cmdline); /* after the banner: its warnings follow it */
+	tick_period = params.tick_us * timebase_hz / 1000000;
 
 	kinit();
 	kvm_init();
@@ -78,42 +78,40 @@ void kmain(u64 hartid, u64 dtb)
 	trap_init();
 	trace_boot(BOOT_TRAPTABLE);
 
-	plic_init(bootinfo.plic_base);
+	arch_irq_init();
 	console_init();
 	rtc_init(); /* the time of day, before anything gets a timestamp */
 	binit();
-	int disk = disk_init(); /* before plic_hart_init: its irq on every hart */
-	plic_hart_init(hartid);
+	int disk = disk_init(); /* before arch_irq_cpu_init: its irq on every CPU */
+	arch_irq_cpu_init();
 	sched_init();
 	mount_root(disk == 0);
 
 	/* Start the interrupt timer: the OS will get the CPU back. */
-	arch_user_counters();
 	arch_timer_init();
 	trace_boot(BOOT_TIMER);
 	if (!params.quiet)
-		kprintf("timer: every %d us, slice %d tick(s), %s scheduling%s; %d pages free\n",
+		kprintf("timer: every %d us, slice %d tick(s), %s scheduling (%s); %d pages free\n",
 			(int)params.tick_us, params.slice, params.coop ? "cooperative" : "preemptive",
-			bootinfo.has_sstc ? " (sstc)" : " (sbi timer)", (int)kfreepages());
+			bootinfo.timer, (int)kfreepages());
 
 	user_init();
 	c->started = 1;
-	arch_start_harts();
+	arch_start_cpus();
 	trace_boot(BOOT_HARTS);
 	if (!params.quiet && ncpu > 1)
-		kprintf("harts: %d running\n", ncpu);
+		kprintf(ARCH_CPU "s: %d running\n", ncpu);
 	boot_done = 1;
 	scheduler();
 }
 
-/* Other harts land here from _secondary_start, with tp = their cpu. */
-void secondary_main(u64 hartid)
+/* Every other CPU lands here from the arch's start (arch_start_cpus), on
+ * its own struct cpu and stack. */
+void secondary_main(void)
 {
-	(void)hartid;
 	kvm_hart_init();
 	arch_trap_init();
-	plic_hart_init(mycpu()->hartid);
-	arch_user_counters();
+	arch_irq_cpu_init();
 	arch_timer_init();
 	mycpu()->started = 1;
 	while (!boot_done)

@@ -17,17 +17,17 @@
 
 #define VMA_MAX 4096 /* regions per address space */
 
-/* The entry bits for prot.  The hardware has no write-only pages: a
- * writable page is readable too.  PROT_NONE has no bits (see PTE_NONE). */
-u64 prot_pte(int prot)
+/* The VM_* bits for prot.  The hardware has no write-only pages: a
+ * writable page is readable too.  PROT_NONE has no bits (see pte_none). */
+u64 prot_vm(int prot)
 {
 	u64 perm = 0;
 	if (prot & (PROT_READ | PROT_WRITE))
-		perm |= PTE_R;
+		perm |= VM_R;
 	if (prot & PROT_WRITE)
-		perm |= PTE_W;
+		perm |= VM_W;
 	if (prot & PROT_EXEC)
-		perm |= PTE_X;
+		perm |= VM_X;
 	return perm;
 }
 

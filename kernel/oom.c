@@ -105,8 +105,8 @@ int vm_fault_locked(struct proc *p, u64 va, int write, int exec)
 	int r = vm_fault(&p->vm, va, write, exec);
 	if (r == -EFAULT && locked && va < USER_TOP) {
 		pte_t *pte = walk(p->vm.pt, PGROUNDDOWN(va), 0);
-		u64 need = PTE_V | PTE_U | (exec ? PTE_X : write ? PTE_W : PTE_R);
-		if (pte && (*pte & need) == need)
+		u64 need = VM_U | (exec ? VM_X : write ? VM_W : VM_R);
+		if (pte && pte_valid(*pte) && (pte_perm(*pte) & need) == need)
 			r = 0;
 	}
 	vm_unlock(p, locked);
@@ -139,7 +139,7 @@ void oom_prefault(struct proc *p, u64 uva, u64 n)
 		/* locked: another thread may be freeing the tables */
 		acquire(&p->vm.lock);
 		pte_t *pte = walk(p->vm.pt, va, 0);
-		int ok = pte && (*pte & (PTE_V | PTE_U | PTE_W)) == (PTE_V | PTE_U | PTE_W);
+		int ok = pte && pte_valid(*pte) && (pte_perm(*pte) & (VM_U | VM_W)) == (VM_U | VM_W);
 		release(&p->vm.lock);
 		if (ok)
 			continue;

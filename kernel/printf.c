@@ -134,8 +134,8 @@ void console_write(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
-			uart_putc('\r');
-		uart_putc(s[i]);
+			arch_console_putc('\r');
+		arch_console_putc(s[i]);
 	}
 }
 

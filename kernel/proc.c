@@ -252,25 +252,11 @@ int fork(void)
 		proc_free(np);
 		return r;
 	}
-	*nt->tf = *t->tf;
-	nt->tf->a0 = 0;   /* the child's fork() returns 0 */
-	nt->tf->full = 1; /* its s0-s11 come from the frame (saved for fork) */
-
-	/* FPU registers: live in the hart if the thread's FS is not off. */
-	u64 fs = t->tf->sstatus & SSTATUS_FS;
-	if (fs != SSTATUS_FS_OFF || t->fpu_saved) {
-		nt->fpu = kmalloc(FPU_REGS * 8);
-		if (!nt->fpu) {
-			vm_destroy(&np->vm);
-			proc_free(np);
-			return -ENOMEM;
-		}
-		if (fs != SSTATUS_FS_OFF)
-			fpu_save(nt->fpu);
-		else
-			memcpy(nt->fpu, t->fpu, FPU_REGS * 8);
-		nt->fpu_saved = 1;
-		nt->tf->sstatus &= ~SSTATUS_FS;
+	arch_fork_init(nt->tf, t->tf); /* the child's fork() returns 0 */
+	if (fpu_fork(nt, t) < 0) {
+		vm_destroy(&np->vm);
+		proc_free(np);
+		return -ENOMEM;
 	}
 
 	if (proc_inherit(np, p) < 0) {

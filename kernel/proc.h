@@ -88,18 +88,18 @@ struct proc_acct {
 };
 void proc_acct(struct proc *p, struct proc_acct *a); /* schedlock held */
 
-/* Per-hart state; tp points at it while in the kernel. */
+/* Per-hart state; arch_this_cpu() finds it (tp on RISC-V). */
 struct cpu {
-	u64 stack_top;           /* first: entry.S loads sp from it */
+	u64 stack_top;           /* first: the arch's start code loads sp from it */
 	struct thread *thread;   /* running thread, or NULL when idle */
 	struct proc *proc;       /* its process (thread->proc), one load for myproc() */
 	struct context idle;     /* the idle loop's context */
-	int hartid;
+	int hartid;              /* the hardware's id for it (RISC-V hart id, x86 APIC id) */
 	int id;                  /* 0..ncpu-1 */
 	volatile int started;
 	int need_resched;        /* a wakeup made a process runnable */
 	struct thread *dead;     /* ended on this hart, to free once off its stack */
-	struct vmspace *volatile vm; /* the address space satp holds (vm_switch, tlb.c) */
+	struct vmspace *volatile vm; /* the address space it runs on (vm_switch, tlb.c) */
 	u64 idle_ticks;
 	u64 next_timer;
 };
@@ -116,7 +116,7 @@ static inline struct thread *mythread(void) { return mycpu()->thread; }
  * back to), so a disk wait there polls for the completion instead. */
 static inline int can_sleep(void) { return myproc() && mycpu()->started; }
 
-/* May vm be reached directly (SUM)?  Only if this hart runs on it: it
+/* May vm be reached directly (__copy_user)?  Only if this hart runs on it: it
  * is the address space of the process on this hart. */
 static inline int uaccess_direct(struct vmspace *vm)
 {
@@ -144,7 +144,7 @@ static inline void vm_unlock(struct proc *p, int locked)
 }
 
 /* copyin/copyout: the kernel's only ways into user memory.  For the
- * running process they copy directly with sstatus.SUM set (uaccess.S),
+ * running process they copy directly (the arch's __copy_user: uaccess.S),
  * faults resolved or turned into -EFAULT by kerneltrap; for another
  * address space (exec building a new image) they walk its page table. */
 static inline int copyin(struct vmspace *vm, void *dst, u64 uva, size_t n)

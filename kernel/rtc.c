@@ -56,20 +56,24 @@ static void civil(u64 days, int *y, int *m, int *d)
 
 void rtc_init(void)
 {
-	if (!bootinfo.rtc_base) {
+	if (!bootinfo.rtc_base && !bootinfo.rtc_ns) {
 		/* Not an error: the clock still runs, from the epoch. */
 		kprintf("rtc: no real-time clock in the device tree; the time of day starts at 1970-01-01\n");
 		return;
 	}
-	u64 now = rtc_read();
+	/* A Goldfish RTC, or the time another clock gave the arch at boot. */
+	u64 now = bootinfo.rtc_base ? rtc_read() : bootinfo.rtc_ns;
 	epoch_at_zero = now - mono_ns();
 	if (params.quiet)
 		return;
 	u64 s = now / NS;
 	int y, m, d;
 	civil(s / 86400, &y, &m, &d);
-	kprintf("rtc: goldfish at %p: %d-%02d-%02d %02d:%02d:%02d UTC\n", (void *)bootinfo.rtc_base, y, m, d,
-		(int)(s % 86400 / 3600), (int)(s % 3600 / 60), (int)(s % 60));
+	char where[32] = "from the boot clock";
+	if (bootinfo.rtc_base)
+		ksnprintf(where, sizeof where, "goldfish at %p", (void *)bootinfo.rtc_base);
+	kprintf("rtc: %s: %d-%02d-%02d %02d:%02d:%02d UTC\n", where, y, m, d, (int)(s % 86400 / 3600),
+		(int)(s % 3600 / 60), (int)(s % 60));
 }
 
 /* clock_gettime(clockid, ts): CLOCK_REALTIME, the time of day; or

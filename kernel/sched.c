@@ -130,23 +130,6 @@ static inline struct thread *runq_pop(void)
 	return t;
 }
 
-/* Before t leaves the hart: if it changed its FPU registers since they
- * were last loaded, save them in its thread block and turn its FPU off, so
- * its next FPU instruction traps and reloads them (lazy FPU switching). */
-static void fpu_switch_out(struct thread *t)
-{
-	if ((t->tf->sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
-		if (!t->fpu)
-			t->fpu = kmalloc(FPU_REGS * 8);
-		if (t->fpu) {
-			fpu_save(t->fpu);
-			t->fpu_saved = 1;
-		}
-	}
-	if ((t->tf->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
-		t->tf->sstatus &= ~SSTATUS_FS;
-}
-
 /* Switch from the current thread, whose state the caller has already
  * changed, to the next ready one.  Returns when t runs again, possibly on
  * another hart.  schedlock is held on entry and on return.  Threads of
@@ -163,7 +146,8 @@ void sched(void)
 	if (intr_on())
 		panic("sched: interrupts on");
 
-	fpu_switch_out(t);
+	if (fpu_live(t->tf))
+		fpu_switch_out(t); /* its FPU registers into its thread block, if changed */
 	struct thread *next = runq_pop();
 	if (next == t) {
 		/* It was the only ready thread: keep running it. */

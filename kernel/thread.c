@@ -29,20 +29,21 @@ struct thread *thread_lookup(int tid)
 
 /* A thread block with its kernel stack, belonging to no process yet.
  * Both are in one allocation: the block sits at the top of the stack's
- * two pages, the trapframe right below it, and the stack grows down from
+ * KSTACK_SIZE, the trapframe right below it, and the stack grows down from
  * there (an overflow runs off the bottom, away from both). */
 _Static_assert(sizeof(struct thread) % 16 == 0, "the trapframe and sp below it stay 16-aligned");
+#define KSTACK_ORDER __builtin_ctzl(KSTACK_SIZE / PGSIZE) /* KSTACK_SIZE is 2^order pages */
+_Static_assert(KSTACK_SIZE == PGSIZE << KSTACK_ORDER, "KSTACK_SIZE is a power-of-two number of pages");
 struct thread *thread_alloc(void)
 {
-	void *kstack = kalloc_order(1);
+	void *kstack = kalloc_order(KSTACK_ORDER);
 	if (!kstack)
 		return NULL;
 	struct thread *t = (struct thread *)((char *)kstack + KSTACK_SIZE) - 1;
 	memset(t, 0, sizeof *t);
 	t->kstack = kstack;
 	t->tf = (struct trapframe *)t - 1;
-	t->context.ra = (u64)forkret;
-	t->context.sp = (u64)t->tf;
+	arch_context_init(&t->context, forkret, (u64)t->tf);
 	t->hart = -1;
 	t->priority = PRIO_DEFAULT;
 	return t;
@@ -51,8 +52,8 @@ struct thread *thread_alloc(void)
 /* t's FPU save area, then its stack with t itself. */
 void thread_free(struct thread *t)
 {
-	kmfree(t->fpu);
-	kfree_order(t->kstack, 1);
+	fpu_free(t);
+	kfree_order(t->kstack, KSTACK_ORDER);
 }
 
 /* t becomes a thread of p with id tid, in state EMBRYO (the trace's
@@ -252,17 +253,7 @@ long sys_thread_create(SYSARGS)
 	struct thread *t = thread_alloc();
 	if (!t)
 		return -ENOMEM;
-	struct trapframe *tf = t->tf;
-	*tf = *me->tf;
-	tf->epc = entry;
-	tf->a0 = arg;
-	tf->sp = stack;
-	tf->tp = tls;
-	tf->ra = 0;
-	tf->s0 = tf->s1 = 0;
-	tf->s2 = tf->s3 = tf->s4 = tf->s5 = tf->s6 = tf->s7 = tf->s8 = tf->s9 = tf->s10 = tf->s11 = 0;
-	tf->full = 1; /* those zero s0-s11, not the (unsaved) frame's */
-	tf->sstatus &= ~SSTATUS_FS;
+	arch_thread_init(t->tf, me->tf, entry, arg, stack, tls);
 	t->priority = me->priority;
 
 	acquire(&schedlock);
@@ -412,7 +403,6 @@ static struct waitq *futex_queue(struct vmspace *vm, u64 addr)
  * is not resolved there (kerneltrap never sleeps nor allocates for a
  * hart holding schedlock): let go, fault it in as a normal copy would,
  * and try again.  0 or -EFAULT; schedlock held on return either way. */
-long __get_user32(u32 *dst, u64 uva); /* uaccess.S */
 static int futex_read(u64 addr, u32 *val)
 {
 	for (int tries = 0; tries < 4; tries++) {

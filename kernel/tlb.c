@@ -2,8 +2,8 @@
  * made stricter, every other hart running that space flushes its TLB.
  *
  * A hart's TLB caches page-table entries (and, with page-walk caches,
- * pointers to page tables) until that hart runs sfence.vma; another
- * hart's sfence does not reach it.  Threads run one address space on
+ * pointers to page tables) until that hart flushes it (tlb_flush:
+ * sfence.vma on RISC-V); another hart's flush does not reach it.  Threads run one address space on
  * several harts at once, so after one of them unmaps a page, the others
  * could go on reading and writing it through stale entries, even after
  * the page was freed and handed to someone else.  So the hart that made
@@ -11,7 +11,7 @@
  * by vm_switch) to flush, with an inter-processor interrupt, and waits
  * until all have, before it frees anything.  Only those harts are
  * interrupted: one that left the space flushed its TLB when it switched
- * away (no ASIDs: every satp write comes with a full flush).  The record
+ * away (no ASIDs: every address-space switch comes with a full flush).  The record
  * is per hart, not a set of harts per space: one store on the switch
  * path instead of two atomic updates, and a scan of at most NCPU harts
  * on the (rarer) shootdown path.
@@ -45,7 +45,7 @@ void tlb_poll(void)
 	u64 asked = __atomic_load_n(&q->asked, __ATOMIC_ACQUIRE);
 	if (likely(asked == q->done))
 		return;
-	sfence_vma();
+	tlb_flush();
 	__atomic_store_n(&q->done, asked, __ATOMIC_RELEASE);
 }
 
@@ -58,7 +58,7 @@ void tlb_shootdown(struct vmspace *vm)
 	 * enters vm after these reads walks the new tables (vm_switch). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (c->vm == vm)
-		sfence_vma();
+		tlb_flush();
 	u32 others = 0;
 	for (int id = 0; id < ncpu; id++)
 		if (cpus[id].vm == vm && id != c->id)
@@ -77,7 +77,7 @@ static __attribute__((noinline)) void shoot(struct vmspace *vm, u32 others)
 		if (!(others & (1u << id)))
 			continue;
 		ticket[id] = __atomic_add_fetch(&tlbq[id].asked, 1, __ATOMIC_SEQ_CST);
-		sbi_send_ipi(cpus[id].hartid);
+		arch_kick(cpus[id].hartid);
 		sent++;
 	}
 	__atomic_fetch_add(&tlb_ipis, sent, __ATOMIC_RELAXED);

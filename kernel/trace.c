@@ -78,23 +78,8 @@ void trace_init(void)
 
 void trace_boot(int stage)
 {
-	static const char *const what[] = { "", "stvec", "timer", "harts" };
+	static const char *const what[] = { "", ARCH_TRAP_TABLE, "timer", ARCH_CPU "s" };
 	trace_event(EV_BOOT, stage, params.tick_us, stage == BOOT_HARTS ? ncpu : 1, timebase_hz, what[stage]);
-}
-
-static const char *cause_name(u64 cause)
-{
-	if (cause & SCAUSE_INTR) {
-		switch (cause & 0xff) {
-		case IRQ_STIMER: return "timer interrupt";
-		case IRQ_SEXT: return "device interrupt";
-		case IRQ_SSOFT: return "software interrupt";
-		}
-		return "interrupt";
-	}
-	if (cause == EXC_ECALL_U)
-		return "syscall";
-	return cause < NEXC && exc_name[cause] ? exc_name[cause] : "exception";
 }
 
 /* Every trap from user mode but a system call (those have their own
@@ -103,8 +88,8 @@ static const char *cause_name(u64 cause)
 void trace_trap_slow(struct proc *p, u64 cause, u64 epc)
 {
 	trace_event(EV_TRAP, cause, epc, 0, 0, NULL);
-	if ((trace_mask & TR_TRAP) && want_live(p) && !scause_is_timer(cause))
-		kprintf("usertrap: %s from pid %d (%s) at pc %p\n", cause_name(cause), p->pid, p->name, (void *)epc);
+	if ((trace_mask & TR_TRAP) && want_live(p) && !arch_trap_is_timer(cause))
+		kprintf("usertrap: %s from pid %d (%s) at pc %p\n", arch_trap_name(cause), p->pid, p->name, (void *)epc);
 }
 
 void trace_timer_slow(struct thread *t)
@@ -188,7 +173,7 @@ void trace_exec_slow(struct proc *p, const char *path)
 
 void trace_user_slow(struct thread *t)
 {
-	trace_event(EV_USER, t->tid, t->tf->epc, 0, 0, NULL);
+	trace_event(EV_USER, t->tid, TF_PC(t->tf), 0, 0, NULL);
 }
 
 /* A live "trace syscall" line, naming the thread if it is not the first. */
@@ -412,7 +397,7 @@ void trace_syscall_enter(struct proc *p, struct trapframe *tf)
 {
 	u64 num = TF_SYSNUM(tf);
 	int known = num < SYS_max && syscall_desc[num].name;
-	trace_event(EV_SYSCALL, num, tf->a0, tf->a1, tf->a2, known ? syscall_desc[num].name : "?");
+	trace_event(EV_SYSCALL, num, TF_ARG(tf, 0), TF_ARG(tf, 1), TF_ARG(tf, 2), known ? syscall_desc[num].name : "?");
 	if ((trace_mask & TR_TRAP) && want_live(p))
 		kprintf("usertrap: syscall from pid %d (%s), number %d (%s)\n", p->pid, p->name, (int)num,
 			known ? syscall_desc[num].name : "unknown");
@@ -495,7 +480,7 @@ int trace_ctl(int op, int arg, int arg2)
 	(void)arg2;
 	/* Rings for every hart the machine has, started or not yet: at boot
 	 * (trace=record) only hart 0 runs. */
-	int nrings = min(bootinfo.nharts, NCPU);
+	int nrings = min(bootinfo.ncpu, NCPU);
 	switch (op) {
 	case TRACECTL_GETMASK:
 		return trace_mask;

@@ -142,7 +142,7 @@ static int setup(u64 base, int irq)
 
 /* Find the block device among the device tree's virtio-mmio slots (QEMU
  * gives every slot a node; an empty one has DeviceID 0).  Before
- * plic_hart_init, so that every hart takes its interrupt. */
+ * arch_irq_cpu_init, so that every CPU takes its interrupt. */
 int disk_init(void)
 {
 	for (int i = 0; i < bootinfo.nvirtio; i++) {
@@ -151,7 +151,7 @@ int disk_init(void)
 			continue;
 		if (setup(bootinfo.virtio_base[i], bootinfo.virtio_irq[i]) < 0)
 			continue;
-		plic_enable(disk_irq);
+		arch_irq_enable(disk_irq);
 		return 0;
 	}
 	return -ENODEV; /* no disk: nothing to say, the boot is as before */

@@ -26,8 +26,6 @@
 #include "proc.h"
 #include "tlb.h"
 
-pagetable_t pagetable_new(void);
-
 int vm_create(struct vmspace *vm)
 {
 	memset(vm, 0, sizeof *vm);
@@ -41,7 +39,7 @@ int vm_create(struct vmspace *vm)
 
 int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm)
 {
-	int r = map_page(vm->pt, va, V2P(kva), perm | PTE_U);
+	int r = map_page(vm->pt, va, V2P(kva), perm | VM_U);
 	if (r == 0)
 		vm->pages++;
 	return r;
@@ -51,7 +49,7 @@ int vm_map(struct vmspace *vm, u64 va, void *kva, u64 perm)
  * each level-0 table once (it maps LEAF_SPAN of addresses) and step
  * through its entries, and they take and drop page references BATCH at a
  * time, one acquisition of the allocator's lock each. */
-#define LEAF_SPAN (1UL << (PGSHIFT + 9))
+#define LEAF_SPAN PT_SPAN(1)
 #define BATCH 64
 
 /* The end of the level-0 table's span that va is in, or end if sooner. */
@@ -120,14 +118,14 @@ static __attribute__((noinline)) void span_slots_vmas(struct vmspace *vm, u64 ba
 
 /* The slots [*lo, *hi) of the level-0 table covering va that can hold
  * mappings, i.e. those inside a region: fork, exit and unshare look at
- * those only, not at all 512.  mmap's regions are sorted, so their walk
+ * those only, not at all PT_ENTRIES.  mmap's regions are sorted, so their walk
  * stops at the first one past the table. */
 static void span_slots(struct vmspace *vm, u64 va, int *lo, int *hi)
 {
 	struct region r[3];
 	fixed_regions(vm, r);
 	u64 base = ALIGN_DOWN(va, LEAF_SPAN);
-	*lo = 512;
+	*lo = PT_ENTRIES;
 	*hi = 0;
 	for (int i = 0; i < 3; i++)
 		slots_add(base, r[i].lo, r[i].hi, lo, hi);
@@ -137,7 +135,7 @@ static void span_slots(struct vmspace *vm, u64 va, int *lo, int *hi)
 
 /* --- copy-on-write page tables ---
  *
- * fork does not copy the 512 entries of each level-0 table: parent and
+ * fork does not copy the entries of each level-0 table: parent and
  * child point at the same table, whose page reference count says how many
  * address spaces share it.  The rules:
  *  - a shared table has no writable entry (fork turned them copy-on-write);
@@ -149,13 +147,7 @@ static void span_slots(struct vmspace *vm, u64 va, int *lo, int *hi)
  */
 
 /* The level-1 entry that points at the level-0 table for va, or NULL. */
-static pte_t *l1_entry(pagetable_t pt, u64 va)
-{
-	pte_t *e = &pt[PX(2, va)];
-	if (!(*e & PTE_V))
-		return NULL;
-	return &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
-}
+#define l1_entry pt_l1_entry
 
 /* Take a reference on every page that slots [lo, hi) of table t map,
  * BATCH at a time (one lock round each), for a new table that maps them
@@ -166,8 +158,8 @@ static int table_get_pages(pte_t *t, int lo, int hi)
 	void *pg[BATCH];
 	int n = 0, held = lo; /* slots [lo, held) hold their references */
 	for (int i = lo; i < hi; i++) {
-		if (t[i] & PTE_HELD)
-			pg[n++] = P2V(PTE_PA(t[i]));
+		if (pte_held(t[i]))
+			pg[n++] = P2V(pte_pa(t[i]));
 		if (n == BATCH || (i == hi - 1 && n > 0)) {
 			if (page_get_many(pg, n) < 0)
 				goto undo;
@@ -181,8 +173,8 @@ undo:
 	 * being copied still holds one on each page. */
 	n = 0;
 	for (int i = lo; i < held; i++) {
-		if (t[i] & PTE_HELD)
-			pg[n++] = P2V(PTE_PA(t[i]));
+		if (pte_held(t[i]))
+			pg[n++] = P2V(pte_pa(t[i]));
 		if (n == BATCH || (i == held - 1 && n > 0)) {
 			kfree_many(pg, n);
 			n = 0;
@@ -199,9 +191,9 @@ static void table_free(struct vmspace *vm, u64 va, pte_t *t)
 	int lo, hi;
 	span_slots(vm, va, &lo, &hi);
 	for (int i = lo; i < hi; i++) {
-		if (!(t[i] & PTE_HELD))
+		if (!pte_held(t[i]))
 			continue;
-		batch_add(&b, P2V(PTE_PA(t[i])));
+		batch_add(&b, P2V(pte_pa(t[i])));
 		vm->pages--;
 	}
 	batch_done(&b);
@@ -212,7 +204,7 @@ static void table_free(struct vmspace *vm, u64 va, pte_t *t)
  * as it is torn down. */
 static void table_put(struct vmspace *vm, u64 va, pte_t *e)
 {
-	pte_t *t = P2V(PTE_PA(*e));
+	pte_t *t = P2V(pte_pa(*e));
 	*e = 0;
 	if (page_unref(t))
 		return; /* others still map it: their reference covers the pages */
@@ -223,9 +215,9 @@ static void table_put(struct vmspace *vm, u64 va, pte_t *e)
 static int unshare(struct vmspace *vm, u64 va)
 {
 	pte_t *e = l1_entry(vm->pt, va);
-	if (!e || !(*e & PTE_V))
+	if (!e || !pte_valid(*e))
 		return 0;
-	pte_t *t = P2V(PTE_PA(*e));
+	pte_t *t = P2V(pte_pa(*e));
 	if (page_refs(t) == 1)
 		return 0;
 	pte_t *copy = kalloc_nozero();
@@ -238,7 +230,7 @@ static int unshare(struct vmspace *vm, u64 va)
 		kfree(copy);
 		return -ENOMEM;
 	}
-	*e = PA_PTE(V2P(copy)) | PTE_V;
+	*e = pte_table(V2P(copy));
 	/* This space's other harts may have the old table in their walk
 	 * caches; its owners free it without asking them. */
 	tlb_shootdown(vm);
@@ -270,9 +262,9 @@ int vm_unmap_range(struct vmspace *vm, u64 va, u64 end)
 		u64 stop = leaf_stop(va, end);
 		pte_t *pte = walk(vm->pt, va, 0);
 		for (; pte && va < stop; va += PGSIZE, pte++) {
-			if (!(*pte & PTE_HELD))
+			if (!pte_held(*pte))
 				continue;
-			batch_add(&b, P2V(PTE_PA(*pte)));
+			batch_add(&b, P2V(pte_pa(*pte)));
 			*pte = 0;
 			vm->pages--;
 		}
@@ -293,21 +285,22 @@ int vm_protect_range(struct vmspace *vm, u64 va, u64 end, int prot)
 	for (u64 a = va; a < end; a = leaf_stop(a, end))
 		if (unshare(vm, a) < 0)
 			return -ENOMEM;
-	u64 perm = prot_pte(prot);
+	u64 perm = prot_vm(prot);
 	int stricter = 0;
 	while (va < end) {
 		u64 stop = leaf_stop(va, end);
 		pte_t *pte = walk(vm->pt, va, 0);
 		for (; pte && va < stop; va += PGSIZE, pte++) {
-			pte_t e = *pte, n = PA_PTE(PTE_PA(e));
-			if (!(e & PTE_HELD))
+			pte_t e = *pte, n;
+			if (!pte_held(e))
 				continue;
+			u64 old = pte_perm(e);
 			if (prot == PROT_NONE)
-				n |= PTE_NONE;
+				n = pte_none(pte_pa(e));
 			else
-				n |= (perm & ~PTE_W) | PTE_U | PTE_V | PTE_A | PTE_D |
-				     (!(perm & PTE_W) ? 0 : (e & PTE_W) ? PTE_W : PTE_COW);
-			stricter |= (e & (PTE_V | PTE_R | PTE_W | PTE_X) & ~n) != 0;
+				n = pte_make(pte_pa(e), (perm & ~VM_W) | VM_U |
+							(!(perm & VM_W) ? 0 : (old & VM_W) ? VM_W : VM_COW));
+			stricter |= (old & (VM_R | VM_W | VM_X) & ~pte_perm(n)) != 0;
 			*pte = n;
 		}
 		va = stop;
@@ -317,7 +310,7 @@ int vm_protect_range(struct vmspace *vm, u64 va, u64 end, int prot)
 	if (stricter)
 		tlb_shootdown(vm);
 	else
-		sfence_vma();
+		tlb_flush();
 	return 0;
 }
 
@@ -328,7 +321,7 @@ int vm_alloc_range(struct vmspace *vm, u64 va, u64 len, u64 perm)
 		if ((a == PGROUNDDOWN(va) || a % LEAF_SPAN == 0) && unshare(vm, a) < 0)
 			return -ENOMEM;
 		pte_t *pte = walk(vm->pt, a, 0);
-		if (pte && (*pte & PTE_V))
+		if (pte && pte_valid(*pte))
 			continue;
 		void *page = kalloc();
 		if (!page)
@@ -341,20 +334,21 @@ int vm_alloc_range(struct vmspace *vm, u64 va, u64 len, u64 perm)
 	return 0;
 }
 
-/* vm_destroy's work over one region at one level.  Inline in the loop
+/* vm_destroy's work over one region at one level: the entries at that
+ * level, each pointing at a table one level down.  Inline in the loop
  * over the three fixed regions, which every exit runs. */
 static inline __attribute__((always_inline)) void destroy_region(struct vmspace *vm, int level, u64 lo, u64 hi)
 {
-	u64 span = 1UL << (12 + 9 * level);
+	u64 span = PT_SPAN(level);
 	for (u64 va = ALIGN_DOWN(lo, span); va < hi; va += span) {
-		pte_t *e = level == 1 ? l1_entry(vm->pt, va) : &vm->pt[PX(2, va)];
-		if (!e || !(*e & PTE_V))
+		pte_t *e = level == 1 ? l1_entry(vm->pt, va) : pt_entry(vm->pt, va, level, 0);
+		if (!e || !pte_valid(*e))
 			continue;
 		if (level == 1) {
 			table_put(vm, va, e);
 		} else {
-			/* every level-0 table is gone: all zeros */
-			kfree_zeroed(P2V(PTE_PA(*e)));
+			/* every table below is gone already: all zeros */
+			kfree_zeroed(P2V(pte_pa(*e)));
 			*e = 0;
 		}
 	}
@@ -367,7 +361,9 @@ static __attribute__((noinline)) void destroy_mappings(struct vmspace *vm, int l
 }
 
 /* Tear down an address space: drop each level-0 table (freeing its pages
- * if no one else shares it), then the level-1 tables, then the root. */
+ * if no one else shares it), then the tables above them, a level at a
+ * time (two regions may share a table: each level is gone from every
+ * region before the one above goes), then the root. */
 void vm_destroy(struct vmspace *vm)
 {
 	if (!vm->pt)
@@ -377,7 +373,7 @@ void vm_destroy(struct vmspace *vm)
 	tlb_shootdown(vm);
 	struct region r[3];
 	fixed_regions(vm, r);
-	for (int level = 1; level <= 2; level++) {
+	for (int level = 1; level < PT_LEVELS; level++) {
 		for (int i = 0; i < 3; i++)
 			if (r[i].lo < r[i].hi)
 				destroy_region(vm, level, r[i].lo, r[i].hi);
@@ -390,7 +386,7 @@ void vm_destroy(struct vmspace *vm)
 		mmap_free(vm);
 }
 
-/* Copy-on-write fork.  Writable pages become read-only + PTE_COW in both
+/* Copy-on-write fork.  Writable pages become read-only + VM_COW in both
  * processes; the first write to one makes a private copy (vm_fault).
  * Read-only pages (text) are simply shared.  A level-0 table with many
  * pages is shared whole (see above); a sparse one is copied entry by
@@ -404,20 +400,16 @@ static inline __attribute__((always_inline)) int fork_region(struct vmspace *to,
 {
 	for (u64 va = ALIGN_DOWN(lo_va, LEAF_SPAN); va < hi_va; va += LEAF_SPAN) {
 		pte_t *pe = l1_entry(from->pt, va);
-		if (!pe || !(*pe & PTE_V))
+		if (!pe || !pte_valid(*pe))
 			continue;
-		/* the child's level-1 entry (its level-1 table is its own) */
-		pte_t *root = &to->pt[PX(2, va)];
-		if (!(*root & PTE_V)) {
-			pagetable_t l1 = kalloc();
-			if (!l1)
-				return -ENOMEM;
-			*root = PA_PTE(V2P(l1)) | PTE_V;
-		}
-		pte_t *ce = &((pagetable_t)P2V(PTE_PA(*root)))[PX(1, va)];
-		if (*ce & PTE_V)
+		/* the child's level-1 entry (the tables above it are its own,
+		 * made by the first region that needs them) */
+		pte_t *ce = l1_entry(to->pt, va);
+		if (!ce && !(ce = pt_entry(to->pt, va, 1, 1)))
+			return -ENOMEM;
+		if (pte_valid(*ce))
 			continue; /* two regions in one 2 MiB: done already */
-		pte_t *t = P2V(PTE_PA(*pe));
+		pte_t *t = P2V(pte_pa(*pe));
 		int lo, hi, shared = page_refs(t) > 1;
 		span_slots(from, va, &lo, &hi);
 		if (shared || hi - lo >= SHARE_MIN) {
@@ -425,11 +417,8 @@ static inline __attribute__((always_inline)) int fork_region(struct vmspace *to,
 			 * writable; a shared table has none already. */
 			if (page_get(t) < 0)
 				return -ENOMEM; /* shared by REFS_MAX address spaces */
-			for (int k = lo; k < hi; k++) {
-				pte_t e = t[k];
-				if (e & PTE_W)
-					t[k] = (e & ~PTE_W) | PTE_COW;
-			}
+			for (int k = lo; k < hi; k++)
+				t[k] = pte_cow(t[k]);
 			*ce = *pe;
 			continue;
 		}
@@ -437,17 +426,16 @@ static inline __attribute__((always_inline)) int fork_region(struct vmspace *to,
 		pte_t *ct = kalloc();
 		if (!ct)
 			return -ENOMEM;
-		*ce = PA_PTE(V2P(ct)) | PTE_V;
+		*ce = pte_table(V2P(ct));
 		void *pg[SHARE_MIN]; /* fewer than SHARE_MIN entries here */
 		int npg = 0;
 		for (int k = lo; k < hi; k++) {
 			pte_t e = t[k];
-			if (!(e & PTE_HELD))
+			if (!pte_held(e))
 				continue;
-			if (e & PTE_W)
-				t[k] = e = (e & ~PTE_W) | PTE_COW;
+			t[k] = e = pte_cow(e);
 			ct[k] = e;
-			pg[npg++] = P2V(PTE_PA(e));
+			pg[npg++] = P2V(pte_pa(e));
 		}
 		/* Every page the child maps holds its reference before the
 		 * child can be torn down: if a count is full, the child's
@@ -502,7 +490,8 @@ static int in_stack(u64 va) { return va >= USTACK_TOP - USTACK_MAX && va < USTAC
 /* Does a valid entry e already allow the access? */
 static int pte_allows(pte_t e, int write, int exec)
 {
-	return (e & PTE_U) && (e & (exec ? PTE_X : write ? PTE_W : PTE_R));
+	u64 perm = pte_perm(e);
+	return (perm & VM_U) && (perm & (exec ? VM_X : write ? VM_W : VM_R));
 }
 
 /* A fresh zeroed page at va, mapped with perm. */
@@ -532,34 +521,35 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 		return -EFAULT;
 	va = PGROUNDDOWN(va);
 	pte_t *pte = walk(vm->pt, va, 0);
-	if (pte && (*pte & PTE_V)) {
+	if (pte && pte_valid(*pte)) {
 		if (pte_allows(*pte, write, exec)) {
 			/* Another thread resolved it first, or mprotect widened
 			 * it: this hart's TLB still had the old entry. */
-			sfence_vma();
+			tlb_flush();
 			return 0;
 		}
-		if (!write || !(*pte & PTE_COW) || exec)
+		if (!write || !(pte_perm(*pte) & VM_COW) || exec)
 			return -EFAULT;
 		if (unshare(vm, va) < 0)
 			return -ENOMEM;
 		pte = walk(vm->pt, va, 0);
-		void *old = P2V(PTE_PA(*pte));
+		void *old = P2V(pte_pa(*pte));
+		u64 perm = (pte_perm(*pte) & ~VM_COW) | VM_W;
 		if (page_refs(old) == 1) {
 			/* Last sharer: the page is ours, just make it writable. */
-			*pte = (*pte & ~PTE_COW) | PTE_W;
+			*pte = pte_make(pte_pa(*pte), perm);
 		} else {
 			void *copy = kalloc_nozero();
 			if (!copy)
 				return -ENOMEM;
 			memcpy(copy, old, PGSIZE);
-			*pte = PA_PTE(V2P(copy)) | (PTE_FLAGS(*pte) & ~PTE_COW) | PTE_W;
+			*pte = pte_make(V2P(copy), perm);
 			/* Other threads must not keep reading the old page, which
 			 * another process may be about to change (or free). */
 			tlb_shootdown(vm);
 			kfree(old);
 		}
-		sfence_vma();
+		tlb_flush();
 		return 0;
 	}
 	struct vma *v = vma_find(vm, va);
@@ -567,8 +557,8 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 		/* A page of a mapping, touched for the first time: zeros. */
 		if (v->prot == PROT_NONE)
 			return -EACCES;
-		u64 perm = prot_pte(v->prot);
-		if (!pte_allows(perm | PTE_U, write, exec))
+		u64 perm = prot_vm(v->prot);
+		if (!(perm & (exec ? VM_X : write ? VM_W : VM_R)))
 			return -EFAULT;
 		return map_zeroed(vm, va, perm);
 	}
@@ -579,7 +569,7 @@ int vm_fault(struct vmspace *vm, u64 va, int write, int exec)
 	struct proc *p = myproc();
 	if (p && vm == &p->vm && va < vm->stack_low && vm_size(vm) + (vm->stack_low - va) > p->lim_as.cur)
 		return -ERANGE;
-	if (map_zeroed(vm, va, PTE_R | PTE_W) < 0)
+	if (map_zeroed(vm, va, VM_R | VM_W) < 0)
 		return -ENOMEM;
 	if (va < vm->stack_low)
 		vm->stack_low = va;
@@ -594,9 +584,8 @@ static void *uaddr(struct vmspace *vm, u64 va, int write)
 		return NULL;
 	for (int tries = 0; tries < 2; tries++) {
 		pte_t *pte = walk(vm->pt, va, 0);
-		if (pte && (*pte & (PTE_V | PTE_U)) == (PTE_V | PTE_U) &&
-		    (*pte & (write ? PTE_W : PTE_R)))
-			return (char *)P2V(PTE_PA(*pte)) + (va & (PGSIZE - 1));
+		if (pte && pte_valid(*pte) && pte_allows(*pte, write, 0))
+			return (char *)P2V(pte_pa(*pte)) + (va & (PGSIZE - 1));
 		if (vm_fault(vm, va, write, 0) < 0)
 			return NULL;
 	}
@@ -658,7 +647,7 @@ static __attribute__((noinline)) int copyinstr_walk(struct vmspace *vm, char *ds
 /* Nothing in t: no page, no PROT_NONE page, no lower table. */
 static int table_empty(pagetable_t t)
 {
-	for (int i = 0; i < 512; i++)
+	for (int i = 0; i < PT_ENTRIES; i++)
 		if (t[i])
 			return 0;
 	return 1;
@@ -671,17 +660,12 @@ static int table_empty(pagetable_t t)
  * tables behind for good. */
 static void free_empty_tables(struct vmspace *vm, u64 lo, u64 hi, struct batch *b)
 {
-	for (int level = 1; level <= 2; level++) {
-		u64 span = 1UL << (12 + 9 * level);
+	for (int level = 1; level < PT_LEVELS; level++) {
+		u64 span = PT_SPAN(level);
 		for (u64 va = ALIGN_DOWN(lo, span); va < hi; va += span) {
-			pte_t *e = &vm->pt[PX(2, va)];
-			if (level == 1) {
-				if (!(*e & PTE_V))
-					continue;
-				e = &((pagetable_t)P2V(PTE_PA(*e)))[PX(1, va)];
-			}
-			if ((*e & PTE_V) && table_empty(P2V(PTE_PA(*e)))) {
-				batch_add(b, P2V(PTE_PA(*e)));
+			pte_t *e = pt_entry(vm->pt, va, level, 0);
+			if (e && pte_valid(*e) && table_empty(P2V(pte_pa(*e)))) {
+				batch_add(b, P2V(pte_pa(*e)));
 				*e = 0;
 			}
 		}
@@ -737,7 +721,7 @@ long vm_sbrk(struct vmspace *vm, long delta)
 		 * would make other processes' allocations fail meanwhile. */
 		if ((PGROUNDUP(new) - PGROUNDUP(old)) / PGSIZE > kavailpages())
 			return -ENOMEM;
-		if (vm_alloc_range(vm, PGROUNDUP(old), PGROUNDUP(new) - PGROUNDUP(old), PTE_R | PTE_W) < 0) {
+		if (vm_alloc_range(vm, PGROUNDUP(old), PGROUNDUP(new) - PGROUNDUP(old), VM_R | VM_W) < 0) {
 			vm_unmap_range(vm, PGROUNDUP(old), PGROUNDUP(new));
 			return -ENOMEM;
 		}

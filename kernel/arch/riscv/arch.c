@@ -3,11 +3,11 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "board.h"
 
 #define CSR_STIMECMP 0x14d
 
 extern char trap_entry[], _secondary_start[];
-u64 timebase_hz = 10000000;
 
 /* Install the trap table: from now on every exception and interrupt jumps
  * to trap_entry.  stvec's low bits select "direct" mode (one entry); the
@@ -20,13 +20,11 @@ void arch_trap_init(void)
 	csr_write(sie, SIE_SEIE | SIE_STIE | SIE_SSIE);
 }
 
-u64 arch_time(void) { return rdtime(); }
-
 void arch_timer_arm(u64 when)
 {
 	/* Sstc lets S-mode program its own compare register; without it the
 	 * firmware does it for us through an SBI call. */
-	if (bootinfo.has_sstc)
+	if (has_sstc)
 		asm volatile("csrw 0x14d, %0" ::"r"(when));
 	else
 		sbi_set_timer(when);
@@ -34,19 +32,17 @@ void arch_timer_arm(u64 when)
 
 void arch_timer_init(void)
 {
-	tick_period = params.tick_us * timebase_hz / 1000000;
+	/* Let user programs read cycle, time and instret directly (rdtime,
+	 * rdinstret): the benchmarks use them. */
+	csr_write(scounteren, 7);
 	arch_timer_arm(rdtime() + tick_period);
 }
 
-/* Let user programs read cycle, time and instret directly (rdtime,
- * rdinstret): the benchmarks use them. */
-void arch_user_counters(void) { csr_write(scounteren, 7); }
-
-void arch_start_harts(void)
+void arch_start_cpus(void)
 {
 	u64 self = mycpu()->hartid;
-	for (int i = 0, n = 1; i < bootinfo.nharts && n < NCPU; i++) {
-		u64 h = bootinfo.hartids[i];
+	for (int i = 0, n = 1; i < bootinfo.ncpu && n < NCPU; i++) {
+		u64 h = bootinfo.cpuid[i];
 		if (h == self)
 			continue;
 		struct cpu *c = &cpus[n];
@@ -112,6 +108,31 @@ void arch_user_init(struct trapframe *tf, u64 pc, u64 sp, u64 argc, u64 argv, u6
 	s &= ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS | SSTATUS_SUM);
 	s |= SSTATUS_SPIE;
 	tf->sstatus = s;
+}
+
+/* A new thread of the same program: the creator's registers but for
+ * these, and zeros in s0-s11; its FPU off (zeroed on first use). */
+void arch_thread_init(struct trapframe *tf, const struct trapframe *from, u64 pc, u64 arg, u64 sp, u64 tls)
+{
+	*tf = *from;
+	tf->epc = pc;
+	tf->a0 = arg;
+	tf->sp = sp;
+	tf->tp = tls;
+	tf->ra = 0;
+	tf->s0 = tf->s1 = 0;
+	tf->s2 = tf->s3 = tf->s4 = tf->s5 = tf->s6 = tf->s7 = tf->s8 = tf->s9 = tf->s10 = tf->s11 = 0;
+	tf->full = 1; /* those zero s0-s11, not the (unsaved) frame's */
+	tf->sstatus &= ~SSTATUS_FS;
+}
+
+/* fork's child: the parent's frame, s0-s11 included (trapentry.S saved
+ * them for fork), and 0 as its return value. */
+void arch_fork_init(struct trapframe *child, const struct trapframe *parent)
+{
+	*child = *parent;
+	child->a0 = 0;
+	child->full = 1;
 }
 
 void arch_poweroff(int fail) { sbi_shutdown(fail); }

@@ -51,10 +51,10 @@ _start:
 	addi	t0, t0, 8
 	j	2b
 3:
-	/* 5. Boot stack, then C: kmain(hartid, dtb). */
+	/* 5. Boot stack, then C: boot_main(hartid, dtb). */
 	la	sp, boot_stack_top
 	mv	tp, zero
-	call	kmain
+	call	boot_main
 4:	wfi
 	j	4b
 

@@ -4,32 +4,58 @@
  */
 #include "kernel.h"
 #include "proc.h"
+#include "board.h"
 
 pagetable_t kernel_pagetable;
 static int kroot_lo, kroot_hi; /* the kernel's root entries in use: [lo, hi) */
 extern char _kernel_start[], _etext[], _erodata[], _kernel_end[];
 
-/* walk's slow path: some table on the way is missing. */
-static __attribute__((noinline)) pte_t *walk_alloc(pagetable_t pt, u64 va, int alloc)
+/* The lower table *e points at, made (zeroed) if e is empty; NULL if out
+ * of memory. */
+static inline pagetable_t table_at(pte_t *e)
 {
-	for (int level = 2; level > 0; level--) {
-		pte_t *pte = &pt[PX(level, va)];
-		if (*pte & PTE_V) {
-			pt = P2V(PTE_PA(*pte));
-		} else {
-			if (!alloc || !(pt = kalloc()))
-				return NULL;
-			*pte = PA_PTE(V2P(pt)) | PTE_V;
-		}
+	if (!(*e & PTE_V)) {
+		pagetable_t t = kalloc();
+		if (!t)
+			return NULL;
+		*e = pte_table(V2P(t));
 	}
-	return &pt[PX(0, va)];
+	return P2V(PTE_PA(*e));
+}
+
+/* pt_entry's slow path: a table on the way is missing; make it.  Written
+ * out for Sv39's two levels below the root (level is 0 or 1 here). */
+static __attribute__((noinline)) pte_t *pt_alloc(pagetable_t pt, u64 va, int level)
+{
+	pagetable_t l1 = table_at(&pt[PX(2, va)]);
+	if (!l1 || level == 1)
+		return l1 ? &l1[PX(1, va)] : NULL;
+	pagetable_t l0 = table_at(&l1[PX(1, va)]);
+	return l0 ? &l0[PX(0, va)] : NULL;
+}
+
+/* The entry at `level` for va (0: the one that maps va's page; 1: the
+ * one pointing at its level-0 table; 2: the root's), making the tables
+ * on the way when alloc is set; NULL if one is absent (or out of memory).
+ * A leaf, the making aside: no registers to save.  Never inlined: walk's
+ * fast path below would then save them. */
+__attribute__((noinline)) pte_t *pt_entry(pagetable_t pt, u64 va, int level, int alloc)
+{
+	pagetable_t t = pt;
+	for (int l = PT_LEVELS - 1; l > level; l--) {
+		pte_t e = t[PX(l, va)];
+		if (!(e & PTE_V))
+			return alloc ? pt_alloc(pt, va, level) : NULL;
+		t = P2V(PTE_PA(e));
+	}
+	return &t[PX(level, va)];
 }
 
 /* Return the level-0 entry for va, allocating the tables on the way when
  * alloc is set; NULL if absent (or out of memory).  fork, exit and sbrk
  * walk once per page, so the usual case, both tables present, is written
  * out on its own: no loop with variable shifts, no call, and so no saved
- * registers; the rest goes to walk_alloc. */
+ * registers; the rest goes to pt_entry. */
 pte_t *walk(pagetable_t pt, u64 va, int alloc)
 {
 	pte_t e = pt[PX(2, va)];
@@ -38,7 +64,7 @@ pte_t *walk(pagetable_t pt, u64 va, int alloc)
 		if (likely(e & PTE_V))
 			return &((pagetable_t)P2V(PTE_PA(e)))[PX(0, va)];
 	}
-	return walk_alloc(pt, va, alloc);
+	return pt_entry(pt, va, 0, alloc);
 }
 
 int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm)
@@ -48,8 +74,7 @@ int map_page(pagetable_t pt, u64 va, u64 pa, u64 perm)
 		return -ENOMEM;
 	if (*pte & PTE_V)
 		return -EEXIST; /* e.g. two ELF segments on one page */
-	/* A and D preset: QEMU would otherwise fault to have them set. */
-	*pte = PA_PTE(pa) | perm | PTE_V | PTE_A | PTE_D;
+	*pte = pte_make(pa, perm);
 	return 0;
 }
 
@@ -93,23 +118,27 @@ void kvm_init(void)
 	kmap(kstart, V2P(kstart), (u64)_etext - kstart, PTE_R | PTE_X);
 	kmap((u64)_etext, V2P(_etext), (u64)_erodata - (u64)_etext, PTE_R);
 	kmap((u64)_erodata, V2P(_erodata), kend - (u64)_erodata, PTE_R | PTE_W);
-	/* RAM after the kernel image: the direct map used for all pages. */
-	u64 ram_end = bootinfo.mem_base + bootinfo.mem_size;
-	u64 pa = V2P(kend);
-	kmap((u64)P2V(pa), pa, ram_end - pa, PTE_R | PTE_W);
-	/* RAM below the image (between the firmware and the kernel): kinit
-	 * hands its pages to the allocator too, so they need the direct map
-	 * as well, or the last pages handed out fault in the kernel.  The
-	 * reserved ranges (the firmware's own memory) stay unmapped. */
-	for (pa = bootinfo.mem_base; pa < V2P(kstart); pa += PGSIZE) {
-		int resv = 0;
-		for (int i = 0; i < bootinfo.nresv; i++)
-			resv |= pa >= bootinfo.resv_base[i] && pa < bootinfo.resv_base[i] + bootinfo.resv_size[i];
-		if (!resv)
-			kmap((u64)P2V(pa), pa, PGSIZE, PTE_R | PTE_W);
+	for (int m = 0; m < bootinfo.nmem; m++) {
+		u64 base = bootinfo.mem[m].base, end = base + bootinfo.mem[m].size;
+		/* RAM after the kernel image: the direct map used for all pages. */
+		u64 pa = max(base, V2P(kend));
+		if (pa < end)
+			kmap((u64)P2V(pa), pa, end - pa, PTE_R | PTE_W);
+		/* RAM below the image (between the firmware and the kernel):
+		 * kinit hands its pages to the allocator too, so they need the
+		 * direct map as well, or the last pages handed out fault in the
+		 * kernel.  The reserved ranges (the firmware's own memory) stay
+		 * unmapped. */
+		for (pa = base; pa < min(end, V2P(kstart)); pa += PGSIZE) {
+			int resv = 0;
+			for (int i = 0; i < bootinfo.nresv; i++)
+				resv |= pa >= bootinfo.resv[i].base && pa < bootinfo.resv[i].base + bootinfo.resv[i].size;
+			if (!resv)
+				kmap((u64)P2V(pa), pa, PGSIZE, PTE_R | PTE_W);
+		}
 	}
 	kmap((u64)P2V(bootinfo.uart_base), bootinfo.uart_base, PGSIZE, PTE_R | PTE_W);
-	kmap((u64)P2V(bootinfo.plic_base), bootinfo.plic_base, 0x400000, PTE_R | PTE_W);
+	kmap((u64)P2V(plic_base), plic_base, 0x400000, PTE_R | PTE_W);
 	for (int i = 0; i < bootinfo.nvirtio; i++)
 		kmap((u64)P2V(bootinfo.virtio_base[i]), bootinfo.virtio_base[i], PGSIZE, PTE_R | PTE_W);
 	if (bootinfo.rtc_base)

@@ -3,6 +3,8 @@
  * On QEMU's virt board hart h has context 2h (M-mode) and 2h+1 (S-mode).
  */
 #include "kernel.h"
+#include "proc.h"
+#include "board.h"
 
 static volatile u8 *plic;
 
@@ -13,16 +15,17 @@ static volatile u8 *plic;
 
 static u32 enabled[2]; /* irqs 0..63 every hart takes */
 
-void plic_init(u64 base) { plic = P2V(base); }
+void arch_irq_init(void) { plic = P2V(plic_base); }
 
-void plic_enable(int irq)
+void arch_irq_enable(int irq)
 {
 	PRIORITY(irq) = 1;
 	enabled[irq / 32] |= 1u << (irq % 32);
 }
 
-void plic_hart_init(int hartid)
+void arch_irq_cpu_init(void)
 {
+	int hartid = mycpu()->hartid;
 	SENABLE(hartid)[0] = enabled[0];
 	SENABLE(hartid)[1] = enabled[1];
 	STHRESHOLD(hartid) = 0;

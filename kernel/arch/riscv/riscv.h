@@ -1,5 +1,5 @@
 /* riscv.h: RISC-V control and status registers, Sv39 page-table entries.
- * Inline helpers so the portable kernel never writes assembly itself.
+ * Only kernel/arch/riscv/ (and machine.h's inline functions) use them.
  */
 #ifndef ARCH_RISCV_H
 #define ARCH_RISCV_H
@@ -79,35 +79,6 @@ static inline int scause_is_timer(u64 cause) { return cause == (SCAUSE_INTR | IR
 #define SATP_SV39 (8UL << 60)
 #define MAKE_SATP(pa) (SATP_SV39 | (((u64)(pa)) >> 12))
 
-/* Sv39 gives 39 bits of virtual address: user space is the lower half,
- * 0 .. 2^38, and the kernel the upper half, which starts at KERNBASE. */
-#define USER_TOP (1UL << 38)
-
-/* This hart's struct cpu: the kernel keeps it in tp. */
-static inline void *arch_this_cpu(void)
-{
-	void *c;
-	asm volatile("mv %0, tp" : "=r"(c));
-	return c;
-}
-/* The two atomics spinlocks need.  amoswap.w.aq: swap, and no later load
- * or store moves before it.  amoswap.w.rl: the store of v, after every
- * earlier load and store (one instruction; a plain store would need a
- * fence before it). */
-static inline long arch_swap_acquire(volatile u32 *a, u32 v)
-{
-	long old; /* amoswap.w sign-extends: no sext.w needed */
-	asm volatile("amoswap.w.aq %0, %2, %1" : "=r"(old), "+A"(*a) : "r"(v) : "memory");
-	return old;
-}
-static inline void arch_store_release(volatile u32 *a, u32 v)
-{
-	asm volatile("amoswap.w.rl zero, %1, %0" : "+A"(*a) : "r"(v) : "memory");
-}
-
-static inline int intr_on(void) { return (csr_read(sstatus) & SSTATUS_SIE) != 0; }
-static inline void intr_enable(void) { csr_set(sstatus, SSTATUS_SIE); }
-static inline void intr_disable(void) { csr_clear(sstatus, SSTATUS_SIE); }
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero" ::: "memory"); }
 static inline void wfi(void) { asm volatile("wfi" ::: "memory"); }
 static inline u64 rdtime(void) { return csr_read(time); }

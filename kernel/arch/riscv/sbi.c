@@ -2,6 +2,7 @@
  * Extension id in a7, function id in a6, arguments in a0..a2.
  */
 #include "kernel.h"
+#include "board.h"
 
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_TIME 0x54494D45 /* "TIME" */

@@ -3,6 +3,7 @@
  * arrives by interrupt, through the PLIC, and goes to console_intr.
  */
 #include "kernel.h"
+#include "board.h"
 
 #define RBR 0 /* receive buffer (read) */
 #define THR 0 /* transmit holding (write) */
@@ -27,7 +28,7 @@ void uart_init(u64 base)
 	wr(IER, 0x01); /* interrupt when a byte arrives */
 }
 
-void uart_putc(int c)
+void arch_console_putc(int c)
 {
 	if (!uart) {
 		sbi_console_putchar(c);
@@ -38,7 +39,7 @@ void uart_putc(int c)
 	wr(THR, c);
 }
 
-int uart_getc(void)
+int arch_console_getc(void)
 {
 	if (uart && (rd(LSR) & LSR_RX_READY))
 		return rd(RBR);

@@ -1,10 +1,12 @@
-/* fdt.c: read the flattened device tree that OpenSBI hands over.
+/* fdt.c: read the flattened device tree that OpenSBI hands over, into bootinfo.
  * Finds RAM, the harts, the UART, the PLIC, the virtio slots, the RTC, the
  * initrd and the boot arguments instead of assuming QEMU's addresses.
  */
 #include "kernel.h"
+#include "board.h"
 
-struct bootinfo bootinfo;
+u64 plic_base;
+int has_sstc;
 
 #define FDT_MAGIC 0xd00dfeed
 #define FDT_BEGIN_NODE 1
@@ -45,8 +47,7 @@ void fdt_parse(u64 dtb_pa)
 	const u8 *fdt = P2V(dtb_pa);
 	if (be32(fdt) != FDT_MAGIC)
 		panic("no device tree at %p", (void *)dtb_pa);
-	bootinfo.dtb_pa = dtb_pa;
-	bootinfo.dtb_size = be32(fdt + 4);
+	u64 dtb_size = be32(fdt + 4);
 	const u8 *p = fdt + be32(fdt + 8);
 	const char *strings = (const char *)fdt + be32(fdt + 12);
 
@@ -70,8 +71,8 @@ void fdt_parse(u64 dtb_pa)
 			depth--;
 			const char *top = depth >= 1 ? path[1] : "";
 			if (depth == 2 && prefix(top, "cpus") && prefix(path[2], "cpu@") && !n.disabled &&
-			    n.has_reg && bootinfo.nharts < 8) {
-				bootinfo.hartids[bootinfo.nharts++] = n.reg;
+			    n.has_reg && bootinfo.ncpu < BOOT_MAX) {
+				bootinfo.cpuid[bootinfo.ncpu++] = n.reg;
 				ncpus++;
 				sstc_all &= n.sstc;
 			} else if (depth == 2 && prefix(top, "soc")) {
@@ -80,17 +81,16 @@ void fdt_parse(u64 dtb_pa)
 					bootinfo.uart_irq = n.irq;
 				}
 				if (n.is_plic)
-					bootinfo.plic_base = n.reg;
+					plic_base = n.reg;
 				if (n.is_rtc && n.has_reg && !n.disabled && !bootinfo.rtc_base)
 					bootinfo.rtc_base = n.reg;
-				if (n.is_virtio && bootinfo.nvirtio < 8) {
+				if (n.is_virtio && bootinfo.nvirtio < BOOT_MAX) {
 					bootinfo.virtio_base[bootinfo.nvirtio] = n.reg;
 					bootinfo.virtio_irq[bootinfo.nvirtio++] = n.irq;
 				}
 			} else if (depth == 2 && prefix(top, "reserved-memory") && n.has_reg &&
-				   bootinfo.nresv < 8) {
-				bootinfo.resv_base[bootinfo.nresv] = n.reg;
-				bootinfo.resv_size[bootinfo.nresv++] = n.size;
+				   bootinfo.nresv < BOOT_MAX - 1) {
+				bootinfo.resv[bootinfo.nresv++] = (struct memrange){ n.reg, n.size };
 			}
 			if (depth == 0)
 				break;
@@ -100,18 +100,18 @@ void fdt_parse(u64 dtb_pa)
 			const char *prop = strings + nameoff;
 			p += 8 + ALIGN_UP(len, 4);
 			const char *node = depth >= 1 && depth <= 8 ? path[depth - 1] : "";
-			if (depth == 2 && prefix(node, "memory") && strcmp(prop, "reg") == 0 && !bootinfo.mem_size) {
-				bootinfo.mem_base = be64(v);
-				bootinfo.mem_size = be64(v + 8);
+			if (depth == 2 && prefix(node, "memory") && strcmp(prop, "reg") == 0 && !bootinfo.nmem) {
+				bootinfo.mem[0] = (struct memrange){ be64(v), be64(v + 8) };
+				bootinfo.nmem = 1;
 			} else if (depth == 2 && strcmp(node, "chosen") == 0) {
 				if (strcmp(prop, "bootargs") == 0)
-					strlcpy(bootinfo.bootargs, v, sizeof bootinfo.bootargs);
+					strlcpy(bootinfo.cmdline, v, sizeof bootinfo.cmdline);
 				else if (strcmp(prop, "linux,initrd-start") == 0)
 					bootinfo.initrd_start = becell(v, len);
 				else if (strcmp(prop, "linux,initrd-end") == 0)
 					bootinfo.initrd_end = becell(v, len);
 			} else if (depth == 2 && strcmp(node, "cpus") == 0 && strcmp(prop, "timebase-frequency") == 0) {
-				bootinfo.timebase = be32(v);
+				bootinfo.timer_hz = be32(v);
 			} else if (depth == 3) {
 				if (strcmp(prop, "reg") == 0) {
 					n.reg = len >= 8 ? be64(v) : be32(v);
@@ -137,7 +137,12 @@ void fdt_parse(u64 dtb_pa)
 			break;
 		}
 	}
-	bootinfo.has_sstc = ncpus > 0 && sstc_all;
-	if (!bootinfo.mem_size || !bootinfo.uart_base || !bootinfo.plic_base || !bootinfo.nharts)
+	has_sstc = ncpus > 0 && sstc_all;
+	strlcpy(bootinfo.timer, has_sstc ? "sstc" : "sbi timer", sizeof bootinfo.timer);
+	if (!bootinfo.timer_hz)
+		bootinfo.timer_hz = 10000000; /* QEMU virt's, should the tree not say */
+	/* The device tree's own pages are not the allocator's either. */
+	bootinfo.resv[bootinfo.nresv++] = (struct memrange){ dtb_pa, dtb_size };
+	if (!bootinfo.nmem || !bootinfo.uart_base || !plic_base || !bootinfo.ncpu)
 		panic("device tree lacks memory, uart, plic or cpus");
 }

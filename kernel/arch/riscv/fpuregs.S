@@ -1,4 +1,4 @@
-/* fpu.S: save and restore a process's floating-point registers.
+/* fpuregs.S: save and restore a process's floating-point registers.
  * The kernel itself never uses them; only these routines touch them, and
  * only while sstatus.FS is not Off.
  */
