@@ -99,9 +99,12 @@ LINUX_CALL(clone)
 	struct thread *t = thread_copy(&err);
 	if (!t)
 		return err;
-	arch_thread_frame(t->tf, stack);
-	if (flags & CLONE_SETTLS)
-		arch_set_tls(t, tls);
+	/* the caller's registers, returning 0 at the same pc on the new
+	 * stack (arch_thread_init puts arg, 0, in RISC-V's a0; TF_RET is
+	 * x86-64's rax) */
+	struct thread *me = mythread();
+	arch_thread_init(t->tf, me->tf, TF_PC(me->tf), 0, stack, flags & CLONE_SETTLS ? tls : arch_get_tls(me));
+	TF_RET(t->tf) = 0;
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_tid = ctid;
 	/* before it runs, as Linux: a bad address is not the thread's end */
@@ -224,7 +227,7 @@ LINUX_CALL(uname)
 	strlcpy(u.nodename, "trapdoor", sizeof u.nodename);
 	strlcpy(u.release, "12", sizeof u.release);
 	strlcpy(u.version, "Trapdoor, a teaching kernel", sizeof u.version);
-	strlcpy(u.machine, arch_machine, sizeof u.machine);
+	strlcpy(u.machine, ELF_MACHINE == 62 ? "x86_64" : ELF_MACHINE == 243 ? "riscv64" : "?", sizeof u.machine);
 	return copy_to_user(a0, &u, sizeof u) < 0 ? -EFAULT : 0;
 }
 
