@@ -26,8 +26,9 @@
  * musl expects, and the dispatcher translates nothing. */
 #include "linuxnum.h"
 /* musl's start-up reads an auxiliary vector after envp's NULL, as Linux
- * puts one there: exec writes an empty one (AT_NULL, 0). */
-#define EXEC_AUXV_WORDS 2
+ * puts one there: exec writes AT_PHDR, AT_PHENT, AT_PHNUM (musl finds
+ * the TLS image through them), AT_PAGESZ and AT_NULL (exec.c). */
+#define EXEC_AUXV_WORDS 10
 #else
 #define EXEC_AUXV_WORDS 0 /* picolibc's crt0 takes argc, argv, envp in registers */
 /* Error numbers: a failing system call returns -E* in a0. */
