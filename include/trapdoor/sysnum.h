@@ -26,7 +26,9 @@ union sysnum_max {
  * Trapdoor's own calls (SYS_spawn, ...) come from a header that
  * tools/syscalls.py makes of the list (user/arch/x86_64/user.mk). */
 #include <sys/syscall.h>
+#if __has_include("trapdoor/sysnum_x86_64.h") /* a program built outside user.mk has Linux's only */
 #include "trapdoor/sysnum_x86_64.h"
+#endif
 enum { SYS_max = sizeof(union sysnum_max) };
 #else
 /* An enum, not #defines: SYS_##name must stay an identifier wherever
