@@ -85,7 +85,7 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry, u64 *phd
 			return -ENOEXEC;
 		if (ph.type != PT_LOAD || ph.memsz == 0)
 			continue;
-		if (ph.off <= eh.phoff && eh.phoff + eh.phnum * sizeof ph <= ph.off + ph.filesz)
+		if (EXEC_AUXV_WORDS && ph.off <= eh.phoff && eh.phoff + eh.phnum * sizeof ph <= ph.off + ph.filesz)
 			*phdr = ph.vaddr + (eh.phoff - ph.off);
 		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr || ph.vaddr < PGSIZE ||
 		    ph.vaddr + ph.memsz > USTACK_GUARD - UHEAP_MAX || (ph.vaddr % PGSIZE) != (ph.off % PGSIZE))
