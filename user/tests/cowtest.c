@@ -351,7 +351,12 @@ static void test_oom(void)
 	check_baseline("oom");
 
 	/* Several children write the shared pages at once: some run out and
-	 * die, the others finish; the parent, which only reads, is safe. */
+	 * die, the others finish; the parent, which only reads, is safe.
+	 * A child that has written every page keeps them until each of its
+	 * siblings has too or is dead, so the copies really add up to more
+	 * than memory whatever the order the children run in (on a loaded
+	 * host one child could otherwise finish and free its copies before
+	 * the next one started). */
 	enum { NC = 3 };
 	pages = free_pages() * 4 / 10;
 	bytes = pages * PAGE;
@@ -363,18 +368,35 @@ static void test_oom(void)
 	for (size_t i = 0; i < bytes; i += PAGE)
 		h[i] = 1;
 	fflush(stdout);
-	int pids[NC];
+	int pids[NC], done[NC][2], hold[2];
+	pipe(hold);
 	for (int c = 0; c < NC; c++) {
+		pipe(done[c]);
 		pids[c] = fork();
 		if (pids[c] == 0) {
+			close(hold[1]);
+			close(done[c][0]);
 			for (size_t i = 0; i < bytes; i += PAGE)
 				h[i] = 2 + c;
 			for (size_t i = 0; i < bytes; i += PAGE)
 				if (h[i] != 2 + c)
 					_exit(1);
+			char b = 'd';
+			write(done[c][1], &b, 1);
+			read(hold[0], &b, 1); /* end of file: the parent let go */
 			_exit(0);
 		}
+		close(done[c][1]);
 	}
+	/* A byte from child c: it has all its copies; end of file: it died
+	 * (its write end closed with it) */
+	for (int c = 0; c < NC; c++) {
+		char b;
+		read(done[c][0], &b, 1);
+		close(done[c][0]);
+	}
+	close(hold[0]);
+	close(hold[1]);
 	int killed = 0, fine = 0;
 	for (int c = 0; c < NC; c++) {
 		st = reap(pids[c]);
