@@ -6,7 +6,8 @@
  *
  *     METRIC: MEDIAN cycles (min MIN, SAMPLES samples of BATCH)
  *
- * Lines starting with '#' are notes (the TSC's properties, pinning).
+ * yield_roundtrip_threads is yield_roundtrip between two threads of one
+ * process.  Lines starting with '#' are notes (the TSC's properties, pinning).
  * tools/bench_x86.py runs this binary on the host and inside Trapdoor and
  * compares the two.  --quick: a few samples of each, for make test.
  */
@@ -193,6 +194,30 @@ static void stop_yield_partner(void)
 	}
 }
 
+/* The same round trip between two threads of one process: no address
+ * space switch, which tells that part of yield_roundtrip's cost apart. */
+static pthread_t yield_thread;
+static volatile int yield_stop;
+
+static void *yield_body(void *arg)
+{
+	while (!yield_stop)
+		sched_yield();
+	return arg;
+}
+
+static int start_yield_thread(void)
+{
+	yield_stop = 0;
+	return pthread_create(&yield_thread, NULL, yield_body, NULL) == 0 ? 0 : -1;
+}
+
+static void stop_yield_thread(void)
+{
+	yield_stop = 1;
+	pthread_join(yield_thread, NULL);
+}
+
 /* --- the table ----------------------------------------------------------- */
 
 struct metric {
@@ -208,6 +233,7 @@ static const struct metric metrics[] = {
 	{ "raw_syscall", op_raw_syscall, 2001, 100, 21, 10, NULL, NULL },
 	{ "pipe_roundtrip", op_pipe_roundtrip, 2001, 10, 21, 4, start_pipe_partner, stop_pipe_partner },
 	{ "yield_roundtrip", op_yield_roundtrip, 2001, 10, 21, 4, start_yield_partner, stop_yield_partner },
+	{ "yield_roundtrip_threads", op_yield_roundtrip, 2001, 10, 21, 4, start_yield_thread, stop_yield_thread },
 	{ "fork_exit_wait", op_fork_exit_wait, 501, 1, 11, 1, NULL, NULL },
 	{ "fork_exec_wait", op_fork_exec_wait, 301, 1, 11, 1, NULL, NULL },
 	{ "thread_create_join", op_thread_create_join, 1001, 1, 11, 1, NULL, NULL },
