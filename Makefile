@@ -161,8 +161,10 @@ qemu-gdb gdb: all $(GDBINIT) $(if $(filter none,$(DISK)),,$(DISK))
 test: all
 	python3 tools/test.py $(if $(T),-k "$(T)") $(if $(ROOT),--root $(ROOT))
 
+# ARCH=x86_64: the same static musl binary on this host's Linux and in
+# Trapdoor, side by side in TSC cycles (tools/bench_x86.py; QUICK=1: few samples)
 bench: all
-	python3 tools/bench.py $(if $(ICOUNT),--icount $(ICOUNT))
+	$(if $(filter x86_64,$(ARCH)),python3 tools/bench_x86.py $(if $(QUICK),--quick),python3 tools/bench.py $(if $(ICOUNT),--icount $(ICOUNT)))
 
 # make trace CMD="spin 1 & echo hi" [CPUS=2] [ARGS="tick=100ms"] [OUT=docs/run] [NAME=run]
 # The disk is attached as for make run (DISK=none: without one), so
