@@ -264,7 +264,7 @@ def fmt_table(host, guest, accel):
     for m in METRICS:
         h = host.get(m, {}).get("median")
         g = guest.get(m, {}).get("median") if guest is not None else None
-        ratio = "%.2f" % (g / h) if h and g else ""
+        ratio = "%.3g" % (g / h) if h and g else ""
         rows.append((m, WHAT[m], str(h) if h else "n/a", str(g) if g else ("n/a" if guest is not None else "-"),
                      ratio))
     w = [max(len(r[i]) for r in rows) for i in range(5)]
@@ -352,7 +352,7 @@ def main():
     print()
     print(fmt_table(host, guest, accel))
     print()
-    result["ratio"] = {m: round(guest[m]["median"] / host[m]["median"], 3)
+    result["ratio"] = {m: float("%.4g" % (guest[m]["median"] / host[m]["median"]))
                        for m in METRICS if guest and m in guest and host.get(m, {}).get("median")}
     for side, vals in (("Linux", host), ("Trapdoor", guest)):
         missing = [m for m in METRICS if vals is not None and m not in vals]
