@@ -55,6 +55,11 @@ UBIN  := $(patsubst user/bin/%.c,$(B)/rootfs/bin/%,$(wildcard user/bin/*.c))
 UTEST := $(patsubst user/tests/%.c,$(B)/rootfs/test/%,$(wildcard user/tests/*.c))
 UETC  := $(patsubst user/etc/%,$(B)/rootfs/etc/%,$(wildcard user/etc/*))
 
+# x86-64's user programs, on musl: with ARCH=x86_64 they are UBIN and
+# UTEST, and its rules (before the ones below) win; from any ARCH,
+# `make x86-user` builds build/x86_64/initrd.cpio.
+include user/arch/x86_64/user.mk
+
 $(B)/rootfs/bin/%: $(B)/user/bin/%.o $(ULIB) $(ULDDEPS)
 	@mkdir -p $(dir $@)
 	$(UCC) $(UCFLAGS) $(ULDFLAGS) -o $@ $< $(ULIB)
@@ -74,7 +79,7 @@ $(B)/rootfs/etc/%: user/etc/%
 # user/user.h); every .c in user/xv6bin becomes /xv6/NAME.
 XV6CFLAGS := $(UARCHFLAGS) -O2 -g \
 	-fno-builtin -Wall -Werror -Wno-main -Iuser/xv6 -include user/xv6/compat.h
-UXV6 := $(patsubst user/xv6bin/%.c,$(B)/rootfs/xv6/%,$(wildcard user/xv6bin/*.c))
+UXV6 ?= $(patsubst user/xv6bin/%.c,$(B)/rootfs/xv6/%,$(wildcard user/xv6bin/*.c))
 $(B)/user/xv6bin/%.o: user/xv6bin/%.c user/xv6/compat.h user/xv6/user/user.h | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(XV6CFLAGS) -c $< -o $@

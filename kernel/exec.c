@@ -68,8 +68,9 @@ static int gather(struct args *a, u64 uvec, char **kvec, int *count)
  * work and the references it takes in proportion to sane programs. */
 #define MAX_PHNUM (PGSIZE / sizeof(struct proghdr))
 
-/* Map the program's PT_LOAD segments into vm. */
-static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
+/* Map the program's PT_LOAD segments into vm; *phdr is where its program
+ * headers are in memory (0 if no segment holds them), for the auxv. */
+static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry, u64 *phdr, u64 *phnum)
 {
 	struct elfhdr eh;
 	struct proghdr ph;
@@ -84,6 +85,8 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 			return -ENOEXEC;
 		if (ph.type != PT_LOAD || ph.memsz == 0)
 			continue;
+		if (ph.off <= eh.phoff && eh.phoff + eh.phnum * sizeof ph <= ph.off + ph.filesz)
+			*phdr = ph.vaddr + (eh.phoff - ph.off);
 		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr || ph.vaddr < PGSIZE ||
 		    ph.vaddr + ph.memsz > USTACK_GUARD - UHEAP_MAX || (ph.vaddr % PGSIZE) != (ph.off % PGSIZE))
 			return -ENOEXEC;
@@ -127,6 +130,7 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry)
 	vm->text_end = PGROUNDUP(end);
 	vm->heap_start = vm->brk = PGROUNDUP(end);
 	*entry = eh.entry;
+	*phnum = eh.phnum;
 	return 0;
 }
 
@@ -156,10 +160,13 @@ static int vec_put(struct vecout *o, u64 word)
 }
 
 /* Build the initial stack: the strings at the top, then (16-byte aligned
- * at sp) argc, argv[], NULL, envp[], NULL, as the C runtime expects. */
-static int build_stack(struct vmspace *vm, struct args *a, u64 *sp_out, u64 *argv_out, u64 *envp_out)
+ * at sp) argc, argv[], NULL, envp[], NULL, as the C runtime expects, and
+ * on x86-64 the auxiliary vector musl reads after envp (abi.h's
+ * EXEC_AUXV_WORDS of aux: where its program headers are, for its TLS
+ * image; the page size; AT_NULL). */
+static int build_stack(struct vmspace *vm, struct args *a, const u64 *aux, u64 *sp_out, u64 *argv_out, u64 *envp_out)
 {
-	int nptr = a->argc + a->envc + 3;
+	int nptr = a->argc + a->envc + 3 + EXEC_AUXV_WORDS;
 	u64 strings = USTACK_TOP - ALIGN_UP(a->used, 16);
 	u64 sp = ALIGN_DOWN(strings - nptr * 8, 16);
 	if (USTACK_TOP - sp > ARG_MAX + PGSIZE * 2)
@@ -188,6 +195,8 @@ static int build_stack(struct vmspace *vm, struct args *a, u64 *sp_out, u64 *arg
 		r = vec_put(&o, 0); /* argv's NULL: the loop did not reach envp */
 	if (r == 0)
 		r = vec_put(&o, 0);
+	for (int i = 0; r == 0 && i < EXEC_AUXV_WORDS; i++)
+		r = vec_put(&o, aux[i]);
 	if (r == 0)
 		r = vec_flush(&o);
 	if (r < 0)
@@ -224,10 +233,14 @@ static int load(const char *path, struct args *a, struct vmspace *vm, u64 *entry
 		iput(ip);
 		return r;
 	}
-	r = load_image(vm, ip, entry);
+	u64 phdr = 0, phnum = 0;
+	r = load_image(vm, ip, entry, &phdr, &phnum);
 	iput(ip);
+	/* AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_NULL */
+	const u64 aux[] = { 3, phdr, 4, sizeof(struct proghdr), 5, phdr ? phnum : 0, 6, PGSIZE, 0, 0 };
+	_Static_assert(EXEC_AUXV_WORDS <= nelem(aux), "abi.h's auxv is these words");
 	if (r == 0)
-		r = build_stack(vm, a, sp, argv, envp);
+		r = build_stack(vm, a, aux, sp, argv, envp);
 	if (r < 0)
 		vm_destroy(vm);
 	return r;

@@ -1,27 +1,31 @@
 /* syscall.c: system-call dispatch (the seed's "Syscall table").
- * The number in a7 indexes a table of handlers generated from
- * include/trapdoor/syscalls.h; an unknown number gets -ENOSYS.
+ * The number in a7 (rax on x86-64) indexes a table of handlers generated
+ * from include/trapdoor/syscalls.h, by the architecture's numbers (SYSNUM);
+ * an unknown number gets -ENOSYS.
  */
 #include "kernel.h"
 #include "proc.h"
 #include "trace.h"
 #include "syscall.h"
 
-#define SYSCALL(num, name, stub, args, ret) long sys_##name(SYSARGS);
+#define SYSCALL(rv, x86, name, stub, args, ret) long sys_##name(SYSARGS);
 #include "../include/trapdoor/syscalls.h"
 #undef SYSCALL
 
 /* The dispatch table: handler for each system-call number. */
 const syscall_fn syscalls[SYS_max] = {
-#define SYSCALL(num, name, stub, args, ret) [num] = sys_##name,
+#define SYSCALL(rv, x86, name, stub, args, ret) [SYSNUM(rv, x86)] = sys_##name,
 #include "../include/trapdoor/syscalls.h"
 #undef SYSCALL
 };
 
-/* Names and argument formats, for strace and the tracer. */
+/* Names and argument formats, for strace and the tracer.  A Linux call
+ * prints as Linux's name (its handler is sys_linux_<name>). */
 const struct syscall_desc syscall_desc[SYS_max] = {
-#define SYSCALL(num, name, stub, args, ret) [num] = { #name, args, ret },
+#define SYSCALL(rv, x86, name, stub, args, ret) [SYSNUM(rv, x86)] = { #name, args, ret },
+#define LINUX SYSCALL
 #include "../include/trapdoor/syscalls.h"
+#undef LINUX
 #undef SYSCALL
 };
 

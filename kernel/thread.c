@@ -11,6 +11,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "syscall.h"
+#include "linux.h"
 #include "trace.h"
 
 #define TIDHASH 1024
@@ -274,6 +275,42 @@ long sys_thread_create(SYSARGS)
 }
 
 long sys_thread_exit(SYSARGS) { thread_end(mythread(), a0); }
+
+/* Linux's clone of a thread (kernel/linux.c; see linux.h): linked before
+ * it runs, so that its tid can be stored where clone was asked to. */
+struct thread *thread_copy(long *err)
+{
+	struct proc *p = myproc();
+	struct thread *me = mythread();
+	struct thread *t = thread_alloc();
+	if (!t) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*t->tf = *me->tf;
+	t->priority = me->priority;
+	t->detached = 1;
+	acquire(&schedlock);
+	if (p->killed || p->exiting || p->sole) {
+		*err = -EINTR;
+	} else if (p->nthreads_all >= NTHREAD_MAX) {
+		*err = -EAGAIN;
+	} else {
+		thread_link(p, t, id_alloc());
+		release(&schedlock);
+		return t;
+	}
+	release(&schedlock);
+	thread_free(t);
+	return NULL;
+}
+
+void thread_start(struct thread *t)
+{
+	acquire(&schedlock);
+	ready(t);
+	release(&schedlock);
+}
 
 /* The thread tid of the calling process, or NULL.  schedlock held. */
 static struct thread *find(struct proc *p, int tid)

@@ -24,6 +24,7 @@ struct thread {
 	int slice_left;              /* ticks before preemption */
 	u64 wake_tick;               /* sleeping on a timer: when to wake */
 	int hart;                    /* cpus[] index it runs or last ran on, or -1 */
+	int why;                     /* why it last left the CPU (trace.h WHY_*) */
 
 	/* execution state */
 	struct context context;  /* kernel registers saved by swtch */
@@ -37,12 +38,12 @@ struct thread {
 	u64 syscalls;  /* system calls made */
 	u64 vswitch;   /* voluntary switches: blocked or yielded */
 	u64 iswitch;   /* involuntary switches: time slice used up */
-	int why;       /* why it last left the CPU (trace.h WHY_*) */
 
 	/* ending and joining (thread.c); schedlock */
 	u64 retval;    /* thread_exit's value, for thread_join */
 	int detached;  /* freed at its exit, not joinable */
 	int joining;   /* a thread waits in thread_join for it */
+	u64 clear_tid; /* Linux's: at its exit, 0 goes there and a futex wake (linux.c) */
 
 	/* futex wait (thread.c): the word it sleeps on; schedlock */
 	struct vmspace *futex_vm;

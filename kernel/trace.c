@@ -404,7 +404,7 @@ void trace_syscall_enter(struct proc *p, struct trapframe *tf)
 	if (!known)
 		return;
 	int live = (trace_mask & TR_SYSCALL) && want_live(p);
-	if (num == SYS_exec && (p->strace_file || live)) {
+	if ((num == SYS_exec || num == SYS_linux_execve) && (p->strace_file || live)) {
 		struct exec_text *x = &exec_texts[mycpu()->id];
 		struct sbuf s = { x->text, sizeof x->text, 0 };
 		u64 a[6];
@@ -412,12 +412,14 @@ void trace_syscall_enter(struct proc *p, struct trapframe *tf)
 		format_call(&s, p, num, a, 0, 0);
 		x->len = s.len;
 		x->pid = p->pid;
-	} else if ((num == SYS_exit || num == SYS_thread_exit) && (p->strace_file || live)) {
-		/* exit and thread_exit never return: the line ends in "= ?"
-		 * as in Linux. */
+	} else if (syscall_desc[num].ret == 'n' && (p->strace_file || live)) {
+		/* exit, thread_exit and Linux's exit and exit_group never
+		 * return: the line ends in "= ?" as in Linux. */
 		char line[64];
-		int n = num == SYS_exit ? ksnprintf(line, sizeof line, "exit(%d) = ?\n", (int)TF_ARG(tf, 0)) :
-			ksnprintf(line, sizeof line, "thread_exit(0x%lx) = ?\n", TF_ARG(tf, 0));
+		const char *name = syscall_desc[num].name;
+		int n = syscall_desc[num].args[0] == 'x' ?
+				ksnprintf(line, sizeof line, "%s(0x%lx) = ?\n", name, TF_ARG(tf, 0)) :
+				ksnprintf(line, sizeof line, "%s(%d) = ?\n", name, (int)TF_ARG(tf, 0));
 		if (p->strace_file)
 			strace_emit(p, line, n);
 		if (live)
@@ -440,7 +442,7 @@ void trace_syscall_exit(struct proc *p, struct trapframe *tf, u64 num, long ret)
 	struct exec_text *x = &exec_texts[mycpu()->id];
 	if (num >= SYS_max || !syscall_desc[num].name)
 		sput(&s, "syscall_%lu(0x%lx, 0x%lx, 0x%lx)", num, a[0], a[1], a[2]);
-	else if (num == SYS_exec && x->pid == p->pid)
+	else if ((num == SYS_exec || num == SYS_linux_execve) && x->pid == p->pid)
 		sput(&s, "%s", x->text);
 	else
 		format_call(&s, p, num, a, ret, 1);

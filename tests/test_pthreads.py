@@ -76,3 +76,6 @@ def primes_demo_on_four_harts(g):
     assert len(re.findall(r"^thread \d \(tid \d+\): \d+ blocks, \d+ primes$", out, re.M)) == 4, out
     found = sum(int(n) for n in re.findall(r"blocks, (\d+) primes", out))
     assert found == 17984, out
+
+# thread-local variables start initialized, in every thread (x86-64: the auxv)
+guest_test("/test/tlsinit")

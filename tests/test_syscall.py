@@ -14,3 +14,6 @@ def seed003_syscall_example(g):
     m = re.fullmatch(r"syscall\(SYS_getpid\)=(\d+)\ngetpid\(\)=(\d+)\n", out)
     assert m, out
     assert m.group(1) == m.group(2) and int(m.group(1)) > 2, out  # its own pid, not sh's or init's
+
+# kernel/linux.c's calls, by their RISC-V numbers (x86-64: Linux's)
+guest_test("/test/linuxabi")

@@ -8,10 +8,29 @@
 /* System-call numbers: SYS_fork, SYS_write, ... */
 #include "sysnum.h"
 
+#if defined(__x86_64__) && !defined(TRAPDOOR_KERNEL)
+/* musl's headers first: the constants they share with this file are
+ * theirs (the same values, spelt their way), and this file's #ifndefs
+ * leave them be. */
+#include <sys/mman.h>
+#include <sys/resource.h>
+#endif
+
 /* Errors, open flags, file modes and signals: the kernel's copy of the
  * numbers.  User programs get the same ones from picolibc's headers
  * (user/lib/libtd.c checks that they agree). */
 #ifdef TRAPDOOR_KERNEL
+#ifdef __x86_64__
+/* x86-64 speaks Linux's ABI, so the kernel is built with Linux's numbers
+ * for errors, open flags, signals and clocks: a handler's -ENOENT is what
+ * musl expects, and the dispatcher translates nothing. */
+#include "linuxnum.h"
+/* musl's start-up reads an auxiliary vector after envp's NULL, as Linux
+ * puts one there: exec writes AT_PHDR, AT_PHENT, AT_PHNUM (musl finds
+ * the TLS image through them), AT_PAGESZ and AT_NULL (exec.c). */
+#define EXEC_AUXV_WORDS 10
+#else
+#define EXEC_AUXV_WORDS 0 /* picolibc's crt0 takes argc, argv, envp in registers */
 /* Error numbers: a failing system call returns -E* in a0. */
 #define EPERM 1
 #define ENOENT 2
@@ -65,6 +84,9 @@
 #define O_NOCTTY 0x8000    /* accepted, no effect: there are no ttys to adopt */
 #define O_BINARY 0x10000   /* accepted, no effect: no text mode */
 #define O_NOFOLLOW 0x100000 /* open: a symlink as the last component is ELOOP */
+#define O_CLOEXEC 0x40000  /* accepted by the Linux calls, no effect (see linux.c) */
+#define O_NONBLOCK 0x4000
+#define O_LARGEFILE 0       /* no such flag: every file is large */
 
 /* lseek() whence */
 #define SEEK_SET 0
@@ -90,6 +112,8 @@
 #define SIGSYS 12
 #define SIGPIPE 13
 #define SIGTERM 15
+#define SIGCHLD 20
+#endif /* __x86_64__ */
 
 #endif
 
@@ -156,8 +180,10 @@ struct kprocinfo {
 #define RLIMIT_NPROC 6
 #define RLIMIT_NOFILE 7
 #define RLIMIT_AS 9
+#ifndef RLIM_INFINITY /* musl's <sys/resource.h> has its own spelling */
 #define RLIM_NLIMITS 10
 #define RLIM_INFINITY (~0UL)
+#endif
 struct krlimit {
 	unsigned long cur; /* soft limit: what is enforced */
 	unsigned long max; /* hard limit: cur may rise up to it; only root raises it */
@@ -182,6 +208,7 @@ struct krlimit {
 /* mmap(addr, len, prot, flags, fd, off): anonymous memory only
  * (MAP_PRIVATE | MAP_ANONYMOUS, fd -1), zero-filled on first touch.
  * The values are Linux's. */
+#ifndef MAP_ANONYMOUS
 #define PROT_NONE 0
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -191,6 +218,7 @@ struct krlimit {
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
 #define MAP_FAILED ((void *)-1)
+#endif
 
 /* clock_gettime(clockid, ts) / clock_settime(CLOCK_REALTIME, ts).  The
  * clock numbers are picolibc's (newlib's), not Linux's; picolibc's
@@ -199,7 +227,7 @@ struct krlimit {
 #ifndef TRAPDOOR_KERNEL
 #include <time.h> /* its CLOCK_REALTIME first: one definition, not two */
 #endif
-#ifndef CLOCK_REALTIME
+#ifndef CLOCK_REALTIME /* the kernel's x86-64 build has Linux's, 0 and 1 */
 #define CLOCK_REALTIME 1  /* the time of day: ns since 1970-01-01 UTC, settable by root */
 #endif
 #ifndef CLOCK_MONOTONIC

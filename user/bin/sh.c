@@ -238,7 +238,7 @@ static void show_limit(int i, int hard, int label)
 	if (v == RLIM_INFINITY)
 		printf("unlimited\n");
 	else
-		printf("%lu\n", v / limits[i].unit);
+		printf("%lu\n", (unsigned long)(v / limits[i].unit)); /* rlim_t: musl's is long long */
 }
 
 /* ulimit [-S|-H] [-a | -u|-v|-s|-n [N|unlimited]]: show a limit (the

@@ -3,11 +3,11 @@
  * put them there), ecall traps into the kernel.  A result in
  * [-4095, -1] is an error: errno = -result, return -1.
  */
-#define SYSCALL(num, name, stub, args, rfmt) \
+#define SYSCALL(rv, x86, name, stub, args, rfmt) \
 	.globl stub;                        \
 	.type stub, @function;              \
 stub:                                       \
-	li a7, num;                         \
+	li a7, rv;                          \
 	ecall;                              \
 	bltz a0, __syscall_neg;             \
 	ret;

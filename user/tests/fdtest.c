@@ -7,6 +7,15 @@
 #include <sys/stat.h>
 #include "fsutil.h"
 
+#ifdef TRAPDOOR_SYS_fstat
+/* x86-64: musl's SYS_stat and SYS_fstat are Linux's calls; these checks
+ * are of Trapdoor's own, which fill a struct kstat */
+#undef SYS_stat
+#undef SYS_fstat
+#define SYS_stat TRAPDOOR_SYS_stat
+#define SYS_fstat TRAPDOOR_SYS_fstat
+#endif
+
 #define KERNEL_ADDR 0xffffffc080200000UL
 #define NOFILE 64
 #define PGSIZE 4096UL

@@ -7,6 +7,13 @@
 #include <sys/stat.h>
 #include "fsutil.h"
 
+#ifdef TRAPDOOR_SYS_mknod
+/* x86-64: musl's SYS_mknod is Linux's (path, mode, dev); these checks are
+ * of Trapdoor's (path, major, mode) */
+#undef SYS_mknod
+#define SYS_mknod TRAPDOOR_SYS_mknod
+#endif
+
 #define D "/tmp/fst"
 #define MB (1024UL * 1024)
 

@@ -31,7 +31,7 @@ int main(int argc, char **argv);
 
 /* Argument formats per call number, from the one list of system calls. */
 static const char *const argfmt[SYS_max] = {
-#define SYSCALL(num, name, stub, args, ret) [num] = args,
+#define SYSCALL(rv, x86, name, stub, args, ret) [SYSNUM(rv, x86)] = args,
 #include "trapdoor/syscalls.h"
 #undef SYSCALL
 };
@@ -169,6 +169,7 @@ static int modifies(long num)
 	switch (num) {
 	case SYS_unlink: case SYS_rmdir: case SYS_rename: case SYS_link: case SYS_mkdir:
 	case SYS_mknod: case SYS_chmod: case SYS_chdir: case SYS_symlink:
+	case SYS_linux_unlinkat: case SYS_linux_mkdirat: case SYS_linux_mknod:
 		return 1;
 	}
 	return 0;
@@ -226,13 +227,21 @@ static int allowed(long num, unsigned long a[6])
 		return fd0 != REPORT_FD;
 	case SYS_dup2:
 		return fd0 != REPORT_FD && fd1 != REPORT_FD;
-	case SYS_open:
+	case SYS_linux_dup3:
+		return fd0 != REPORT_FD && fd1 != REPORT_FD;
+	case SYS_linux_writev: case SYS_linux_readv:
+		return fd0 != REPORT_FD;
+	case SYS_linux_mknod:
+		return ((a[2] >> 8) & 0xfff) != 1; /* Linux's dev: major << 8 */
+	case SYS_open: case SYS_linux_open: case SYS_linux_openat: {
 		/* system files (/bin/echo...) are opened read-only: as root a
 		 * worker could truncate them, and the shell needs them after */
+		int at = num == SYS_linux_openat; /* openat(dirfd, path, flags) */
 		for (size_t i = 0; i < sizeof ro_paths / sizeof ro_paths[0]; i++)
-			if (a[0] == (unsigned long)ro_paths[i])
-				a[1] &= ~(unsigned long)(O_ACCMODE | O_TRUNC | O_CREAT | O_APPEND);
+			if (a[at] == (unsigned long)ro_paths[i])
+				a[at + 1] &= ~(unsigned long)(O_ACCMODE | O_TRUNC | O_CREAT | O_APPEND);
 		return 1;
+	}
 	case SYS_setpgid:
 		/* into the shell's or supervisor's group, Ctrl-C and kill(0)
 		 * semantics would reach them: keep workers in their own */
@@ -283,10 +292,11 @@ static void worker(unsigned long seed, int ncalls)
 		if (!allowed(num, a))
 			continue;
 		calls_done++;
-		if (num == SYS_exit || num == SYS_kill || num == SYS_exec || calls_done % 32 == 0)
+		if (num == SYS_exit || num == SYS_kill || num == SYS_exec || num == SYS_linux_exit ||
+		    num == SYS_linux_exit_group || num == SYS_linux_execve || calls_done % 32 == 0)
 			report(); /* it may not come back */
 		long r = syscall(num, a[0], a[1], a[2], a[3], a[4], a[5]);
-		if (num == SYS_fork && r == 0)
+		if ((num == SYS_fork || num == SYS_linux_vfork || num == SYS_linux_clone) && r == 0)
 			_exit(0); /* no fork bombs */
 		if (num == SYS_sbrk && one_in(4))
 			sbrk(-(long)((unsigned long)sbrk(0) & 0xfffff)); /* give some back */

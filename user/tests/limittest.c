@@ -42,7 +42,7 @@ static void as_root(void)
 	struct kmeminfo mi;
 	meminfo(&mi);
 	check(getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur == mi.total_pages / 16 && rl.rlim_max == RLIM_INFINITY,
-	      "root: RLIMIT_NPROC is one process per 16 pages (%lu), hard limit unlimited", rl.rlim_cur);
+	      "root: RLIMIT_NPROC is one process per 16 pages (%lu), hard limit unlimited", (unsigned long)rl.rlim_cur);
 	check(getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur == RLIM_INFINITY, "root: RLIMIT_AS is unlimited");
 	check(getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur == 64 && rl.rlim_max == 64,
 	      "RLIMIT_NOFILE reports the 64 open files a process may have");
@@ -86,10 +86,10 @@ static void as_user(void)
 	struct rlimit rl;
 	check(setuid(USER) == 0, "setuid(%d)", USER);
 	check(getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur == 128 && rl.rlim_max == 128,
-	      "a user's RLIMIT_NPROC defaults to 128 (%lu, %lu)", rl.rlim_cur, rl.rlim_max);
+	      "a user's RLIMIT_NPROC defaults to 128 (%lu, %lu)", (unsigned long)rl.rlim_cur, (unsigned long)rl.rlim_max);
 	unsigned long half = mi.total_pages * mi.page_size / 2;
 	check(getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur == half && rl.rlim_max == half,
-	      "a user's RLIMIT_AS defaults to half of memory (%lu)", rl.rlim_cur);
+	      "a user's RLIMIT_AS defaults to half of memory (%lu)", (unsigned long)rl.rlim_cur);
 	rl.rlim_cur = 10;
 	rl.rlim_max = 20;
 	check(setrlimit(RLIMIT_NPROC, &rl) == 0, "a user lowers its own limit (10, hard 20)");
@@ -100,7 +100,7 @@ static void as_user(void)
 	rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
 	check(setrlimit(RLIMIT_AS, &rl) == -1 && errno == EPERM, "and so is making RLIMIT_AS unlimited");
 	check(getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur == 20 && rl.rlim_max == 20,
-	      "the refused calls changed nothing (%lu, %lu)", rl.rlim_cur, rl.rlim_max);
+	      "the refused calls changed nothing (%lu, %lu)", (unsigned long)rl.rlim_cur, (unsigned long)rl.rlim_max);
 	/* inherited: a child sees 20 too */
 	fflush(stdout);
 	int pid = fork();

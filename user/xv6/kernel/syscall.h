@@ -4,7 +4,7 @@
 #ifndef XV6_SYSCALL_H
 #define XV6_SYSCALL_H
 enum {
-#define SYSCALL(num, name, stub, args, ret) SYS_##name = num,
+#define SYSCALL(rv, x86, name, stub, args, ret) SYS_##name = rv,
 #include "../../../include/trapdoor/syscalls.h"
 #undef SYSCALL
 };
