@@ -141,6 +141,7 @@ disk: $(B)/initrd.cpio
 # --- running ------------------------------------------------------------
 # QEMUOPTS and DISKOPTS: the architecture's build.mk.
 run: all $(if $(filter none,$(DISK)),,$(DISK))
+	@$(or $(RUNNOTE),true)
 	$(QEMU) $(QEMUOPTS)
 
 # make qemu-gdb (or make gdb): QEMU halted at reset, its gdb stub on this
@@ -158,8 +159,10 @@ qemu-gdb gdb: all $(GDBINIT) $(if $(filter none,$(DISK)),,$(DISK))
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 
 # make test [T=substring] [ROOT=disk: every guest's root on an ext2 image]
+# [ARCH=x86_64: the x86-64 guest, under KVM or TCG as tools/guest.py says; ACCEL=kvm|tcg]
 test: all
-	python3 tools/test.py $(if $(T),-k "$(T)") $(if $(ROOT),--root $(ROOT))
+	$(if $(filter command line environment,$(origin ACCEL)),ACCEL=$(ACCEL)) \
+	python3 tools/test.py --arch $(ARCH) $(if $(T),-k "$(T)") $(if $(ROOT),--root $(ROOT))
 
 # ARCH=x86_64: the same static musl binary on this host's Linux and in
 # Trapdoor, side by side in TSC cycles (tools/bench_x86.py; QUICK=1: few samples)

@@ -475,7 +475,7 @@ void strace_exit(struct proc *p, int status)
 /* --- control and reading --- */
 
 /* tracectl(op, arg, arg2): the TRACECTL_* operations of abi.h. */
-int trace_ctl(int op, int arg, int arg2)
+long trace_ctl(int op, int arg, int arg2)
 {
 	(void)arg2;
 	/* Rings for every hart the machine has, started or not yet: at boot

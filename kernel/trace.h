@@ -30,7 +30,7 @@ void trace_exec_slow(struct proc *p, const char *path);
 void trace_user_slow(struct thread *t);
 void strace_exit(struct proc *p, int status);
 long trace_read(u64 ubuf, u64 len);
-int trace_ctl(int op, int arg, int arg2);
+long trace_ctl(int op, int arg, int arg2); /* long: the timebase may pass 2^31 (x86-64's TSC rate) */
 u64 trace_pages(void); /* pages the rings hold */
 
 #define TRACE_ON(bit) unlikely(trace_mask & (bit))

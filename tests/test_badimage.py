@@ -67,7 +67,7 @@ def base():
         rd = os.path.join(DIR, "rd")
         shutil.rmtree(rd, ignore_errors=True)
         os.makedirs(os.path.join(rd, "test"))
-        shutil.copy(os.path.join(harness.ROOT, "build", "rootfs", "test", "badwalk"), os.path.join(rd, "test"))
+        shutil.copy(os.path.join(harness.BDIR, "rootfs", "test", "badwalk"), os.path.join(rd, "test"))
         cpio = os.path.join(DIR, "initrd.cpio")
         names = subprocess.run("cd %s && find . -mindepth 1 | LC_ALL=C sort" % rd, shell=True, capture_output=True,
                                text=True, check=True).stdout

@@ -25,7 +25,7 @@ import harness
 from harness import host_test, test
 
 ROOT = harness.ROOT
-SCRATCH = os.path.join(ROOT, "build", "scratch")
+SCRATCH = os.path.join(harness.BDIR, "scratch")
 FENCE = re.compile(r"^```(\S*)\s*$")
 NAMED = re.compile(r"\buser/(bin|tests)/([A-Za-z0-9_-]+)\.c\b")
 MAIN = re.compile(r"^\s*int\s+main\s*\(", re.M)
@@ -105,7 +105,7 @@ def all_programs():
 
 
 def build(p):
-    """Compile p in build/scratch/ by the Makefile's rule; return the binary."""
+    """Compile p in the architecture's build/scratch/ by the Makefile's rule; return the binary."""
     if p.named and os.path.exists(p.path_in_tree()):
         with open(p.path_in_tree()) as f:
             assert f.read() == p.code, "%s shows user/%s/%s.c, but not as it is in the tree" % (
@@ -118,7 +118,7 @@ def build(p):
     target = os.path.relpath(os.path.join(d, p.name), ROOT)
     # not the jobserver of a `make test` around us: this make is on its own
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    r = subprocess.run(["make", "-s", target], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    r = subprocess.run(["make", "-s", "ARCH=" + harness.ARCH, target], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, text=True, timeout=300)
     assert r.returncode == 0, "the program at %s (user/%s/%s.c) does not build:\n%s" % (
         p.where(), p.dir, p.name, r.stdout[-3000:])
@@ -129,7 +129,7 @@ def initrd_with(p):
     """A scratch initramfs: build/rootfs plus p's program; Guest arguments."""
     d, binary = build(p)
     rootfs = os.path.join(d, "rootfs")
-    shutil.copytree(os.path.join(ROOT, "build", "rootfs"), rootfs)
+    shutil.copytree(os.path.join(harness.BDIR, "rootfs"), rootfs)
     dest = os.path.join(rootfs, p.guest_path()[1:])
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     shutil.copy(binary, dest)

@@ -15,7 +15,7 @@ from guest import Guest
 
 BS = 4096
 DIR = os.path.join(harness.ROOT, "build", "test-disks")
-ROOTFS = os.path.join(harness.ROOT, "build", "rootfs")
+ROOTFS = os.path.join(harness.BDIR, "rootfs")
 SINGLE, DOUBLE = 12, 12 + 1024
 TRIPLE = DOUBLE + 1024 * 1024
 

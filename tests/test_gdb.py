@@ -42,7 +42,7 @@ def setup():
     return {"extra": ["-S", "-gdb", "tcp:127.0.0.1:%d" % port]}
 
 
-@test(boot=False, setup=setup, timeout=120)
+@test(boot=False, setup=setup, timeout=120, arch="riscv")  # RISC-V's trapframe, gdb-multiarch's riscv
 def gdb_breaks_in_sys_write(g):
     with open(os.path.join(ROOT, GDBINIT)) as f:
         init = f.read()

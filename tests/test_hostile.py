@@ -11,7 +11,11 @@ from harness import test, guest_test
 SIGILL, SIGSEGV = 4, 11
 KERNEL = 0xffffffc080200000
 
-# (command, cause, signal, check of (addr, pc))
+# (command, cause, signal, check of (addr, pc)).  priv's csr, sret, wfi
+# and satp are RISC-V instructions: those cases are arch="riscv" (x86-64's
+# privileged instructions: test_x86.py).  The other classes apply to both
+# machines; x86-64 has no priv or kmem program yet, so
+# tests/excluded-x86_64.txt lists them there.
 CASES = [
     ("priv", r"illegal or privileged instruction", SIGILL, None),
     ("priv csr", r"illegal or privileged instruction", SIGILL, None),
@@ -57,7 +61,8 @@ def make(cmd, cause, sig, where):
 
 
 for _cmd, _cause, _sig, _where in CASES:
-    test(name="hostile_" + _cmd.replace(" ", "_"))(make(_cmd, _cause, _sig, _where))
+    _arch = "riscv" if _cmd in ("priv csr", "priv sret", "priv wfi", "priv satp") else None
+    test(name="hostile_" + _cmd.replace(" ", "_"), arch=_arch)(make(_cmd, _cause, _sig, _where))
 
 
 def all_in_one_guest(g):

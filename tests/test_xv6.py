@@ -35,14 +35,14 @@ def run_xv6(*args):
     return out
 
 
-@host_test(timeout=1500)
+@host_test(timeout=1500, arch="riscv")  # xv6-riscv's programs: RISC-V binaries
 def xv6_usertests_and_tools():
     """All of usertests (quick and slow: diskfull, bigdir, outofinodes...)
     and the programs, on one hart."""
     run_xv6("--timeout", "120")
 
 
-@host_test(timeout=1500)
+@host_test(timeout=1500, arch="riscv")
 def xv6_usertests_4cpu():
     run_xv6("--timeout", "120", "--no-programs", "--cpus", "4")
 

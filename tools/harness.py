@@ -4,18 +4,32 @@ import re
 import threading
 import time
 
-from guest import GuestError
+from guest import ARCH, BUILD, GuestError  # noqa: F401 (ARCH, BUILD: for the tests)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REGISTRY = []
+# The build directory of the architecture under test (build/ for RISC-V,
+# build/x86_64/ for make test ARCH=x86_64), absolute.
+BDIR = os.path.join(ROOT, BUILD)
+
+
+def per_arch(**values):
+    """The value for the architecture under test: an expectation that is
+    legitimately the machine's (a banner, an address, a cause's name),
+    e.g. per_arch(riscv="store page fault", x86_64="page fault")."""
+    return values[ARCH]
 
 
 class Test:
     def __init__(self, name, fn=None, cpus=1, mem="128M", args="", timeout=60, boot=True, program=None,
-                 host=False):
+                 host=False, arch=None):
         self.name, self.fn, self.cpus, self.mem = name, fn, cpus, mem
         self.args, self.timeout, self.boot, self.program = args, timeout, boot, program
         self.host = host
+        # arch: None for a test of both architectures, or the one it is
+        # about ("riscv": its CSRs, SBI, PLIC, ...): make test ARCH=...
+        # runs only those it applies to
+        self.arch = arch
 
 
 class Skip(Exception):
@@ -29,13 +43,14 @@ def RAM_ROOT():
     return {"disk": False}
 
 
-def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None, icount=None, setup=None):
+def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None, icount=None, setup=None, arch=None):
     """Decorator: fn(g) gets a booted Guest (boot=False: not yet booted).
     icount=N boots with -icount shift=N,sleep=off (deterministic time).
     setup(): runs on the host before QEMU starts and returns more keyword
-    arguments for Guest (initrd=a scratch initramfs, extra=QEMU options)."""
+    arguments for Guest (initrd=a scratch initramfs, extra=QEMU options).
+    arch="riscv" (or "x86_64"): a test about that machine alone."""
     def wrap(fn):
-        t = Test(name or fn.__name__, fn, cpus, mem, args, timeout, boot)
+        t = Test(name or fn.__name__, fn, cpus, mem, args, timeout, boot, arch=arch)
         t.icount = icount  # tests made otherwise have none (test.py: getattr)
         t.setup = setup
         REGISTRY.append(t)
@@ -43,21 +58,23 @@ def test(cpus=1, mem="128M", args="", timeout=60, boot=True, name=None, icount=N
     return wrap
 
 
-def host_test(timeout=120, name=None):
+def host_test(timeout=120, name=None, arch=None):
     """Decorator: fn() runs on the host alone, no QEMU is booted (tests of
-    the host tools, e.g. tools/render_trace.py)."""
+    the host tools, e.g. tools/render_trace.py).  arch: as for @test."""
     def wrap(fn):
-        REGISTRY.append(Test(name or fn.__name__, fn, timeout=timeout, boot=False, host=True))
+        REGISTRY.append(Test(name or fn.__name__, fn, timeout=timeout, boot=False, host=True, arch=arch))
         return fn
     return wrap
 
 
-def guest_test(program, cpus=1, mem="128M", args="", timeout=120, name=None, icount=None, setup=None):
+def guest_test(program, cpus=1, mem="128M", args="", timeout=120, name=None, icount=None, setup=None,
+               arch=None):
     """An in-guest test program; each 'ok - x' / 'not ok - x' line counts.
     icount=N runs it under -icount shift=N,sleep=off (time is instructions).
-    setup: as for @test (RAM_ROOT: the root in RAM even with ROOT=disk)."""
+    setup: as for @test (RAM_ROOT: the root in RAM even with ROOT=disk).
+    arch: as for @test."""
     base = name or "%s%s" % (os.path.basename(program.split()[0]), "" if cpus == 1 else "@%dcpu" % cpus)
-    t = Test(base, None, cpus, mem, args, timeout, True, program)
+    t = Test(base, None, cpus, mem, args, timeout, True, program, arch=arch)
     t.icount = icount
     t.setup = setup
     REGISTRY.append(t)

@@ -19,6 +19,14 @@ user would see on the console.  Tests live in tests/test_*.py:
     def render_works():            # (--host runs only these)
         raise harness.Skip("why")  # SKIP: cannot run here, not a failure
 
+    @test(arch="riscv")            # about one machine (its CSRs, SBI, ...):
+    def sbi_works(g): ...          # only make test ARCH=riscv runs it
+
+Every test applies to both architectures unless it says arch=.  --arch
+x86_64 (make test ARCH=x86_64) boots the x86-64 kernel (tools/guest.py
+says how) and leaves out the tests that tests/excluded-x86_64.txt lists,
+each with its reason (--all runs them anyway).
+
 On a failure the last console lines are shown, and the names of the
 failed tests are listed again just before the last line, which is
 "N passed, N failed" (", N skipped" if any were); the exit status is
@@ -34,7 +42,14 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# guest.py reads the architecture when it is imported
+for i, a in enumerate(sys.argv):
+    if a == "--arch" and i + 1 < len(sys.argv):
+        os.environ["TRAPDOOR_ARCH"] = sys.argv[i + 1]
+    elif a.startswith("--arch="):
+        os.environ["TRAPDOOR_ARCH"] = a.split("=", 1)[1]
 import harness  # noqa: E402
+import guest  # noqa: E402
 from guest import Guest, GuestError  # noqa: E402
 
 ROOT = harness.ROOT
@@ -48,6 +63,18 @@ def load_tests():
             mod = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(mod)
     return harness.REGISTRY
+
+
+def excluded(arch):
+    """tests/excluded-<arch>.txt: name -> why (a line 'name  # why')."""
+    path = os.path.join(ROOT, "tests", "excluded-%s.txt" % arch)
+    out = {}
+    if os.path.exists(path):
+        for line in open(path):
+            name, _, why = line.partition("#")
+            if name.strip():
+                out[name.strip()] = why.strip()
+    return out
 
 
 def run_one(t):
@@ -103,9 +130,21 @@ def main():
     ap.add_argument("--root", choices=("ram", "disk"), default=os.environ.get("TRAPDOOR_ROOT", "ram"),
                     help="where the guests' root file system is: ram (the initramfs, default) or disk "
                          "(an ext2 image of build/rootfs, see tools/guest.py)")
+    ap.add_argument("--arch", choices=("riscv", "x86_64"), default=harness.ARCH,
+                    help="the guest's architecture (default riscv)")
+    ap.add_argument("--all", action="store_true", help="run the excluded tests too (tests/excluded-ARCH.txt)")
     a = ap.parse_args()
     os.environ["TRAPDOOR_ROOT"] = a.root
-    tests = [t for t in load_tests() if (not a.k or a.k in t.name) and (t.host or not a.host)]
+    tests = [t for t in load_tests() if (not a.k or a.k in t.name) and (t.host or not a.host)
+             and t.arch in (None, a.arch)]
+    out = {} if a.all else excluded(a.arch)
+    for t in tests:
+        if t.name in out:
+            print("EXCLUDED %s: %s" % (t.name, out[t.name]))
+    nex = sum(1 for t in tests if t.name in out)
+    tests = [t for t in tests if t.name not in out]
+    if a.arch == "x86_64":
+        print("# x86-64 guests under %s" % ("TCG" if guest.accel(quiet=False) == "tcg" else "KVM"))
     passed = failed = skipped = 0
     failed_names = []
     t0 = time.time()
@@ -134,7 +173,8 @@ def main():
     if failed_names:
         # again at the end, where a `tail` of the log sees them
         print("# failed: %s" % ", ".join(sorted(set(failed_names))))
-    print("%d passed, %d failed%s" % (passed, failed, ", %d skipped" % skipped if skipped else ""))
+    print("%d passed, %d failed%s%s" % (passed, failed, ", %d skipped" % skipped if skipped else "",
+                                        ", %d excluded (tests/excluded-%s.txt)" % (nex, a.arch) if nex else ""))
     return 1 if failed or not passed else 0
 
 

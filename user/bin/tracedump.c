@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	 * that would be recorded, and the dump would chase its own tail. */
 	tracectl(TRACECTL_SETMASK, mask & ~TR_RECORD, 0);
 	int dropped = tracectl(TRACECTL_DROPPED, 0, 0);
-	printf("TRACE-BEGIN v1 timebase=%d mask=0x%x\n", tracectl(TRACECTL_TIMEBASE, 0, 0), mask);
+	printf("TRACE-BEGIN v1 timebase=%ld mask=0x%x\n", tracectl(TRACECTL_TIMEBASE, 0, 0), mask);
 	long total = 0;
 	for (;;) {
 		int n = traceread(ev, sizeof ev);

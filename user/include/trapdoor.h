@@ -23,7 +23,7 @@ int fgpgrp(int pgid);
 int spawn(const char *path, char *const argv[], char *const envp[]);
 int procinfo(struct kprocinfo *rows, unsigned long n);
 int meminfo(struct kmeminfo *mi);
-int tracectl(int op, int arg, int arg2);
+long tracectl(int op, int arg, int arg2); /* long: TRACECTL_TIMEBASE is the TSC rate on x86-64 */
 int traceread(struct ktevent *ev, unsigned long len);
 int strace(int fd, int flags);
 long clock_ns(void);

@@ -104,9 +104,12 @@ int main(void)
 	unlink("/tmp-timetest");
 
 	/* Errors: a clock that is not there, a pointer that is not the caller's. */
-	int bad[] = { 0, 2, 3, 5, 99, -1 }, einval = 0;
+	/* The C library's numbers for the two clocks: picolibc's 1 and 4 on
+	 * RISC-V, Linux's 0 and 1 with musl on x86-64; any other is unknown. */
+	int bad[] = { 0, 1, 2, 3, 4, 5, 99, -1 }, einval = 0;
 	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		einval += fails(clock_gettime(bad[i], &ts), EINVAL);
+		if (bad[i] != CLOCK_REALTIME && bad[i] != CLOCK_MONOTONIC)
+			einval += fails(clock_gettime(bad[i], &ts), EINVAL);
 	check(einval == 6, "clock_gettime of an unknown clock: EINVAL (%d of 6)", einval);
 	check(fails(clock_gettime(CLOCK_REALTIME, NULL), EFAULT), "clock_gettime(REALTIME, NULL): EFAULT");
 	check(fails(clock_gettime(CLOCK_MONOTONIC, KERNEL_ADDR), EFAULT), "clock_gettime into kernel memory: EFAULT");

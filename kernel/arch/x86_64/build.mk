@@ -32,12 +32,16 @@ ULIB       :=
 # QEMU's microvm (docs/design.md, "x86-64: the machine"): virtio-mmio as
 # on RISC-V's virt, no PCI, ACPI tables for the MADT and the power-off
 # register, isa-debug-exit for a failing power-off's exit status.  KVM
-# with the host's CPU when /dev/kvm opens, TCG otherwise.  Without
+# with the host's CPU or TCG: tools/guest.py's accel() chooses (KVM when
+# /dev/kvm opens, but TCG on kvm-pvm, where KVM is nested and the guest
+# kernel emulated, ~100x slower); ACCEL=kvm|tcg overrides.  Without
 # arch-capabilities: this host's KVM refuses QEMU's value for that MSR
 # and QEMU aborts at start.  The PIT only measures the TSC's rate when
 # CPUID does not tell it (lapic.c).
 , := ,
-ACCEL    := $(shell [ -r /dev/kvm ] && [ -w /dev/kvm ] && echo kvm || echo tcg)
+# make run says why when the choice is TCG on a host with KVM
+RUNNOTE  := $(if $(filter default undefined,$(origin ACCEL)),python3 tools/guest.py accel >/dev/null,true)
+ACCEL    ?= $(shell python3 tools/guest.py accel 2>/dev/null)
 QEMU_CPU := $(if $(filter kvm,$(ACCEL)),host$(,)-arch-capabilities,max)
 DISKOPTS = $(if $(filter none,$(DISK)),,-global virtio-mmio.force-legacy=false \
 	-drive file=$(DISK),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0)

@@ -24,7 +24,7 @@ int fgpgrp(int pgid) { return syscall(SYS_fgpgrp, pgid); }
 int spawn(const char *path, char *const argv[], char *const envp[]) { return syscall(SYS_spawn, path, argv, envp); }
 int procinfo(struct kprocinfo *rows, unsigned long n) { return syscall(SYS_procinfo, rows, n); }
 int meminfo(struct kmeminfo *mi) { return syscall(SYS_meminfo, mi); }
-int tracectl(int op, int arg, int arg2) { return syscall(SYS_trace, op, arg, arg2); }
+long tracectl(int op, int arg, int arg2) { return syscall(SYS_trace, op, arg, arg2); }
 int traceread(struct ktevent *ev, unsigned long len) { return syscall(SYS_traceread, ev, len); }
 int strace(int fd, int flags) { return syscall(SYS_strace, fd, flags); }
 long clock_ns(void) { return syscall(SYS_clock); }
