@@ -1,6 +1,6 @@
 #!/bin/sh
 # deps.sh: make sure the cross-compiler, picolibc, QEMU, cpio and e2fsprogs
-# (mke2fs, for make disk) are here.
+# (mke2fs, for make disk) are here, and for x86-64 gcc, musl and QEMU's x86.
 # As root it installs what is missing with apt-get; otherwise it prints the
 # command to run and fails.
 #   sh tools/deps.sh --chromium   the optional extra: Chromium, used only by
@@ -30,6 +30,11 @@ command -v qemu-system-riscv64 >/dev/null 2>&1 || need="$need qemu-system-misc"
 command -v cpio >/dev/null 2>&1 || need="$need cpio"
 PATH="$PATH:/sbin:/usr/sbin" command -v mke2fs >/dev/null 2>&1 || need="$need e2fsprogs"
 command -v python3 >/dev/null 2>&1 || need="$need python3"
+# x86-64 (make ARCH=x86_64, and the x86 tests in every make test): the
+# host's gcc for the kernel, musl for the user programs, QEMU's microvm
+command -v gcc >/dev/null 2>&1 || need="$need gcc"
+command -v musl-gcc >/dev/null 2>&1 || need="$need musl-tools"
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need="$need qemu-system-x86"
 [ -z "$need" ] && exit 0
 echo "Trapdoor needs:$need"
 if [ "$(id -u)" = 0 ]; then

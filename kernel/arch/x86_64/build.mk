@@ -6,7 +6,7 @@ B       := build/x86_64
 CC      := gcc
 OBJDUMP := objdump
 QEMU    ?= qemu-system-x86_64
-DEPS    := true # the host's gcc and qemu-system-x86 (tools/deps.sh is RISC-V's)
+DEPS    := sh tools/deps.sh
 
 # The kernel runs in the top 2 GiB (-mcmodel=kernel: addresses fit a
 # sign-extended 32-bit immediate).  No red zone: an interrupt pushes its
