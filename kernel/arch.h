@@ -180,6 +180,7 @@ void arch_fork_init(struct trapframe *child, const struct trapframe *parent); /*
  * FPU: each thread's state, in struct thread's fpu and fpu_saved
  * ------------------------------------------------------------------ */
 static inline int fpu_live(const struct trapframe *tf); /* inline: may the thread's FPU registers be in this CPU? */
+int fpu_alloc(struct thread *t);           /* a new thread's save area, if the arch wants it now (thread_alloc): 0 or -ENOMEM */
 void fpu_switch_out(struct thread *t);     /* t, whose fpu_live, leaves this CPU (sched): save what it changed, or note it */
 int fpu_fork(struct thread *child, struct thread *parent); /* the child gets a copy: 0 or -ENOMEM */
 void fpu_exec(struct thread *t);           /* a new program: t's FPU starts afresh (zeros) */

@@ -46,6 +46,10 @@ struct thread *thread_alloc(void)
 	arch_context_init(&t->context, forkret, (u64)t->tf);
 	t->hart = -1;
 	t->priority = PRIO_DEFAULT;
+	if (fpu_alloc(t) < 0) {
+		kfree_order(kstack, KSTACK_ORDER);
+		return NULL;
+	}
 	return t;
 }
 

@@ -47,6 +47,13 @@ int fpu_fork(struct thread *child, struct thread *parent)
  * in the fresh trapframe, arch_user_init.) */
 void fpu_exec(struct thread *t) { t->fpu_saved = 0; }
 
+/* Nothing yet: the area is allocated when first needed, at a switch. */
+int fpu_alloc(struct thread *t)
+{
+	(void)t;
+	return 0;
+}
+
 void fpu_free(struct thread *t) { kmfree(t->fpu); }
 
 /* The first FPU instruction of a thread whose FPU is off: give it its

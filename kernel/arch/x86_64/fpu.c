@@ -67,6 +67,20 @@ void fpu_cpu_init(void)
 	set_ts();
 }
 
+/* The save area comes with the thread (thread_alloc), not at its first
+ * #NM.  A #NM can come at any instruction (musl's memcpy and printf use
+ * SSE), where the program has no error to look at: a failed allocation
+ * there could only kill it, for a page it needs only because switching
+ * is lazy.  Here running out of memory fails the fork, spawn or clone
+ * that makes the thread with -ENOMEM, after the OOM killer had its
+ * chance (oom_retry), and nearly every thread touches SSE anyway, so
+ * allocating early wastes next to nothing.  Switching stays lazy. */
+int fpu_alloc(struct thread *t)
+{
+	t->fpu = kalloc();
+	return t->fpu ? 0 : -ENOMEM;
+}
+
 /* The first FPU instruction of thread t in this slice (#NM from user
  * mode): give it its registers, saved ones or the initial state.  0 if
  * it did; -1 if TS was not set: the #NM has some other reason. */
@@ -74,8 +88,6 @@ int fpu_trap(struct thread *t)
 {
 	if (!(read_cr(0) & CR0_TS))
 		return -1;
-	if (!t->fpu && !(t->fpu = kalloc()))
-		return -1; /* no memory: the instruction is reported as illegal */
 	clts();
 	xrstor(t->fpu_saved ? (void *)t->fpu : init_area);
 	this_x86cpu()->fpu_owner = t;
@@ -101,9 +113,7 @@ int fpu_fork(struct thread *child, struct thread *parent)
 	int live = this_x86cpu()->fpu_owner == parent;
 	if (!live && !parent->fpu_saved)
 		return 0;
-	if (!(child->fpu = kalloc()))
-		return -ENOMEM;
-	if (live)
+	if (live) /* child->fpu came with it (fpu_alloc) */
 		xsave(child->fpu);
 	else
 		memcpy(child->fpu, parent->fpu, area_size);
