@@ -100,10 +100,12 @@ void ucount_put(int uid)
 }
 
 /* What RLIMIT_AS counts: the image, the heap, the stack and the
- * mappings (touched or not, PROT_NONE too, as in Linux), in bytes. */
+ * mappings (touched or not, PROT_NONE too, as in Linux), in bytes.  The
+ * image from its first page: musl's x86-64 programs start at 4 MiB, and
+ * the unmapped addresses below are no memory. */
 u64 vm_size(struct vmspace *vm)
 {
-	return vm->text_end + (PGROUNDUP(vm->brk) - vm->heap_start) + (USTACK_TOP - vm->stack_low) + vm->mapped;
+	return (vm->text_end - vm->text_start) + (PGROUNDUP(vm->brk) - vm->heap_start) + (USTACK_TOP - vm->stack_low) + vm->mapped;
 }
 
 /* The limit the kernel keeps for resource res, or NULL for one it does
