@@ -78,7 +78,7 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry, u64 *phd
 	if (n != sizeof eh || eh.magic != ELF_MAGIC || eh.class != 2 || eh.machine != ELF_MACHINE ||
 	    eh.type != ET_EXEC || eh.phentsize != sizeof ph || eh.phnum > MAX_PHNUM)
 		return -ENOEXEC;
-	u64 end = 0;
+	u64 start = ~0UL, end = 0;
 	for (int i = 0; i < eh.phnum; i++) {
 		n = readi(ip, 0, (u64)&ph, eh.phoff + i * sizeof ph, sizeof ph);
 		if (n != sizeof ph)
@@ -122,11 +122,13 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry, u64 *phd
 			if (va + PGSIZE > vm->text_end)
 				vm->text_end = vm->heap_start = vm->brk = va + PGSIZE;
 		}
+		start = min(start, PGROUNDDOWN(ph.vaddr));
 		if (ph.vaddr + ph.memsz > end)
 			end = ph.vaddr + ph.memsz;
 	}
 	if (!end || eh.entry >= end)
 		return -ENOEXEC;
+	vm->text_start = start;
 	vm->text_end = PGROUNDUP(end);
 	vm->heap_start = vm->brk = PGROUNDUP(end);
 	*entry = eh.entry;

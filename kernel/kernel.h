@@ -150,6 +150,7 @@ struct vmspace {
 	 * process share it.  It covers the page tables, vmas and pages. */
 	struct spinlock lock;
 	pagetable_t pt;
+	u64 text_start; /* first page of the loaded image (0x400000 for musl on x86-64) */
 	u64 text_end;   /* end of the loaded image (text + data) */
 	u64 heap_start; /* first heap address (page aligned) */
 	u64 brk;        /* current program break */

@@ -39,6 +39,27 @@ LINUX_CALL(geteuid) { return sys_getuid(0, 0, 0, 0, 0, 0); } /* one uid: real is
 LINUX_CALL(getgid) { return 0; } /* no groups: everyone is in group 0 */
 LINUX_CALL(getegid) { return 0; }
 
+/* prlimit64(pid, resource, new, old): getrlimit and setrlimit in one, as
+ * musl's getrlimit and setrlimit call it.  Either pointer may be NULL; the
+ * old limit is the one before the new is set.  Only the caller's own
+ * limits (pid 0 or its pid): Trapdoor sets no other process's. */
+LINUX_CALL(prlimit64)
+{
+	struct proc *p = myproc();
+	int pid = a0, res = a1;
+	struct krlimit want, old;
+	if (pid != 0 && pid != p->pid)
+		return -EPERM;
+	int r = rlimit_get(p, res, &old);
+	if (r < 0)
+		return r;
+	if (a2 && copy_from_user(&want, a2, sizeof want) < 0)
+		return -EFAULT;
+	if (a2 && (r = rlimit_set(p, res, &want)) < 0)
+		return r;
+	return a3 ? copy_to_user(a3, &old, sizeof old) : 0;
+}
+
 /* A thread's end, Linux's way: its clear_tid word becomes 0 and one
  * waiter on it is woken (musl's pthread_join waits there); the last
  * thread ends the process with this exit code. */

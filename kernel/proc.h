@@ -292,6 +292,8 @@ void rlimit_init(struct proc *p);        /* init's, root's: NPROC from RAM (hard
 void rlimit_setuid(struct proc *p);      /* leaving root: the user defaults */
 int ucount_get(int uid, u64 limit);     /* schedlock held: one more process of uid, or -EAGAIN/-ENOMEM */
 void ucount_put(int uid);               /* schedlock held: one fewer */
+int rlimit_get(struct proc *p, int res, struct krlimit *out);        /* 0 or -EINVAL */
+int rlimit_set(struct proc *p, int res, const struct krlimit *want); /* 0, -EINVAL or -EPERM */
 u64 vm_size(struct vmspace *vm);          /* bytes RLIMIT_AS counts */
 
 /* oom.c: the out-of-memory killer */

@@ -100,10 +100,12 @@ void ucount_put(int uid)
 }
 
 /* What RLIMIT_AS counts: the image, the heap, the stack and the
- * mappings (touched or not, PROT_NONE too, as in Linux), in bytes. */
+ * mappings (touched or not, PROT_NONE too, as in Linux), in bytes.  The
+ * image from its first page: musl's x86-64 programs start at 4 MiB, and
+ * the unmapped addresses below are no memory. */
 u64 vm_size(struct vmspace *vm)
 {
-	return vm->text_end + (PGROUNDUP(vm->brk) - vm->heap_start) + (USTACK_TOP - vm->stack_low) + vm->mapped;
+	return (vm->text_end - vm->text_start) + (PGROUNDUP(vm->brk) - vm->heap_start) + (USTACK_TOP - vm->stack_low) + vm->mapped;
 }
 
 /* The limit the kernel keeps for resource res, or NULL for one it does
@@ -120,34 +122,46 @@ static struct krlimit *slot(struct proc *p, int res, struct krlimit *fixed)
 	return NULL;
 }
 
-long sys_getrlimit(SYSARGS)
+/* The limit on resource res, in *out: 0, or -EINVAL for no such resource. */
+int rlimit_get(struct proc *p, int res, struct krlimit *out)
 {
-	int res = a0;
 	if (res < 0 || res >= RLIM_NLIMITS)
 		return -EINVAL;
-	struct krlimit fixed, *l = slot(myproc(), res, &fixed);
-	return copy_to_user(a1, l ? l : &fixed, sizeof fixed);
+	struct krlimit fixed, *l = slot(p, res, &fixed);
+	*out = l ? *l : fixed;
+	return 0;
 }
 
 /* POSIX's rule: the soft limit may move anywhere up to the hard one; the
  * hard one may be lowered by anyone, raised only by root.  A limit the
  * kernel does not keep can only be "set" to what it already is. */
-long sys_setrlimit(SYSARGS)
+int rlimit_set(struct proc *p, int res, const struct krlimit *want)
 {
-	int res = a0;
-	struct proc *p = myproc();
-	struct krlimit want, fixed;
-	if (res < 0 || res >= RLIM_NLIMITS)
-		return -EINVAL;
-	if (copy_from_user(&want, a1, sizeof want) < 0)
-		return -EFAULT;
-	if (want.cur > want.max)
+	struct krlimit fixed;
+	if (res < 0 || res >= RLIM_NLIMITS || want->cur > want->max)
 		return -EINVAL;
 	struct krlimit *l = slot(p, res, &fixed);
 	if (!l)
-		return want.cur == fixed.cur && want.max == fixed.max ? 0 : -EINVAL;
-	if (want.max > l->max && p->uid != 0)
+		return want->cur == fixed.cur && want->max == fixed.max ? 0 : -EINVAL;
+	if (want->max > l->max && p->uid != 0)
 		return -EPERM;
-	*l = want;
+	*l = *want;
 	return 0;
+}
+
+long sys_getrlimit(SYSARGS)
+{
+	struct krlimit l;
+	int r = rlimit_get(myproc(), a0, &l);
+	return r < 0 ? r : copy_to_user(a1, &l, sizeof l);
+}
+
+long sys_setrlimit(SYSARGS)
+{
+	struct krlimit want;
+	if ((int)a0 < 0 || (int)a0 >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (copy_from_user(&want, a1, sizeof want) < 0)
+		return -EFAULT;
+	return rlimit_set(myproc(), a0, &want);
 }

@@ -461,6 +461,7 @@ int vm_fork(struct vmspace *to, struct vmspace *from)
 	int r = vm_create(to);
 	if (r < 0)
 		return r;
+	to->text_start = from->text_start;
 	to->text_end = from->text_end;
 	to->heap_start = from->heap_start;
 	to->brk = from->brk;

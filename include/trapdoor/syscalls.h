@@ -142,6 +142,7 @@ LINUX( 101,   72, fcntl,    __linux_fcntl,            "iix",   'i')
 LINUX( 102,   21, access,   __linux_access,           "si",    'i')
 LINUX( 103,  133, mknod,    __linux_mknod,            "sox",   'i')
 LINUX( 104,    2, open,     __linux_open,             "sfo",   'i')
+LINUX( 105,  302, prlimit64, __linux_prlimit64,       "iipp",  'i') /* musl's getrlimit, setrlimit */
 
 #ifdef TRAPDOOR_LINUX_DEFAULT
 #undef LINUX

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -235,6 +236,30 @@ static void test_memory(void)
 
 static uint32_t fword = 5;
 
+/* prlimit64: musl's getrlimit and setrlimit; the old limit is the one
+ * before the new, either pointer may be NULL, a bad one is EFAULT. */
+static void test_limits(void)
+{
+	struct { unsigned long cur, max; } old = { 0, 0 }, now, want;
+	long r = sc(LX(prlimit64), 0, RLIMIT_NOFILE, 0, (long)&old, 0);
+	check(r == 0 && old.cur == 64 && old.max == 64, "prlimit64(0, RLIMIT_NOFILE, NULL, &old): 64, 64 (%ld)", r);
+	sc(LX(prlimit64), 0, RLIMIT_NPROC, 0, (long)&now, 0);
+	want.cur = now.cur - 1;
+	want.max = now.max;
+	r = sc(LX(prlimit64), getpid(), RLIMIT_NPROC, (long)&want, (long)&old, 0);
+	long r2 = sc(LX(prlimit64), 0, RLIMIT_NPROC, (long)&now, (long)&want, 0); /* back, and what it was */
+	check(r == 0 && r2 == 0 && old.cur == now.cur && want.cur == now.cur - 1,
+	      "prlimit64(own pid, RLIMIT_NPROC, &new, &old): old is the limit before (%lu, then %lu)", old.cur, want.cur);
+	r = sc(LX(prlimit64), 0, RLIMIT_NPROC, 0, 0xffffffc080200000L, 0);
+	check(E(EFAULT), "a kernel pointer for the old limit: EFAULT");
+	r = sc(LX(prlimit64), 0, RLIMIT_NPROC, 0xffffffc080200000L, 0, 0);
+	check(E(EFAULT), "a kernel pointer for the new limit: EFAULT");
+	r = sc(LX(prlimit64), 0, 42, 0, (long)&old, 0);
+	check(E(EINVAL), "an unknown resource: EINVAL");
+	r = sc(LX(prlimit64), 1, RLIMIT_NPROC, 0, (long)&old, 0);
+	check(E(EPERM), "another process's limits (init's): EPERM");
+}
+
 static void test_futex(void)
 {
 	long r = sc(LX(futex), (long)&fword, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 4, 0, 0);
@@ -310,9 +335,9 @@ static void test_clone_thread(void)
 int main(void)
 {
 #ifdef __riscv
-	plan(55);
+	plan(61);
 #else
-	plan(48); /* x86-64: musl's pthreads test clone (pthreadtest) */
+	plan(54); /* x86-64: musl's pthreads test clone (pthreadtest) */
 #endif
 	test_vectors();
 	test_files();
@@ -320,6 +345,7 @@ int main(void)
 	test_signals_time();
 	test_memory();
 	test_futex();
+	test_limits();
 #ifdef __riscv
 	test_clone_thread();
 #endif

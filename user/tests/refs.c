@@ -31,6 +31,7 @@ struct phdr {
 	uint64_t off, vaddr, paddr, filesz, memsz, align;
 };
 
+#ifdef __riscv
 /* RISC-V instruction encodings */
 enum { ZERO = 0, SP = 2, T0 = 5, A0 = 10, A1 = 11, A2 = 12, A7 = 17 };
 static uint32_t itype(int imm, int rs1, int f3, int rd, int op)
@@ -41,6 +42,41 @@ static uint32_t addi(int rd, int rs1, int imm) { return itype(imm, rs1, 0, rd, 0
 static uint32_t lbu(int rd, int rs1, int imm) { return itype(imm, rs1, 4, rd, 0x03); }
 static uint32_t lui(int rd, uint32_t hi20) { return (hi20 << 12) | (rd << 7) | 0x37; }
 #define ECALL 0x00000073u
+#define ELF_MACHINE 243 /* EM_RISCV */
+
+/* read(0, sp, 1); exit(*(last + DATA_OFF)): Trapdoor's numbers 5 and 2 */
+static size_t put_code(char *at, uint64_t last)
+{
+	uint32_t code[] = {
+		addi(A7, ZERO, 5), addi(A0, ZERO, 0), addi(A1, SP, 0), addi(A2, ZERO, 1), ECALL,
+		lui(T0, last >> 12), lbu(A0, T0, DATA_OFF), addi(A7, ZERO, 2), ECALL,
+	};
+	memcpy(at, code, sizeof code);
+	return sizeof code;
+}
+#else
+#define ELF_MACHINE 62 /* EM_X86_64 */
+
+/* The same in x86-64 machine code, with Linux's numbers (read 0,
+ * exit_group 231); last + DATA_OFF is below 2 GiB, a 32-bit address. */
+static size_t put_code(char *at, uint64_t last)
+{
+	uint32_t data = (uint32_t)(last + DATA_OFF);
+	unsigned char code[] = {
+		0xb8, 0, 0, 0, 0,       /* mov $0, %eax (read) */
+		0x31, 0xff,             /* xor %edi, %edi */
+		0x48, 0x89, 0xe6,       /* mov %rsp, %rsi */
+		0xba, 1, 0, 0, 0,       /* mov $1, %edx */
+		0x0f, 0x05,             /* syscall */
+		0x0f, 0xb6, 0x3c, 0x25, /* movzbl data, %edi */
+		data, data >> 8, data >> 16, data >> 24,
+		0xb8, 231, 0, 0, 0,     /* mov $231, %eax (exit_group) */
+		0x0f, 0x05,             /* syscall */
+	};
+	memcpy(at, code, sizeof code);
+	return sizeof code;
+}
+#endif
 
 /* Write path: an executable of nseg PT_LOAD segments that all map its
  * first page (the ELF header, the code at 256 and a data byte at 1024),
@@ -58,7 +94,7 @@ static int write_elf(const char *path, int nseg)
 	struct ehdr *eh = (struct ehdr *)img;
 	memcpy(eh->ident, "\177ELF\2\1\1", 7);
 	eh->type = 2;       /* ET_EXEC */
-	eh->machine = 243;  /* RISC-V */
+	eh->machine = ELF_MACHINE;
 	eh->version = 1;
 	eh->entry = TEXT_VA + 256;
 	eh->phoff = phoff;
@@ -66,11 +102,7 @@ static int write_elf(const char *path, int nseg)
 	eh->phentsize = sizeof(struct phdr);
 	eh->phnum = nseg;
 	uint64_t last = TEXT_VA + (uint64_t)(nseg - 1) * PGSIZE;
-	uint32_t code[] = {
-		addi(A7, ZERO, 5), addi(A0, ZERO, 0), addi(A1, SP, 0), addi(A2, ZERO, 1), ECALL, /* read(0, sp, 1) */
-		lui(T0, last >> 12), lbu(A0, T0, DATA_OFF), addi(A7, ZERO, 2), ECALL,         /* exit(last[DATA_OFF]) */
-	};
-	memcpy(img + 256, code, sizeof code);
+	put_code(img + 256, last);
 	img[DATA_OFF] = DATA_BYTE;
 	struct phdr *ph = (struct phdr *)(img + phoff);
 	for (int i = 0; i < nseg; i++)
