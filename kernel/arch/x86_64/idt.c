@@ -57,9 +57,9 @@ void idt_load(void)
 void x86_dump(struct trapframe *tf)
 {
 	u64 v = tf->vector;
-	eprintf("trap %d (%s), error %lx, rip %p, cs %x, rflags %lx, rsp %p, cr2 %p\n", (int)v,
+	eprintf("trap %d (%s), error %lx, rip %016p, cs %x, rflags %lx, rsp %016p, cr2 %016p\n", (int)v,
 		v < 32 && x86_exc_name[v] ? x86_exc_name[v] : "interrupt", tf->error, tf->rip,
 		(u32)tf->cs, tf->rflags, tf->rsp, read_cr(2));
-	eprintf("rax %p rbx %p rcx %p rdx %p\nrsi %p rdi %p rbp %p r8 %p\n", tf->rax, tf->rbx, tf->rcx, tf->rdx,
+	eprintf("rax %016p rbx %016p rcx %016p rdx %016p\nrsi %016p rdi %016p rbp %016p r8 %016p\n", tf->rax, tf->rbx, tf->rcx, tf->rdx,
 		tf->rsi, tf->rdi, tf->rbp, tf->r8);
 }

@@ -1,6 +1,7 @@
 /* serial.c: the console on COM1, a 16550 UART at I/O port 0x3f8, and the
  * early print routine used before (and beneath) the portable kprintf.
  */
+#include "kernel.h"
 #include "x86.h"
 #include "x86_64.h"
 
@@ -44,66 +45,15 @@ static void eputs(const char *s)
 	}
 }
 
-static void enum_(u64 v, int base, int neg, int width)
-{
-	char tmp[24];
-	int i = 0;
-	do {
-		tmp[i++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (i < width)
-		tmp[i++] = '0';
-	if (neg)
-		tmp[i++] = '-';
-	while (i)
-		uart_putc(tmp[--i]);
-}
-
-/* eprintf: %s %c %d %u %x %p with l and a 0-padded width; no locks, no
- * per-CPU state: safe in a fault handler at any point of the boot. */
+/* eprintf: the portable formatter (kvsnprintf: no locks, no per-CPU
+ * state) into a buffer on this stack, then straight to the UART: safe in
+ * a fault handler at any point of the boot. */
 void eprintf(const char *fmt, ...)
 {
-	__builtin_va_list ap;
-	__builtin_va_start(ap, fmt);
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			char s[2] = {*fmt, 0};
-			eputs(s);
-			continue;
-		}
-		fmt++;
-		int width = 0, lng = 0;
-		while (*fmt >= '0' && *fmt <= '9')
-			width = width * 10 + *fmt++ - '0';
-		while (*fmt == 'l')
-			lng = 1, fmt++;
-		switch (*fmt) {
-		case 's':
-			eputs(__builtin_va_arg(ap, const char *));
-			break;
-		case 'c':
-			uart_putc(__builtin_va_arg(ap, int));
-			break;
-		case 'd': {
-			long v = lng ? __builtin_va_arg(ap, long) : __builtin_va_arg(ap, int);
-			enum_(v < 0 ? -(u64)v : (u64)v, 10, v < 0, width);
-			break;
-		}
-		case 'u':
-			enum_(lng ? __builtin_va_arg(ap, u64) : __builtin_va_arg(ap, u32), 10, 0, width);
-			break;
-		case 'x':
-			enum_(lng ? __builtin_va_arg(ap, u64) : __builtin_va_arg(ap, u32), 16, 0, width);
-			break;
-		case 'p':
-			eputs("0x");
-			enum_(__builtin_va_arg(ap, u64), 16, 0, 16);
-			break;
-		default:
-			uart_putc('%');
-			uart_putc(*fmt);
-		}
-	}
-	__builtin_va_end(ap);
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	eputs(buf);
 }
