@@ -643,6 +643,23 @@ static void b_disk_read_warm_4k(const char *name, long n)
 	close(fd);
 }
 
+/* n blocks of `byte` written to fd, then fsync, timed as one window
+ * (fsync included), reported per block; fd is closed. */
+static void write_fsync_blocks(const char *name, int fd, long n, int byte)
+{
+	memset(blkbuf, byte, BLK);
+	io_mark();
+	unsigned long i0 = idle_ns(), t0 = now();
+	long ok = 0;
+	for (long i = 0; i < n; i++)
+		ok += write(fd, blkbuf, BLK) == BLK;
+	int r = fsync(fd);
+	unsigned long d = now() - t0, idle = idle_ns() - i0;
+	CHECK(name, ok == n && r == 0);
+	report_io(name, d, idle, n);
+	close(fd);
+}
+
 /* disk_write_fsync_4k: 16 MiB written (whole blocks: into the cache
  * without reading them first), then fsync, which writes them all to the
  * device and waits; per 4 KiB, fsync included. */
@@ -656,17 +673,7 @@ static void b_disk_write_fsync_4k(const char *name, long n)
 		close(fd);
 		return;
 	}
-	memset(blkbuf, 0xa5, BLK);
-	io_mark();
-	unsigned long i0 = idle_ns(), t0 = now();
-	long ok = 0;
-	for (long i = 0; i < n; i++)
-		ok += write(fd, blkbuf, BLK) == BLK;
-	int r = fsync(fd);
-	unsigned long d = now() - t0, idle = idle_ns() - i0;
-	CHECK(name, ok == n && r == 0);
-	report_io(name, d, idle, n);
-	close(fd);
+	write_fsync_blocks(name, fd, n, 0xa5);
 }
 
 /* --- the same through ext2: /mnt (tools/bench.py boots with root=mnt) --- */
@@ -729,17 +736,7 @@ static void b_ext2_write_fsync_4k(const char *name, long n)
 	int fd = ext2_open(name, path, O_CREAT | O_TRUNC | O_WRONLY);
 	if (fd < 0)
 		return;
-	memset(blkbuf, 0x3c, BLK);
-	io_mark();
-	unsigned long i0 = idle_ns(), t0 = now();
-	long ok = 0;
-	for (long i = 0; i < n; i++)
-		ok += write(fd, blkbuf, BLK) == BLK;
-	int r = fsync(fd);
-	unsigned long d = now() - t0, idle = idle_ns() - i0;
-	CHECK(name, ok == n && r == 0);
-	report_io(name, d, idle, n);
-	close(fd);
+	write_fsync_blocks(name, fd, n, 0x3c);
 }
 
 /* ext2_create_delete: n small files (100 bytes each) created in a fresh
