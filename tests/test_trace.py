@@ -421,8 +421,10 @@ def trace_tracedump_lines_parse(g):
     assert lines and all(render_trace.EV_RE.fullmatch(l) for l in lines), out[-500:]
     assert len(lines) == tr.expected == len(tr.events)
     # the timebase is the machine's clock: virt's 10 MHz, x86-64's TSC rate
-    m = re.match(r"TRACE-BEGIN v1 timebase=(\d+) mask=0x1", out.splitlines()[0])
+    # (and the machine, whose words render_trace.py's tables use)
+    m = re.match(r"TRACE-BEGIN v1 timebase=(\d+) mask=0x1 arch=(\w+)$", out.splitlines()[0])
     assert m and (int(m.group(1)) == 10000000 if ARCH == "riscv" else int(m.group(1)) > 10000000), out[:200]
+    assert m.group(2) == ARCH and render_trace.machine_of(tr).name == ARCH, out[:200]
     kinds = {e.type for e in tr.events}
     assert {"boot", "syscall", "sysret", "user", "switch", "state", "exec", "exit", "timer"} <= kinds, kinds
     # recording was stopped by -s; a second dump is empty
