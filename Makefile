@@ -170,11 +170,12 @@ bench: all
 	$(if $(filter x86_64,$(ARCH)),python3 tools/bench_x86.py $(if $(QUICK),--quick),python3 tools/bench.py $(if $(ICOUNT),--icount $(ICOUNT)))
 
 # make trace CMD="spin 1 & echo hi" [CPUS=2] [ARGS="tick=100ms"] [OUT=docs/run] [NAME=run]
+# [ARCH=x86_64: the x86-64 guest, its files in build/x86_64/trace/]
 # The disk is attached as for make run (DISK=none: without one), so
 # CMD="spin 1 & dd if=/dev/vda of=/dev/null bs=4096 count=1 skip=3000"
 # records a read that blocks on the disk.
 trace: all $(if $(filter none,$(DISK)),,$(DISK))
-	python3 tools/trace.py --cmd "$(CMD)" --cpus $(CPUS) $(if $(ARGS),--args "$(ARGS)") $(if $(OUT),--out $(OUT)) \
+	python3 tools/trace.py --arch $(ARCH) --cmd "$(CMD)" --cpus $(CPUS) $(if $(ARGS),--args "$(ARGS)") $(if $(OUT),--out $(OUT)) \
 		$(if $(NAME),--name $(NAME)) $(if $(filter none,$(DISK)),,--disk $(DISK)) --png
 
 compile_commands.json: clean

@@ -285,6 +285,36 @@ static void sput_vec(struct sbuf *s, struct proc *p, u64 uva)
 	sput(s, "]");
 }
 
+/* writev's iovec array, as Linux's strace shows it, bytes and all:
+ * [{iov_base="hi", iov_len=2}, {iov_base="\n", iov_len=1}] (musl's stdio
+ * writes its buffer and the new bytes with one writev, so the address
+ * alone would hide every byte a program prints). */
+static void sput_iov(struct sbuf *s, struct proc *p, u64 uva, long n)
+{
+	struct {
+		u64 base, len;
+	} v;
+	if (n <= 0 || copyin(&p->vm, &v, uva, sizeof v) < 0) {
+		sput(s, "%p", (void *)uva);
+		return;
+	}
+	sput(s, "[");
+	for (long i = 0; i < n; i++) {
+		if (i && copyin(&p->vm, &v, uva + i * sizeof v, sizeof v) < 0) {
+			sput(s, ", %p", (void *)(uva + i * sizeof v));
+			break;
+		}
+		if (i == 4) {
+			sput(s, ", ...");
+			break;
+		}
+		sput(s, "%s{iov_base=", i ? ", " : "");
+		sput_str(s, p, v.base, (long)v.len < 0 ? 32 : (long)v.len, 32);
+		sput(s, ", iov_len=%lu}", v.len);
+	}
+	sput(s, "]");
+}
+
 static void sput_flags(struct sbuf *s, u64 f)
 {
 	static const char *const acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
@@ -341,6 +371,7 @@ static void format_call(struct sbuf *s, struct proc *p, u64 num, const u64 *a, l
 		case 'p': sput(s, "%p", (void *)a[i]); break;
 		case 's': sput_str(s, p, a[i], -1, 32); break;
 		case 'w': sput_str(s, p, a[i], a[i + 1], 32); break;
+		case 'e': sput_iov(s, p, a[i], (long)a[i + 1]); break;
 		case 'r':
 			if (after && ret > 0)
 				sput_str(s, p, a[i], ret, 32);

@@ -15,6 +15,10 @@ The convention (written for authors in docs/tour.md, "Programs in the docs"):
   freshly booted Trapdoor whose initramfs has the program as /bin/NAME (or
   /test/NAME): each "$ " line is typed at the shell, and the lines after it,
   up to the next "$ " line, must be exactly what the command prints.
+  A session block whose info string names an architecture (```riscv,
+  ```x86_64) is that machine's own, where the two print differently (an
+  address): make test ARCH=... runs the one of its machine, or else the
+  untagged one.  Tagged blocks come before any untagged one.
 """
 import os
 import re
@@ -35,8 +39,9 @@ class Program:
     def __init__(self, doc, line, dirname, name, code, named):
         self.doc, self.line, self.dir, self.name, self.code = doc, line, dirname, name, code
         self.named = named    # the doc names the file (else it got docLINE)
-        self.session = None   # [(command, [expected lines])]
+        self.session = None   # [(command, [expected lines])]: this architecture's
         self.session_line = None
+        self.sessions = {}    # info string ("" or an architecture) -> (session, line)
 
     def where(self):
         return "%s:%d" % (self.doc, self.line)
@@ -86,11 +91,16 @@ def programs(doc):
     with open(os.path.join(ROOT, doc)) as f:
         text = f.read()
     for info, line, body, prose in blocks(text):
-        if found and found[-1].session is None and found[-1].open:
+        if found and found[-1].open:
+            p = found[-1]
             if re.search(r"^#", prose, re.M) or info == "c":
-                found[-1].open = False
-            elif body.startswith("$ "):
-                found[-1].session, found[-1].session_line = parse_session(body), line
+                p.open = False
+            elif body.startswith("$ ") and info in ("", "riscv", "x86_64") and info not in p.sessions:
+                p.sessions[info] = (parse_session(body), line)
+                p.open = info != ""  # an untagged session ends the program's
+                mine = p.sessions.get(harness.ARCH) or p.sessions.get("")
+                if mine:
+                    p.session, p.session_line = mine
         if info == "c" and MAIN.search(body):
             names = NAMED.findall(prose)
             dirname, name = names[-1] if names else ("bin", "doc%d" % line)

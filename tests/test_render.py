@@ -21,6 +21,7 @@ OUT = os.path.join(harness.ROOT, "build", "test-render")
 ONE = os.path.join(DATA, "spin_echo_1cpu.trace")      # spin 1 & echo hi
 TWO = os.path.join(DATA, "two_harts_kmem.trace")      # 2 harts, spin x2, echo, kmem
 COOP = os.path.join(DATA, "coop.trace")               # sched=coop: no preemption
+X86 = os.path.join(DATA, "x86_spin_echo_kmem.trace")  # x86-64: spin 1 & echo hi; kmem null
 
 
 def raw_events(path):
@@ -520,3 +521,38 @@ def render_timeline_zooms_and_pans_in_chromium():
         for s in r["svgs"]:
             assert s["left"] >= 0 and s["right"] <= r["innerWidth"] + 0.5, (width, s)
             assert s["font"] >= 13, (width, s)  # 13px labels, not scaled down
+
+
+@host_test()
+def render_speaks_the_machines_words():
+    """The tables of an x86-64 trace say what the seeds' x86 says: the IDT
+    loaded with lidt, the TSS's rsp0, the syscall instruction with rax,
+    iretq and sysretq, vectors, the LAPIC timer, the IOAPIC, CR2; and none
+    of RISC-V's words.  A RISC-V trace keeps its own."""
+    tr, an, md_path, html_path = render_to(X86)
+    assert an.m.name == "x86_64" and tr.arch == "x86_64"
+    md = open(md_path).read()
+    for word in ("IDT", "`lidt`", "TSS", "`rsp0`", "`iretq`", "`sysretq`", "LAPIC", "IOAPIC", "vector 0xf0",
+                 "`syscall_entry`", "`x86_trap()`", "`lapic_timer_init()`", "`ioapic_init()`",
+                 "**trap** into OS (`syscall`, rax = 20)", "number 20 is `writev`", "result in rax",
+                 "(via `exit_group(0)`)", "one lane per cpu"):
+        assert word in md, (word, md)
+    for word in ("scause", "stvec", "`sret`", "sepc", "PLIC", "ecall", "a7 =", "in a0", "hart"):
+        assert word not in md, (word, md)
+    page = open(html_path).read()
+    assert "cpu idle, waiting for an interrupt (hlt)" in page and "system call (syscall)" in page
+    assert "hart" not in page and "wfi" not in page
+    # kmem's page fault, as the table tells a killed process: the vector
+    # and the address the CPU left in CR2
+    p = next(p for p in an.procs.values() if p.name == "kmem")
+    assert p.killed and p.killed.c == 14, p.killed
+    story = dict(proc=p, call=None, exit_call=None, first_user=an.first_user(p.pid, p.execs[-1].time))
+    rows = render_trace.syscall_rows(an, story)
+    assert any("page fault (vector 14) at 0x0 (CR2): killed by the kernel" in r[3] for r in rows), rows
+    # and a RISC-V trace (an older tracedump: no arch= on its first line)
+    tr, an, md_path, html_path = render_to(ONE)
+    md = open(md_path).read()
+    assert an.m.name == "riscv" and tr.arch is None
+    assert "`stvec`" in md and "`sret`" in md and "scause" in md
+    for word in ("IDT", "lidt", "iretq", "sysretq", "rax", "LAPIC", "IOAPIC"):
+        assert word not in md, (word, md)

@@ -143,6 +143,20 @@ def script_from_a_file(g):
     assert out.endswith("127\n"), out
 
 
+@test()
+def script_goes_on_after_a_forked_child_exits(g):
+    """A command that is not found, a builtin in a pipeline, exit in a
+    pipeline: each a forked child that never execs.  It must not move the
+    script's file offset, which it shares with the shell (musl's exit()
+    would set it back to where the child's copy of the buffer was, and
+    the shell read the rest of its script again)."""
+    g.run("echo nosuchcmd > /tmp/f.sh; echo 'echo one' >> /tmp/f.sh")
+    g.run("echo 'cd / | echo two' >> /tmp/f.sh; echo 'exit 3 | echo three' >> /tmp/f.sh")
+    g.run("echo 'echo four' >> /tmp/f.sh")
+    out = g.run("sh /tmp/f.sh; echo status=$?")
+    assert out == "sh: nosuchcmd: not found\none\ntwo\nthree\nfour\nstatus=0\n", out
+
+
 def interrupt(g, tries=10):
     """Ctrl-C until the shell prompts again (the job may still be starting)."""
     for _ in range(tries):

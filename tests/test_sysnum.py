@@ -51,7 +51,7 @@ def sysnum_list_unique():
     syms = [r["sym"] for r in rs]
     assert len(set(syms)) == len(syms), "a name twice"
     for r in rs:
-        assert set(r["args"]) <= set("iuxpswrvfo") and len(r["args"]) <= 6, r
+        assert set(r["args"]) <= set("iuxpswervfo") and len(r["args"]) <= 6, r
         assert r["ret"] in "ipn", r
 
 

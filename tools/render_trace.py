@@ -14,6 +14,11 @@ raw console capture: other lines are ignored).  Output:
              processes blocked on the disk); hover for details, zoom and pan with
              the page's own script (no network resources)
 
+The tables are in the words of the machine the trace is from (tracedump's
+arch=): RISC-V's stvec, scause, ecall and sret, or x86-64's IDT and lidt,
+the TSS's rsp0, syscall and sysretq, iretq, vectors, the LAPIC timer and
+the IOAPIC; the functions they name are those of kernel/arch/<arch>/.
+
 Event lines of a type this tool does not know are reported on stderr with
 their line numbers and counted on the page.
 
@@ -41,6 +46,11 @@ EXC_NAMES = {0: "misaligned instruction fetch", 1: "instruction access fault", 2
              7: "store access fault", 8: "ecall from U-mode (system call)", 12: "instruction page fault",
              13: "load page fault", 15: "store page fault"}
 IRQ_NAMES = {1: "software interrupt", 5: "timer interrupt", 9: "device interrupt"}
+# x86-64's vectors (kernel/arch/x86_64/idt.c's names; x86.h's T_*)
+X86_EXC_NAMES = {0: "divide error", 1: "debug", 3: "breakpoint", 6: "invalid opcode", 7: "device not available",
+                 8: "double fault", 12: "stack fault", 13: "general protection", 14: "page fault",
+                 16: "x87 FPU error", 17: "alignment check", 19: "SIMD FP exception"}
+X86_T_IRQ0, X86_T_TIMER, X86_T_IPI = 32, 0xf0, 0xf1
 SIGNALS = {2: "SIGINT", 4: "SIGILL", 5: "SIGTRAP", 9: "SIGKILL", 10: "SIGBUS", 11: "SIGSEGV", 12: "SIGSYS",
            13: "SIGPIPE", 15: "SIGTERM"}
 
@@ -48,8 +58,120 @@ SIGNALS = {2: "SIGINT", 4: "SIGILL", 5: "SIGTRAP", 9: "SIGKILL", 10: "SIGBUS", 1
 # it is not the first, whose tid is the pid).  Threads are drawn as their
 # own "processes", keyed by tid: switch, user and state events already
 # name tids (a = b = tid), and each thread gets its own colour.
+
+class Machine:
+    """One architecture's words for the tables: its registers and
+    instructions, and the functions of kernel/arch/<arch>/ that do each
+    step (each name is one a grep finds there).  RISC-V's say what the
+    seeds' table says with stvec, scause and sret; x86-64's with the IDT,
+    lidt, the TSS's rsp0, iretq/sysretq and the LAPIC timer."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+RISCV = Machine(
+    name="riscv", cpu="hart", idle_insn="wfi", syscall_insn="ecall",
+    trap_table=("**initialize trap table**<br>`trap_init()` writes `trap_entry` into `stvec`",
+                "remember the address of the trap handler: one entry for system calls, faults "
+                "and interrupts alike; `scause` says which"),
+    irq_route=None,
+    timer=("**start interrupt timer**<br>`arch_timer_init()`: every %s",
+           "start timer<br>interrupt the CPU every %d µs (`stimecmp`)"),
+    others="start the other harts (%d running); each installs the same trap table and starts its own timer",
+    no_others="no other harts to start (1 hart)",
+    first_return="**return-from-trap** (`trap_return`: `sret`, t = %s)",
+    first_user=("restore regs from kernel stack (`trap_return` loads the trapframe)<br>"
+                "move to user mode<br>jump to `main` (`sret` to `sepc`: the entry point, pc 0x%x)"),
+    trap_insn="**trap** into OS (`ecall`, a7 = %d)",
+    syscall_hw=("save regs to kernel stack: the hart keeps pc in `sepc`, `trap_entry` "
+                "stores the registers in the trapframe<br>move to kernel mode<br>"
+                "jump to trap handler (`stvec` = `trap_entry`), `scause` = 8: ecall from U-mode"),
+    syscall_hw_short=("save regs(A) → k-stack(A) (`trap_entry` fills the trapframe)<br>move to kernel mode<br>"
+                      "jump to trap handler, `scause` = 8: ecall from U-mode"),
+    dispatch="Handle trap: `usertrap()` → `syscall()`",
+    result="a0",
+    syscall_return=("restore regs from kernel stack (`trap_return`)<br>move to user mode (`sret`)"
+                    "<br>jump to PC after **trap** (pc 0x%x)"),
+    timer_hw=("**timer interrupt**: %s<br>save regs(A) → k-stack(A) (`sepc`; `trap_entry` fills A's "
+              "trapframe)<br>move to kernel mode<br>jump to trap handler (pc of A was 0x%x)"),
+    back_hw=lambda how: ("restore regs(B) ← k-stack(B) (`trap_return` loads B's trapframe)<br>move to user mode"
+                         "<br>jump to B's PC (`sret`, pc 0x%x)"),
+    disk_return=("restore regs(A) ← k-stack(A)<br>move to user mode (`sret`)<br>jump to A's PC after "
+                 "**trap** (pc 0x%x)"),
+    idle="the hart waits for an interrupt (`wfi`)",
+    disk_irq=lambda irq: "`scause` 9, PLIC source %d: the disk" % irq,
+    write="write", exits=("exit",), execs=("exec",),
+)
+
+X86_64 = Machine(
+    name="x86_64", cpu="cpu", idle_insn="hlt", syscall_insn="syscall",
+    trap_table=("**initialize trap table**<br>`idt_init()` points the IDT's 256 gates at the stubs of "
+                "`trap_vectors` (trapentry.S); `arch_trap_init()`: `lidt` loads it, LSTAR = `syscall_entry` "
+                "for the `syscall` instruction; `gdt_init()`: `ltr` loads the TSS, whose `rsp0` names the "
+                "kernel stack",
+                "remember the address of the trap handlers: one gate per vector (exceptions 0–31, device "
+                "interrupts from 32, the LAPIC timer 0xf0); the vector says which"),
+    irq_route=("route device interrupts: `arch_irq_init()` → `ioapic_init()` masks every IOAPIC input; each "
+               "driver routes its own (`arch_irq_enable()` → `ioapic_route()`: input n → vector 32 + n, to "
+               "the boot CPU)",
+               "the IOAPIC turns a device's interrupt line into a message to one CPU's local APIC"),
+    timer=("**start interrupt timer**<br>`arch_timer_init()` → `lapic_timer_init()`: every %s",
+           "start timer<br>interrupt the CPU every %d µs (the local APIC's timer, vector 0xf0: a TSC "
+           "deadline, or a one-shot count, re-armed by `lapic_timer_arm()`)"),
+    others="start the other CPUs (%d running: INIT and SIPI, `arch_start_cpus()`); each loads the same IDT "
+           "(`lidt`) and TSS and starts its own LAPIC timer",
+    no_others="no other CPUs to start (1 CPU)",
+    first_return="**return-from-trap** (`forkret` → `trap_return`: `iretq`, t = %s)",
+    first_user=("restore regs from kernel stack (`trap_return` pops the trapframe; TSS `rsp0` = the top of "
+                "this kernel stack, for the next trap)<br>move to user mode<br>jump to `main` (`iretq` pops "
+                "rip, cs, rflags, rsp, ss: the entry point, pc 0x%x)"),
+    trap_insn="**trap** into OS (`syscall`, rax = %d)",
+    syscall_hw=("save pc and flags: the CPU puts rip in rcx, rflags in r11 and masks interrupts (FMASK); "
+                "it switches no stack: `syscall_entry` takes the thread's kernel stack (the one TSS `rsp0` "
+                "names) and stores the registers in the trapframe<br>move to kernel mode<br>"
+                "jump to trap handler (LSTAR = `syscall_entry`)"),
+    syscall_hw_short=("save regs(A) → k-stack(A) (`syscall`: rip → rcx, rflags → r11; `syscall_entry` fills "
+                      "the trapframe)<br>move to kernel mode<br>jump to trap handler (LSTAR = `syscall_entry`)"),
+    dispatch="Handle trap: `x86_syscall()` → `syscall()`",
+    result="rax",
+    syscall_return=("restore regs from kernel stack (`syscall_return`)<br>move to user mode (`sysretq`: rip "
+                    "from rcx, rflags from r11)<br>jump to PC after **trap** (pc 0x%x)"),
+    timer_hw=("**timer interrupt**: %s<br>save regs(A) → k-stack(A): the CPU switches to the stack in TSS "
+              "`rsp0` and pushes ss, rsp, rflags, cs, rip there; `alltraps` fills the rest of A's "
+              "trapframe<br>move to kernel mode<br>jump to trap handler (IDT gate 0xf0 → `x86_trap()`; pc of "
+              "A was 0x%x)"),
+    back_hw=lambda how: ("restore regs(B) ← k-stack(B) (`%s` pops B's trapframe; TSS `rsp0` = the top of B's "
+                         "kernel stack)<br>move to user mode<br>jump to B's PC (`%s`, pc 0x%%x)" % how),
+    disk_return=("restore regs(A) ← k-stack(A) (`syscall_return`)<br>move to user mode (`sysretq`)<br>"
+                 "jump to A's PC after **trap** (pc 0x%x)"),
+    idle="the CPU waits for an interrupt (`sti; hlt` in `arch_idle()`)",
+    disk_irq=lambda irq: "vector %d: IOAPIC input %d, the disk" % (X86_T_IRQ0 + irq, irq),
+    write="writev", exits=("exit_group", "exit"), execs=("execve", "exec"),
+)
+MACHINES = {"riscv": RISCV, "x86_64": X86_64}
+
+
+def machine_of(tr):
+    """The architecture a trace was recorded on: tracedump says so (arch=
+    on its first line), tools/trace.py's # arch: line too; an older trace
+    is RISC-V's unless its boot event names x86's lidt."""
+    arch = tr.arch or tr.meta.get("arch")
+    if not arch:
+        arch = "x86_64" if any(e.type == "boot" and e.name == "lidt" for e in tr.events) else "riscv"
+    return MACHINES.get(arch, RISCV)
+
+
+def is_interrupt(m, cause):
+    """Is a trap's cause an interrupt (not an exception)?  RISC-V: scause's
+    top bit (negative as tracedump prints it); x86-64: vectors 32 to 255."""
+    if m is X86_64:
+        return X86_T_IRQ0 <= cause < 256
+    return bool(cause & SCAUSE_INTR) or cause < 0
+
+
 EV_RE = re.compile(r"EV (\d+) (\d+) (-?\d+) ([a-z]+) (-?\d+) (-?\d+) (-?\d+) (-?\d+) (\S+)(?: t(\d+))?\s*$")
-BEGIN_RE = re.compile(r"TRACE-BEGIN v1 timebase=(\d+) mask=0x([0-9a-f]+)")
+BEGIN_RE = re.compile(r"TRACE-BEGIN v1 timebase=(\d+) mask=0x([0-9a-f]+)(?: arch=(\w+))?")
 END_RE = re.compile(r"TRACE-END events=(\d+) dropped=(\d+)")
 META_RE = re.compile(r"^# ([a-z]+): (.*)$")
 
@@ -82,6 +204,7 @@ class Trace:
         self.meta = {}
         self.events = []
         self.timebase = None
+        self.arch = None       # tracedump's arch= (None: an older tracedump)
         self.expected = None
         self.dropped = 0
         self.bad_lines = 0
@@ -97,6 +220,7 @@ class Trace:
                 # A second dump continues the first: the rings were drained.
                 inside = True
                 self.timebase = int(m.group(1)) or self.timebase
+                self.arch = m.group(3) or self.arch
                 continue
             m = END_RE.search(line)
             if m:
@@ -219,6 +343,7 @@ class Analysis:
 
     def __init__(self, tr):
         self.tr = tr
+        self.m = machine_of(tr)
         ev = tr.events
         self.start = ev[0].time
         self.end = ev[-1].time
@@ -462,7 +587,7 @@ class Analysis:
                 continue
             if e.type == "timer" and timer is None:
                 timer = e
-            if e.type == "trap" and e.a & SCAUSE_INTR:
+            if e.type == "trap" and is_interrupt(self.m, e.a):
                 trap = e
                 break
             if e.type in ("user", "switch"):
@@ -499,9 +624,11 @@ class Analysis:
         seeds' "LDE protocol" table."""
         boring = {"sh", "init", "tracedump", "trace"}
 
+        m = self.m
+
         def ok(p):
             return p.created and p.reaped and p.exit and any(
-                s.ret and s.user and s.name != "exec" for s in p.syscalls)
+                s.ret and s.user and s.name not in m.execs for s in p.syscalls)
 
         cands = [p for p in self.procs.values() if ok(p)]
         if not cands:
@@ -514,11 +641,11 @@ class Analysis:
                                   p.created.time if p.created else 0))
         p = cands[0]
         start = p.execs[-1].time if p.execs else (p.created.time if p.created else self.start)
-        calls = [s for s in p.syscalls if s.enter.time >= start and s.ret and s.user and s.name != "exec"]
+        calls = [s for s in p.syscalls if s.enter.time >= start and s.ret and s.user and s.name not in m.execs]
         if not calls:
             calls = [s for s in p.syscalls if s.ret]
-        call = next((s for s in calls if s.name == "write"), calls[0] if calls else None)
-        exit_call = next((s for s in p.syscalls if s.name == "exit"), None)
+        call = next((s for s in calls if s.name == m.write), calls[0] if calls else None)
+        exit_call = next((s for s in p.syscalls if s.name in m.exits), None)
         return dict(proc=p, call=call, exit_call=exit_call, first_user=self.first_user(p.pid, start))
 
 
@@ -535,7 +662,12 @@ def fmt_dur(tr, dt):
     return "%.3f ms" % (us / 1000)
 
 
-def fmt_cause(cause, name=True):
+def fmt_cause(cause, name=True, m=None):
+    if m is X86_64:
+        what = ("timer interrupt (the LAPIC's)" if cause == X86_T_TIMER else "IPI" if cause == X86_T_IPI else
+                "device interrupt" if X86_T_IRQ0 <= cause < 256 else X86_EXC_NAMES.get(cause, "exception"))
+        text = "vector %d" % cause if cause < X86_T_IRQ0 else "vector 0x%x" % cause
+        return "%s (%s)" % (what, text) if name else "%s, %s" % (text, what)
     if cause & SCAUSE_INTR or cause < 0:
         irq = cause & 0xff
         text = "scause 0x%x" % (cause & ((1 << 64) - 1))
@@ -569,30 +701,26 @@ def pname(an, pid, t=None):
 # --- the protocol tables ------------------------------------------------
 
 def boot_rows(an):
-    tr = an.tr
+    tr, m = an.tr, an.m
     rows = []
     by = {e.a: e for e in an.boot}
     e = by.get(1)
     if e:
-        rows.append(("t = %s, hart %d" % (fmt_ms(tr, e.time), e.hart),
-                     "**initialize trap table**<br>`trap_init()` writes `trap_entry` into `stvec`",
-                     "remember the address of the trap handler: one entry for system calls, faults "
-                     "and interrupts alike; `scause` says which", ""))
+        rows.append(("t = %s, %s %d" % (fmt_ms(tr, e.time), m.cpu, e.hart), m.trap_table[0], m.trap_table[1], ""))
+        if m.irq_route:
+            rows.append(("", m.irq_route[0], m.irq_route[1], ""))
     e = by.get(2)
     if e:
-        rows.append(("t = %s" % fmt_ms(tr, e.time),
-                     "**start interrupt timer**<br>`arch_timer_init()`: every %s" % fmt_dur(tr, e.b * tr.timebase // 1000000),
-                     "start timer<br>interrupt the CPU every %d µs (`stimecmp`)" % e.b, ""))
+        rows.append(("t = %s" % fmt_ms(tr, e.time), m.timer[0] % fmt_dur(tr, e.b * tr.timebase // 1000000),
+                     m.timer[1] % e.b, ""))
     e = by.get(3)
     if e:
-        rows.append(("t = %s" % fmt_ms(tr, e.time),
-                     "start the other harts (%d running); each installs the same trap table and "
-                     "starts its own timer" % e.c if e.c > 1 else "no other harts to start (1 hart)", "", ""))
+        rows.append(("t = %s" % fmt_ms(tr, e.time), m.others % e.c if e.c > 1 else m.no_others, "", ""))
     return rows
 
 
 def syscall_rows(an, story):
-    tr = an.tr
+    tr, m = an.tr, an.m
     p, call = story["proc"], story["call"]
     rows = []
     parent = pname(an, p.parent, p.created.time) if p.parent else "the kernel"
@@ -614,44 +742,39 @@ def syscall_rows(an, story):
             ": " + WHY[first_in.c] if 0 < first_in.c < 5 else ""))
     fu = story["first_user"]
     if fu:
-        os_lines.append("**return-from-trap** (`trap_return`: `sret`, t = %s)" % fmt_ms(tr, fu.time))
+        os_lines.append(m.first_return % fmt_ms(tr, fu.time))
     t_from = p.created.time if p.created else (ex.time if ex else None)
     when = ""
     if t_from is not None:
         when = "t = %s … %s" % (fmt_ms(tr, t_from), fmt_ms(tr, fu.time)) if fu else "t = %s" % fmt_ms(tr, t_from)
     rows.append((when, "<br>".join(os_lines), "", ""))
     if fu:
-        rows.append(("t = %s" % fmt_ms(tr, fu.time), "",
-                     "restore regs from kernel stack (`trap_return` loads the trapframe)<br>"
-                     "move to user mode<br>jump to `main` (`sret` to `sepc`: "
-                     "the entry point, pc 0x%x)" % fu.b, ""))
+        rows.append(("t = %s" % fmt_ms(tr, fu.time), "", m.first_user % fu.b, ""))
     if call:
         e = call.enter
         rows.append(("t = %s … %s" % (fmt_ms(tr, fu.time), fmt_ms(tr, e.time)) if fu else "t = %s" % fmt_ms(tr, e.time), "", "",
-                     "Run `main()` of %s<br>…<br>Call system call `%s()`<br>**trap** into OS (`ecall`, a7 = %d)"
-                     % (p.name_at(e.time), call.name, call.num)))
-        rows.append(("", "", "save regs to kernel stack: the hart keeps pc in `sepc`, `trap_entry` "
-                     "stores the registers in the trapframe<br>move to kernel mode<br>"
-                     "jump to trap handler (`stvec` = `trap_entry`), `scause` = 8: ecall from U-mode", ""))
+                     "Run `main()` of %s<br>…<br>Call system call `%s()`<br>%s"
+                     % (p.name_at(e.time), call.name, m.trap_insn % call.num)))
+        rows.append(("", "", m.syscall_hw, ""))
         kt = (call.user.time if call.user else call.ret.time) - e.time
         rows.append(("t = %s … %s" % (fmt_ms(tr, e.time), fmt_ms(tr, call.ret.time)),
-                     "Handle trap: `usertrap()` → `syscall()`: number %d is `%s`, checked and looked up in "
+                     "%s: number %d is `%s`, checked and looked up in "
                      "the dispatch table `syscalls[]`<br>Do work of syscall: `%s`<br>**return-from-trap** "
-                     "with the result in a0 (%s in the kernel)"
-                     % (call.num, call.name, fmt_call(call), fmt_dur(tr, kt)), "", ""))
+                     "with the result in %s (%s in the kernel)"
+                     % (m.dispatch, call.num, call.name, fmt_call(call), m.result, fmt_dur(tr, kt)), "", ""))
         if call.user:
-            rows.append(("t = %s" % fmt_ms(tr, call.user.time), "",
-                         "restore regs from kernel stack (`trap_return`)<br>move to user mode (`sret`)"
-                         "<br>jump to PC after **trap** "
-                         "(pc 0x%x)" % call.user.b, ""))
+            rows.append(("t = %s" % fmt_ms(tr, call.user.time), "", m.syscall_return % call.user.b, ""))
     ec = story["exit_call"]
     if ec or p.exit:
         t = ec.enter.time if ec else p.exit.time
         if p.killed and not ec:
-            prog = "…<br>%s: killed by the kernel (t = %s)" % (
-                fmt_cause(p.killed.c), fmt_ms(tr, p.killed.time))
+            # x86-64: a page fault's address is the one the CPU left in CR2
+            where = " at 0x%x (CR2)" % (p.killed.d & ((1 << 64) - 1)) if m is X86_64 and p.killed.c == 14 else ""
+            prog = "…<br>%s%s: killed by the kernel (t = %s)" % (
+                fmt_cause(p.killed.c, m=m), where, fmt_ms(tr, p.killed.time))
         else:
-            prog = "…<br>return from `main`<br>**trap** (via `exit(%d)`)" % (ec.args[0] if ec else 0)
+            prog = "…<br>return from `main`<br>**trap** (via `%s(%d)`)" % (ec.name if ec else "exit",
+                                                                          ec.args[0] if ec else 0)
         rows.append(("t = %s" % fmt_ms(tr, t), "", "", prog))
         os_lines = []
         if p.exit:
@@ -670,7 +793,7 @@ def syscall_rows(an, story):
 
 
 def timer_rows(an, st):
-    tr = an.tr
+    tr, m = an.tr, an.m
     sw, trap, back = st["switch"], st["trap"], st["back"]
     a, b = st["a"], st["b"]
     na, nb = pname(an, a, sw.time), pname(an, b, sw.time)
@@ -679,10 +802,8 @@ def timer_rows(an, st):
     rows.append(("t = %s … %s" % (fmt_ms(tr, since.time), fmt_ms(tr, trap.time)) if since and trap else "",
                  "", "", "Process A: **%s**<br>…" % na))
     if trap:
-        rows.append(("t = %s, hart %d" % (fmt_ms(tr, trap.time), trap.hart), "",
-                     "**timer interrupt**: %s<br>save regs(A) → k-stack(A) (`sepc`; `trap_entry` fills A's "
-                     "trapframe)<br>move to kernel mode"
-                     "<br>jump to trap handler (pc of A was 0x%x)" % (fmt_cause(trap.a, False), trap.b), ""))
+        rows.append(("t = %s, %s %d" % (fmt_ms(tr, trap.time), m.cpu, trap.hart), "",
+                     m.timer_hw % (fmt_cause(trap.a, False, m), trap.b), ""))
     tick = st["timer"]
     where = "its own trap handler"
     r = st["resumed"]
@@ -704,32 +825,42 @@ def timer_rows(an, st):
                 "**return-from-trap (into B)**"]
     rows.append(("t = %s" % fmt_ms(tr, sw.time), "<br>".join(os_lines), "", ""))
     if back:
-        rows.append(("t = %s, hart %d" % (fmt_ms(tr, back.time), back.hart), "",
-                     "restore regs(B) ← k-stack(B) (`trap_return` loads B's trapframe)<br>move to user mode"
-                     "<br>jump to B's PC (`sret`, pc 0x%x)" % back.b, ""))
+        # x86-64: B goes back by iretq from a trap (or its first run), by
+        # sysretq from a system call it slept or yielded in
+        how = ("syscall_return", "sysretq") if r is not None and r.c in (WHY_BLOCK, WHY_YIELD) else \
+            ("trap_return", "iretq")
+        rows.append(("t = %s, %s %d" % (fmt_ms(tr, back.time), m.cpu, back.hart), "", m.back_hw(how) % back.b, ""))
         rows.append(("", "", "", "Process B: **%s**<br>…" % nb))
     return rows
+
+
+def handler(m, call):
+    """The kernel function the call runs: sys_<name>, or sys_linux_<name>
+    for a call of Linux's ABI (kernel/linux.c), by its number in the one
+    list (include/trapdoor/syscalls.h)."""
+    import syscalls
+    key = "x86" if m is X86_64 else "rv"
+    sym = next((r["sym"] for r in syscalls.rows() if r[key] == call.num), call.name)
+    return "sys_" + sym
 
 
 def disk_rows(an, st):
     """The blocking read, as the seeds' protocol table: A waits for the
     disk, B (or the idle hart) has the CPU meanwhile."""
-    tr = an.tr
+    tr, m = an.tr, an.m
     call, req, pid = st["call"], st["req"], st["pid"]
     na = pname(an, pid, call.enter.time)
     other = st["other"]
     nb = pname(an, other, st["out"].time)
     e = call.enter
-    rows = [("t = %s, hart %d" % (fmt_ms(tr, e.time), e.hart), "", "",
-             "Process A: **%s**<br>Call system call `%s()`<br>**trap** into OS (`ecall`, a7 = %d)"
-             % (na, call.name, call.num)),
-            ("", "", "save regs(A) → k-stack(A) (`trap_entry` fills the trapframe)<br>move to kernel mode<br>"
-             "jump to trap handler, `scause` = 8: ecall from U-mode", "")]
+    rows = [("t = %s, %s %d" % (fmt_ms(tr, e.time), m.cpu, e.hart), "", "",
+             "Process A: **%s**<br>Call system call `%s()`<br>%s" % (na, call.name, m.trap_insn % call.num)),
+            ("", "", m.syscall_hw_short, "")]
     via = "`blkdev_read` → `bread(%d)`" % req.block if call.name == "read" else "`bread(%d)`" % req.block
     rows.append(("t = %s … %s" % (fmt_ms(tr, e.time), fmt_ms(tr, req.req.time)),
-                 "Handle trap: `syscall()` → `sys_%s` → %s: the block is not in the buffer cache<br>"
+                 "Handle trap: `syscall()` → `%s` → %s: the block is not in the buffer cache<br>"
                  "**start the I/O**: `disk_start` puts the request (%s) on the virtqueue and notifies "
-                 "the device" % (call.name, via, req.what()), "", ""))
+                 "the device" % (handler(m, call), via, req.what()), "", ""))
     # The device is done by the time it interrupts; the driver sees it after.
     irq, trap = st["irq"], st["trap"]
     t_end = (trap or irq or req.done).time
@@ -749,13 +880,13 @@ def disk_rows(an, st):
     else:
         rows.append(("t = %s" % fmt_ms(tr, out.time),
                      "**dispatcher switches**: nothing else is ready, so `swtch` to the idle loop: "
-                     "the hart waits for an interrupt (`wfi`)", "", ""))
+                     + m.idle, "", ""))
     if irq:
         where = ("B interrupted in user mode at pc 0x%x; save regs(B) → k-stack(B)" % trap.b) if trap and trap.pid > 0 \
-            else ("the idle hart wakes" if irq.pid == 0 else "%s interrupted in the kernel" % pname(an, irq.pid, irq.time))
-        rows.append(("t = %s, hart %d" % (fmt_ms(tr, (trap or irq).time), irq.hart), "",
-                     "**device interrupt** (`scause` 9, PLIC source %d: the disk): %s<br>move to kernel mode<br>"
-                     "jump to trap handler" % (irq.a, where), ""))
+            else ("the idle %s wakes" % m.cpu if irq.pid == 0 else "%s interrupted in the kernel" % pname(an, irq.pid, irq.time))
+        rows.append(("t = %s, %s %d" % (fmt_ms(tr, (trap or irq).time), m.cpu, irq.hart), "",
+                     "**device interrupt** (%s): %s<br>move to kernel mode<br>"
+                     "jump to trap handler" % (m.disk_irq(irq.a), where), ""))
     wake = st["wake"]
     rows.append(("t = %s … %s" % (fmt_ms(tr, req.done.time), fmt_ms(tr, wake.time)),
                  "Handle the trap: `device_interrupt()` → `disk_intr()`: the used ring says the request for "
@@ -771,12 +902,10 @@ def disk_rows(an, st):
                  "%s the **dispatcher switches** to A: A returns from `sleep` in `bread`, waits %s in all"
                  % (came[0].upper() + came[1:], fmt_dur(tr, back.time - st["sleep"].time)), "", ""))
     rows.append(("t = %s" % fmt_ms(tr, call.ret.time),
-                 "copy the block to A's buffer (`copyout`)<br>**return-from-trap** with the result in a0: "
-                 "`%s`" % fmt_call(call), "", ""))
+                 "copy the block to A's buffer (`copyout`)<br>**return-from-trap** with the result in %s: "
+                 "`%s`" % (m.result, fmt_call(call)), "", ""))
     if call.user:
-        rows.append(("t = %s" % fmt_ms(tr, call.user.time), "",
-                     "restore regs(A) ← k-stack(A)<br>move to user mode (`sret`)<br>jump to A's PC after "
-                     "**trap** (pc 0x%x)" % call.user.b, ""))
+        rows.append(("t = %s" % fmt_ms(tr, call.user.time), "", m.disk_return % call.user.b, ""))
         rows.append(("", "", "", "Process A: **%s**<br>`%s()` returns %d<br>…" % (na, call.name, call.result)))
     return rows
 
@@ -785,7 +914,7 @@ def disk_title(an, st):
     other = st["other"]
     return "a read blocks on the disk: A = %s waits, %s" % (
         pname(an, st["pid"], st["call"].enter.time),
-        "B = %s runs" % pname(an, other, st["out"].time) if other > 0 else "the hart idles")
+        "B = %s runs" % pname(an, other, st["out"].time) if other > 0 else "the %s idles" % an.m.cpu)
 
 
 def md_table(rows, head):
@@ -838,7 +967,7 @@ def render_md(an, title, files):
         "; **%d lost** (rings full or lines garbled)" % (tr.dropped + max(tr.missing, 0))
         if tr.dropped or tr.missing > 0 else "", "; **%s**" % unknown_note(tr) if tr.unknown else ""), ""]
     if files.get("html"):
-        out += ["The timeline, one lane per hart: [%s](%s)%s" % (
+        out += ["The timeline, one lane per %s: [%s](%s)%s" % (an.m.cpu,
             files["html"], files["html"], " (picture: [%s](%s))" % (files["png"], files["png"])
             if files.get("png") else ""), ""]
     out += ["## At boot", "", md_table(boot_rows(an), HEAD3[:2]) if an.boot else "(boot not recorded)", ""]
@@ -883,7 +1012,7 @@ PATTERN_ORDER = ("solid", "stripes", "dots", "bars", "checks")
 MARKS = (
     ("user", "user mode (upper row of a hart): the process's own colour and pattern"),
     ("kernel", "kernel mode for that process (lower row): the same look, faded and outlined"),
-    ("idle", "hart idle, waiting for an interrupt (wfi)"),
+    ("idle", "hart idle, waiting for an interrupt (wfi)"),  # (marks(): the machine's words)
     ("tmark", "timer interrupt"),
     ("smark", "system call (ecall)"),
     ("wmark", "context switch (swtch)"),
@@ -892,6 +1021,12 @@ MARKS = (
     ("dwait", "process blocked on the disk (disk lane, lower row): its own look, asleep on the queue ps calls disk"),
     ("dmark", "disk interrupt: the completion that makes a waiting process ready"),
 )
+
+
+def marks(m):
+    """MARKS in the machine's words (its idle and system-call instructions)."""
+    return [(cls, text.replace("hart", m.cpu).replace("(wfi)", "(%s)" % m.idle_insn)
+             .replace("(ecall)", "(%s)" % m.syscall_insn)) for cls, text in MARKS]
 
 
 def looks(an):
@@ -998,7 +1133,7 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"
     for i, h in enumerate(an.harts):
         y0 = top + i * lane_h
         yu, yk = y0 + 12, y0 + 12 + row_h + 4
-        o.append('<text x="6" y="%d" class="lane">hart %d</text>' % (y0 + 30, h))
+        o.append('<text x="6" y="%d" class="lane">%s %d</text>' % (y0 + 30, an.m.cpu, h))
         o.append('<text x="%d" y="%d" class="sub" text-anchor="end">user</text>' % (left - 4, yu + 13))
         o.append('<text x="%d" y="%d" class="sub" text-anchor="end">kernel</text>' % (left - 4, yk + 13))
         o.append('<rect x="%d" y="%d" width="%d" height="%d" class="lanebg"/>' % (left, yu, plot_w, row_h * 2 + 4))
@@ -1021,7 +1156,7 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"
             w = max(xb - xa, 0.6)
             tip = "%s: %s, %s … %s (%s)" % (
                 "idle" if s.pid == 0 else "%s (pid %d)" % (s.name, s.pid),
-                {"user": "user mode", "kernel": "kernel mode", "idle": "hart idle (wfi)"}[s.mode],
+                {"user": "user mode", "kernel": "kernel mode", "idle": "%s idle (%s)" % (an.m.cpu, an.m.idle_insn)}[s.mode],
                 fmt_ms(tr, s.start), fmt_ms(tr, s.end), fmt_dur(tr, s.end - s.start))
             if s.mode == "idle":
                 o.append('<rect x="%.2f" y="%d" width="%.2f" height="%d" class="idle" data-a="%d" data-b="%d">'
@@ -1052,7 +1187,7 @@ def svg_timeline(an, t0, t1, title, width=1100, marks=True, zoom=False, sid="tl"
                         fmt_ms(tr, e.time), pname(an, e.pid, e.time), e.b)
                 else:
                     tip = "timer interrupt at %s, tick %d: %s" % (
-                        fmt_ms(tr, e.time), e.b, "hart idle" if e.a == 0 else pname(an, e.a, e.time) + " in the kernel")
+                        fmt_ms(tr, e.time), e.b, an.m.cpu + " idle" if e.a == 0 else pname(an, e.a, e.time) + " in the kernel")
                 o.append('<path d="M0 %d l-4 -7 h8 z" transform="translate(%.1f,0)" class="tmark" data-t="%d">'
                          '<title>%s</title></path>' % (yu - 1, xx, e.time, html.escape(tip)))
             if e.type in ("trap", "timer", "user", "switch"):
@@ -1125,8 +1260,8 @@ def disk_lane(an, t0, t1, x, yu, row_h):
         i = an.harts.index(e.hart)
         yh = TOP + i * LANE_H + 12 + row_h + 4 + row_h // 2
         woke = [w for w in an.disk_waits if w[3] is r and w[2] is not None]
-        tip = "disk interrupt at %s on hart %d: %s done%s" % (
-            fmt_ms(tr, e.time), e.hart, r.what(),
+        tip = "disk interrupt at %s on %s %d: %s done%s" % (
+            fmt_ms(tr, e.time), an.m.cpu, e.hart, r.what(),
             ", %s becomes ready" % pname(an, woke[0][0], e.time) if woke else "")
         o.append('<path d="M0 %d l5 5 l-5 5 l-5 -5 z" transform="translate(%.1f,0)" class="dmark" data-t="%d">'
                  '<title>%s</title></path>' % (yh - 5, x(e.time), e.time, html.escape(tip)))
@@ -1169,7 +1304,7 @@ def legend(an):
                                                                       html.escape(pname(an, pid))))
     o = ['<div class="legend">', '<div class="keys procs"><b>Processes</b> (the lane names each one when '
          'zoomed in far enough): %s</div>' % "".join(items), '<div class="keys marks"><b>Marks</b>: ']
-    for cls, text in MARKS:
+    for cls, text in marks(an.m):
         o.append('<span class="key" data-mark="%s">%s%s</span>' % (cls, mark_swatch(cls), html.escape(text)))
     o.append('</div><div class="hint">Zoom: the mouse wheel over a timeline, a double click, or the + and − '
              'buttons (keys + − ← → 0 once you clicked it); pan: drag it or ◀ ▶; hover over anything for '
@@ -1513,7 +1648,7 @@ def boot_args_html(tr):
 
 def boot_args_md(tr):
     meta, cpus = tr.meta, tr.meta.get("cpus")
-    harts = ", %s hart(s)" % cpus if cpus else ""
+    harts = ", %s %s(s)" % (cpus, machine_of(tr).cpu) if cpus else ""
     if "added" not in meta:
         return ["Boot arguments: `%s`%s  " % (meta["args"], harts)] if meta.get("args") else []
     asked = meta.get("args", "").strip()
@@ -1556,7 +1691,7 @@ def render_html(an, title, files):
         o.append('<div class="wide">%s</div>' % html_table(boot_rows(an), HEAD3[:2]))
     o.append("<h2>The whole run</h2>")
     o.append(legend(an))
-    o.append(svg_timeline(an, an.start, an.end, "Every hart, from boot to the end of the trace", sid="tl-run"))
+    o.append(svg_timeline(an, an.start, an.end, "Every %s, from boot to the end of the trace" % an.m.cpu, sid="tl-run"))
     st, story = an.stories()
     if story and story["call"]:
         c = story["call"]
@@ -1573,8 +1708,8 @@ def render_html(an, title, files):
         a, b = window(an, t_a, t_b, min_us=400, factor=6)
         o.append("<h2>A timer interrupt: switch from %s to %s</h2>" % (
             html.escape(pname(an, st["a"], sw.time)), html.escape(pname(an, st["b"], sw.time))))
-        o.append(svg_timeline(an, a, b, "Timer interrupt on hart %d: A = %s loses the CPU to B = %s" % (
-            sw.hart, pname(an, st["a"], sw.time), pname(an, st["b"], sw.time)), zoom=True, sid="tl-timer"))
+        o.append(svg_timeline(an, a, b, "Timer interrupt on %s %d: A = %s loses the CPU to B = %s" % (
+            an.m.cpu, sw.hart, pname(an, st["a"], sw.time), pname(an, st["b"], sw.time)), zoom=True, sid="tl-timer"))
         o.append('<div class="wide">%s</div>' % html_table(timer_rows(an, st), HEAD3))
     ds = an.disk_story()
     if ds:

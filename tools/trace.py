@@ -12,6 +12,7 @@ waits for background jobs, runs tracedump and keeps its lines:
     OUT/NAME.png       a picture of the page (--png, needs Chromium)
 
     python3 tools/trace.py --cmd "spin 1 & echo hi" [--cpus 2] [--tick 10ms] [--disk build/disk.img]
+                           [--arch x86_64]   (make trace ARCH=x86_64: build/x86_64/trace/)
 
 With a disk, a read of /dev/vda that misses the cache blocks: e.g.
     --cmd "spin 1 & dd if=/dev/vda of=/dev/null bs=4096 count=1 skip=3000"
@@ -23,7 +24,13 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guest import Guest, GuestError  # noqa: E402
+# guest.py reads the architecture when it is imported (as tools/test.py)
+for _i, _a in enumerate(sys.argv):
+    if _a == "--arch" and _i + 1 < len(sys.argv):
+        os.environ["TRAPDOOR_ARCH"] = sys.argv[_i + 1]
+    elif _a.startswith("--arch="):
+        os.environ["TRAPDOOR_ARCH"] = _a.split("=", 1)[1]
+from guest import ARCH, BUILD, Guest, GuestError  # noqa: E402
 import render_trace  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -53,9 +60,10 @@ def boot_args(asked):
 
 def meta_lines(cmds, asked, added, booted, cpus, disk=None):
     """The # lines at the head of a .trace: the page shows the user's own
-    boot arguments, and apart from them those the tool added; and the
-    disk, whose speed the disk's part of the run depends on."""
+    boot arguments, and apart from them those the tool added; the disk,
+    whose speed the disk's part of the run depends on; the machine."""
     return ["# trace: recorded by tools/trace.py; render with tools/render_trace.py",
+            "# arch: %s" % ARCH,
             "# cmd: %s" % "; ".join(cmds),
             "# args: %s" % re.sub(r"\s+", " ", asked).strip(),
             "# added: %s" % added,
@@ -99,7 +107,9 @@ def main():
     ap.add_argument("--tick", help="timer period (tick= boot argument; default 10ms)")
     ap.add_argument("--slice", type=int, help="ticks per time slice (default 1)")
     ap.add_argument("--args", default="", help="more boot arguments (sched=coop, ...)")
-    ap.add_argument("--out", default=os.path.join(ROOT, "build", "trace"), help="output directory")
+    ap.add_argument("--arch", default=ARCH, choices=("riscv", "x86_64"),
+                    help="the machine to boot (make trace ARCH=...; default riscv)")
+    ap.add_argument("--out", default=os.path.join(ROOT, BUILD, "trace"), help="output directory")
     ap.add_argument("--name", default="run", help="base name of the output files")
     ap.add_argument("--timeout", type=int, default=60, help="seconds per command")
     ap.add_argument("--png", action="store_true", help="also take a picture of the page (Chromium)")
@@ -110,9 +120,10 @@ def main():
     asked = " ".join(a.args.split() + (["tick=%s" % a.tick] if a.tick else []) +
                      (["slice=%d" % a.slice] if a.slice is not None else []))
     args, added = boot_args(asked)
-    for f in ("build/kernel.elf", "build/initrd.cpio"):
+    for f in (os.path.join(BUILD, "kernel.elf"), os.path.join(BUILD, "initrd.cpio")):
         if not os.path.exists(os.path.join(ROOT, f)):
-            print("trace: %s is missing: run make first (or make trace CMD=...)" % f, file=sys.stderr)
+            print("trace: %s is missing: run make%s first (or make trace CMD=...)"
+                  % (f, "" if ARCH == "riscv" else " ARCH=" + ARCH), file=sys.stderr)
             return 1
     try:
         lines, console, boot_line = record(cmds, a.cpus, args, a.timeout,

@@ -295,7 +295,7 @@ struct ktevent {
  * thread tid and pid are the same number). */
 enum {
 	EV_BOOT = 1, /* a = stage (BOOT_*), b = tick in us, c = harts, d = timebase */
-	EV_TRAP,     /* a = scause, b = sepc: entered the kernel from user mode */
+	EV_TRAP,     /* a = scause, b = sepc (x86-64: the vector, rip): entered the kernel from user mode */
 	EV_SYSCALL,  /* a = number, b..d = a0..a2; name = the call's name */
 	EV_SYSRET,   /* a = number, b = result */
 	EV_TIMER,    /* a = tid interrupted (0: idle), b = tick count */
@@ -305,7 +305,7 @@ enum {
 		      * that made it (SYS_fork, SYS_spawn or SYS_thread_create),
 		      * 0: the kernel (init); name = its process's */
 	EV_IRQ,      /* a = irq number */
-	EV_KILL,     /* a = pid, b = signal, c = scause, d = address */
+	EV_KILL,     /* a = pid, b = signal, c = scause (x86-64: the vector), d = address */
 	EV_EXEC,     /* a = pid, name = its new name */
 	EV_EXIT,     /* a = pid, b = wait status */
 	EV_USER,     /* a = tid, b = pc: return-from-trap into user mode */

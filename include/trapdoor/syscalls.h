@@ -24,6 +24,7 @@
  * args  one letter per argument, for strace and the tracer:
  *         i int   u unsigned/size   x hex   p pointer   s string
  *         w buffer the kernel reads, length in the next argument
+ *         e iovec array the kernel reads (writev), count in the next one
  *         r buffer the kernel fills, length is the result
  *         v string vector (argv, envp)   f open flags   o octal mode
  * ret   how the result prints: 'i' int or -errno, 'p' pointer, 'n' never
@@ -118,7 +119,7 @@ LINUX(  76,    5, fstat,    __linux_fstat,            "ip",    'i')
 LINUX(  77,    4, stat,     __linux_stat,             "sp",    'i')
 LINUX(  78,    6, lstat,    __linux_lstat,            "sp",    'i')
 LINUX(  79,  217, getdents64, __linux_getdents64,     "ipu",   'i')
-LINUX(  80,   20, writev,   __linux_writev,           "ipi",   'i')
+LINUX(  80,   20, writev,   __linux_writev,           "iei",   'i')
 LINUX(  81,   19, readv,    __linux_readv,            "ipi",   'i')
 LINUX(  82,   16, ioctl,    __linux_ioctl,            "ixp",   'i')
 LINUX(  83,  293, pipe2,    __linux_pipe2,            "pf",    'i')

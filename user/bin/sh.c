@@ -161,6 +161,19 @@ static int isop(const char *t, const char *op) { return t && t[0] == '\001' && s
 
 /* --- running --- */
 
+/* A forked child that does not exec leaves by _exit, after flushing what
+ * it printed: exit() would close the child's copies of the shell's FILEs
+ * too, and for an input stream C moves the descriptor's offset back to
+ * the stream's position (musl does; picolibc does not).  The offset is
+ * shared with the parent, which then reads the rest of its script again,
+ * line after line of it, as often as a child exits. */
+static int in_child; /* this is a forked child of the shell */
+static void child_exit(int status)
+{
+	fflush(stdout);
+	_exit(status);
+}
+
 static void apply_redirs(struct cmd *c)
 {
 	for (int i = 0; i < c->nredir; i++) {
@@ -172,7 +185,7 @@ static void apply_redirs(struct cmd *c)
 		int fd = open(r->path, r->flags, 0644);
 		if (fd < 0) {
 			fprintf(stderr, "sh: %s: %s\n", r->path, strerror(errno));
-			exit(1);
+			child_exit(1);
 		}
 		if (fd != r->fd) {
 			dup2(fd, r->fd);
@@ -186,7 +199,7 @@ static void child_exec(struct cmd *c)
 	execvp(c->argv[0], c->argv);
 	int e = errno;
 	fprintf(stderr, "sh: %s: %s\n", c->argv[0], e == ENOENT ? "not found" : strerror(e));
-	exit(e == ENOENT ? 127 : 126);
+	child_exit(e == ENOENT ? 127 : 126);
 }
 
 /* Find cmd on PATH for spawn (which takes a path, not a name). */
@@ -317,7 +330,10 @@ static int builtin(struct cmd *c)
 		return 1;
 	}
 	if (strcmp(a0, "exit") == 0) {
-		exit(c->argc > 1 ? atoi(c->argv[1]) : last_status);
+		int st = c->argc > 1 ? atoi(c->argv[1]) : last_status;
+		if (in_child) /* exit in a pipeline */
+			child_exit(st);
+		exit(st);
 	}
 	if (strcmp(a0, "export") == 0) {
 		last_status = 0;
@@ -387,6 +403,7 @@ static void run_pipeline(struct cmd *cmds, int n, int bg)
 			break;
 		}
 		if (pid == 0) {
+			in_child = 1;
 			setpgid(0, pgid ? pgid : 0);
 			if (in >= 0) {
 				dup2(in, 0);
@@ -399,9 +416,9 @@ static void run_pipeline(struct cmd *cmds, int n, int bg)
 			}
 			apply_redirs(&cmds[i]);
 			if (cmds[i].argc == 0)
-				exit(0);
+				child_exit(0);
 			if (builtin(&cmds[i]))
-				exit(last_status);
+				child_exit(last_status);
 			child_exec(&cmds[i]);
 		}
 		if (!pgid)

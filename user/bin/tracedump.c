@@ -1,7 +1,7 @@
 /* tracedump.c: print the kernel's recorded events, one per line, for the
  * host (tools/render_trace.py) and for reading.  Boot with trace=record
  * (or run "trace record"), do something, then run tracedump:
- *   TRACE-BEGIN v1 timebase=10000000 mask=0x1
+ *   TRACE-BEGIN v1 timebase=10000000 mask=0x1 arch=riscv
  *   EV <time> <hart> <pid> <type> <a> <b> <c> <d> <name> [t<tid>]
  *   ...
  *   TRACE-END events=N dropped=M
@@ -25,6 +25,14 @@ static const char *const type_name[EV_max] = {
 	[EV_DISKREQ] = "diskreq", [EV_DISKDONE] = "diskdone",
 };
 
+/* The machine the events are from: a trap's cause is scause on RISC-V,
+ * the vector on x86-64, and tools/render_trace.py words its tables so. */
+#ifdef __x86_64__
+#define ARCH "x86_64"
+#else
+#define ARCH "riscv"
+#endif
+
 static struct ktevent ev[128];
 
 /* The name field as one word the host can split on. */
@@ -46,7 +54,7 @@ int main(int argc, char **argv)
 	 * that would be recorded, and the dump would chase its own tail. */
 	tracectl(TRACECTL_SETMASK, mask & ~TR_RECORD, 0);
 	int dropped = tracectl(TRACECTL_DROPPED, 0, 0);
-	printf("TRACE-BEGIN v1 timebase=%ld mask=0x%x\n", tracectl(TRACECTL_TIMEBASE, 0, 0), mask);
+	printf("TRACE-BEGIN v1 timebase=%ld mask=0x%x arch=%s\n", tracectl(TRACECTL_TIMEBASE, 0, 0), mask, ARCH);
 	long total = 0;
 	for (;;) {
 		int n = traceread(ev, sizeof ev);

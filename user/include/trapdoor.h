@@ -58,15 +58,28 @@ static inline unsigned long rdtime(void)
 }
 #else
 /* x86-64 (musl): user mode has no instruction counter to read (rdpmc
- * needs CR4.PCE), so the TSC's count stands in for rdinstret; rdtime keeps
- * its unit, QEMU virt's 10 MHz, from the clock. */
+ * needs CR4.PCE), so the TSC's count stands in for rdinstret.  rdtime
+ * keeps its unit, QEMU virt's 10 MHz: the TSC (readable in user mode,
+ * CR4.TSD is clear) scaled by the rate the kernel measured at boot, asked
+ * once.  Not the clock system call: spin's loop would then be a loop of
+ * system calls, millions a second, each three trace=record events. */
 static inline unsigned long rdinstret(void)
 {
 	unsigned lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (unsigned long)hi << 32 | lo;
 }
-static inline unsigned long rdtime(void) { return (unsigned long)clock_ns() / 100; }
+static inline unsigned long rdtime(void)
+{
+	static unsigned long hz; /* TSC counts a second */
+	if (!hz) {
+		long r = tracectl(TRACECTL_TIMEBASE, 0, 0);
+		if (r <= 0)
+			return (unsigned long)clock_ns() / 100;
+		hz = (unsigned long)r;
+	}
+	return (unsigned long)((unsigned __int128)rdinstret() * 10000000 / hz);
+}
 #endif
 
 #ifndef WIFEXITED
