@@ -63,7 +63,6 @@ UETC := $(UX_ETC)
 ULIB := $(UX_LIB)
 UCFLAGS := $(UX_CFLAGS) # the docs' programs (the Makefile's $(B)/scratch/%) too
 ULDDEPS := $(UX_HDR)
-UXV6 := # xv6's programs use RISC-V's numbering (user/xv6/kernel/syscall.h)
 x86-user: $(UXB)/initrd.cpio
 else
 x86-user: $(UX_BIN) $(UX_TEST) $(UX_ETC)
