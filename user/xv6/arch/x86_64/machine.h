@@ -11,8 +11,8 @@
 /* the kernel image's virtual address: KERNBASE + its load address, 1 MiB
  * (kernel/arch/x86_64/kernel.ld) */
 #define KERNBASE 0xffffffff80100000UL
-/* SYS_NAME is a call's number in rax: Linux's, or 1000 + xv6's for a
- * call of Trapdoor's own (include/trapdoor/syscalls.h) */
+/* SYS_NAME is a call's number in rax: Linux's, or 1000 + its RISC-V
+ * number for a call of Trapdoor's own (include/trapdoor/syscalls.h) */
 #define XV6_SYSNUM(rv, x86) x86
 
 static inline unsigned long r_sp(void)
