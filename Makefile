@@ -76,11 +76,12 @@ $(B)/rootfs/etc/%: user/etc/%
 	cp $< $@
 
 # xv6 user programs compile unchanged against user/xv6/ (its kernel/*.h and
-# user/user.h); every .c in user/xv6bin becomes /xv6/NAME.
-XV6CFLAGS := $(UARCHFLAGS) -O2 -g \
-	-fno-builtin -Wall -Werror -Wno-main -Iuser/xv6 -include user/xv6/compat.h
+# user/user.h; the machine's part in user/xv6/arch/$(ARCH)/machine.h);
+# every .c in user/xv6bin becomes /xv6/NAME.
+XV6CFLAGS := $(UARCHFLAGS) -O2 -g -fno-builtin -Wall -Werror -Wno-main \
+	-Iuser/xv6 -Iuser/xv6/arch/$(ARCH) -include user/xv6/compat.h
 UXV6 ?= $(patsubst user/xv6bin/%.c,$(B)/rootfs/xv6/%,$(wildcard user/xv6bin/*.c))
-$(B)/user/xv6bin/%.o: user/xv6bin/%.c user/xv6/compat.h user/xv6/user/user.h | deps
+$(B)/user/xv6bin/%.o: user/xv6bin/%.c user/xv6/compat.h $(wildcard user/xv6/*/*.h user/xv6/arch/$(ARCH)/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(XV6CFLAGS) -c $< -o $@
 $(B)/rootfs/xv6/%: $(B)/user/xv6bin/%.o $(B)/user/xv6/ulib.o $(ULIB) $(ULDDEPS)
@@ -97,7 +98,7 @@ XV6PROGS ?= usertests forktest zombie stressfs grind sh ls cat grep wc echo ln m
 ifneq ($(XV6),)
 $(shell mkdir -p $(B)/xv6; [ "$$(cat $(B)/xv6/.src 2>/dev/null)" = "$(abspath $(XV6))" ] || echo "$(abspath $(XV6))" > $(B)/xv6/.src)
 endif
-$(B)/xv6/obj/%.o: $(XV6)/user/%.c $(B)/xv6/.src user/xv6/compat.h $(wildcard user/xv6/*/*.h) | deps
+$(B)/xv6/obj/%.o: $(XV6)/user/%.c $(B)/xv6/.src user/xv6/compat.h $(wildcard user/xv6/*/*.h user/xv6/arch/$(ARCH)/*.h) | deps
 	@mkdir -p $(dir $@)
 	$(UCC) $(XV6CFLAGS) -c $< -o $@
 $(B)/xv6/root/xv6/%: $(B)/xv6/obj/%.o $(B)/user/xv6/ulib.o $(ULIB) $(ULDDEPS)
@@ -116,7 +117,7 @@ xv6-build: $(B)/kernel.elf $(B)/xv6/initrd.cpio
 
 # make xv6 XV6=/path/to/xv6-riscv [CPUS=4] [XV6TESTS="copyin sbrkbasic"]
 xv6: all
-	python3 tools/xv6run.py --xv6 "$(XV6)" --cpus $(CPUS) --mem $(MEM) $(XV6TESTS)
+	TRAPDOOR_ARCH=$(ARCH) python3 tools/xv6run.py --xv6 "$(XV6)" --cpus $(CPUS) --mem $(MEM) $(XV6TESTS)
 
 # The initramfs: a cpio -H newc archive of build/rootfs, owned by root.
 $(B)/initrd.cpio: $(UBIN) $(UTEST) $(UETC) $(UXV6)

@@ -113,14 +113,15 @@ static int load_image(struct vmspace *vm, struct inode *ip, u64 *entry, u64 *phd
 					return -EIO;
 				}
 			}
+			/* The region first: vm_destroy frees only the tables
+			 * and pages the regions cover, and a vm_map that runs
+			 * out of memory part way has made tables for va. */
+			if (va + PGSIZE > vm->text_end)
+				vm->text_end = vm->heap_start = vm->brk = va + PGSIZE;
 			if ((n = vm_map(vm, va, fpage, perm)) < 0) {
 				kfree(fpage);
 				return n == -EEXIST ? -ENOEXEC : n;
 			}
-			/* vm_destroy frees only what the regions cover: if a
-			 * later page or segment fails, this one must be in. */
-			if (va + PGSIZE > vm->text_end)
-				vm->text_end = vm->heap_start = vm->brk = va + PGSIZE;
 		}
 		start = min(start, PGROUNDDOWN(ph.vaddr));
 		if (ph.vaddr + ph.memsz > end)

@@ -7,6 +7,8 @@ from harness import RAM_ROOT, guest_test, per_arch, test
 
 guest_test("/test/membase", cpus=1)
 guest_test("/test/membase", cpus=4)
+# an exec that runs out of memory part way gives back all it took (xv6's execout)
+guest_test("/test/execoom", timeout=180)
 guest_test("/test/diskfull", cpus=1, timeout=180)
 guest_test("/test/diskfull", cpus=4, timeout=180)
 # fsmax= set small, but with room for the initramfs (some 16 MiB when

@@ -25,7 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from guest import Guest, GuestError, ROOT  # noqa: E402
+from guest import ARCH, BUILD, Guest, GuestError, ROOT  # noqa: E402
 
 MIRROR = "/work/.mirror/mit-pdos+xv6-riscv/repo"
 DOC = os.path.join(ROOT, "docs/xv6.md")
@@ -72,7 +72,7 @@ def locked(fn):
 
 
 def build(src):
-    r = subprocess.run(["make", "-s", "-j2", "xv6-build", "XV6=" + src], cwd=ROOT,
+    r = subprocess.run(["make", "-s", "-j2", "xv6-build", "XV6=" + src, "ARCH=" + ARCH], cwd=ROOT,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if r.returncode:
         sys.stdout.write(r.stdout)
@@ -108,7 +108,7 @@ class Runner:
 
     def guest(self):
         if self.g is None or not self.g.alive():
-            self.g = Guest(cpus=self.cpus, mem=self.mem, initrd="build/xv6/initrd.cpio")
+            self.g = Guest(cpus=self.cpus, mem=self.mem, initrd=os.path.join(BUILD, "xv6/initrd.cpio"))
             self.g.boot(timeout=60)
             self.g.run("cd /")  # usertests works in / (rmdot: chdir("/"), unlink("dots"))
         return self.g

@@ -10,6 +10,8 @@
  *   open     takes no mode: files are created rw for everyone
  *   fstat    fills xv6's struct stat (type T_DIR, T_FILE or T_DEVICE)
  *   kill     kills (SIGKILL); sleep and uptime count xv6's 100 ms ticks
+ *   malloc   takes its memory from sbrk and never gives it back, so a
+ *            program's own sbrk and malloc share the heap as on xv6
  * Built without the xv6 headers so both sides' declarations stay apart.
  */
 #include <errno.h>
@@ -185,6 +187,107 @@ char *xv6_gets(char *buf, int max)
 	}
 	buf[i] = 0;
 	return buf;
+}
+
+/* malloc: a first-fit free list, sorted by address so that a block freed
+ * next to another merges with it.  Not the C library's: musl's malloc
+ * owns the program break (it moves it with brk for its bookkeeping and,
+ * later, back to where it last left it), which would unmap the pages an
+ * xv6 program took with sbrk meanwhile.  Here the heap grows only by
+ * sbrk, in steps of at least 64 KiB, and a program's own sbrk calls in
+ * between are simply not in any block. */
+struct blk {
+	size_t units;     /* the block's size in sizeof(struct blk), itself included */
+	struct blk *next; /* the next free block, higher in memory */
+};
+
+static struct blk *freelist;
+
+static void put_free(struct blk *b)
+{
+	struct blk *prev = NULL, *next = freelist;
+	while (next && next < b) {
+		prev = next;
+		next = next->next;
+	}
+	if (next && b + b->units == next) { /* merge with the block above */
+		b->units += next->units;
+		next = next->next;
+	}
+	b->next = next;
+	if (prev && prev + prev->units == b) { /* and with the one below */
+		prev->units += b->units;
+		prev->next = b->next;
+	} else if (prev) {
+		prev->next = b;
+	} else {
+		freelist = b;
+	}
+}
+
+static void *take(size_t n)
+{
+	if (n > (1UL << 40))
+		return NULL;
+	size_t units = (n + sizeof(struct blk) - 1) / sizeof(struct blk) + 1;
+	for (int grown = 0;; grown = 1) {
+		for (struct blk **pp = &freelist; *pp; pp = &(*pp)->next) {
+			struct blk *b = *pp;
+			if (b->units < units)
+				continue;
+			if (b->units == units) {
+				*pp = b->next;
+			} else { /* the top of the block goes */
+				b->units -= units;
+				b += b->units;
+				b->units = units;
+			}
+			return b + 1;
+		}
+		if (grown)
+			return NULL;
+		size_t get = units < 4096 ? 4096 : units;
+		if (get * sizeof(struct blk) > 0x7fffffffUL) /* sbrk's delta is an int */
+			return NULL;
+		struct blk *b = sbrk(get * sizeof(struct blk));
+		if (b == (void *)-1)
+			return NULL;
+		b->units = get;
+		put_free(b);
+	}
+}
+
+void *malloc(size_t n) { return take(n); }
+
+void free(void *p)
+{
+	if (p)
+		put_free((struct blk *)p - 1);
+}
+
+void *calloc(size_t k, size_t n)
+{
+	if (n && k > (size_t)-1 / n)
+		return NULL;
+	void *p = take(k * n); /* take, not malloc: gcc would make malloc + memset a call of calloc */
+	if (p)
+		memset(p, 0, k * n);
+	return p;
+}
+
+void *realloc(void *p, size_t n)
+{
+	if (!p)
+		return take(n);
+	size_t have = (((struct blk *)p - 1)->units - 1) * sizeof(struct blk);
+	if (n <= have)
+		return p;
+	void *q = take(n);
+	if (q) {
+		memcpy(q, p, have);
+		free(p);
+	}
+	return q;
 }
 
 /* xv6's printf: its own small format language, not C's.  %d and %x take

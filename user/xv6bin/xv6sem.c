@@ -1,10 +1,11 @@
 // xv6sem.c: xv6's semantics where they differ from POSIX, as xv6 programs
 // see them through user/xv6/ (wait status, unlink, directory reads, fstat,
-// printf).
+// printf, malloc beside a program's own sbrk).
 #include "kernel/types.h"
 #include "kernel/stat.h"
 #include "kernel/fcntl.h"
 #include "kernel/fs.h"
+#include "kernel/riscv.h"
 #include "user/user.h"
 
 static int failures;
@@ -227,6 +228,38 @@ printfmt(void)
     printf("# got \"%s\"\n", buf);
 }
 
+// xv6's malloc takes its memory from sbrk, and a program may call sbrk
+// itself: neither may take back what the other was given.
+static void
+heapshare(void)
+{
+  char *a = malloc(100);
+  char *p = sbrk(3 * PGSIZE);
+  ok(p != (char *)-1, "sbrk after malloc grows the heap");
+  if(p == (char *)-1)
+    return;
+  memset(p, 'x', 3 * PGSIZE);
+  char *keep[400];
+  int got = 0;
+  for(int i = 0; i < 400; i++)
+    if((keep[i] = malloc(16 + 40 * i)) != 0)
+      got++;
+  int pid = fork();
+  if(pid == 0){
+    // a child: if malloc shrank the heap under p, this read kills it
+    int same = 1;
+    for(int i = 0; i < 3 * PGSIZE; i += 512)
+      same &= p[i] == 'x';
+    exit(same ? 0 : 1);
+  }
+  int st = -2;
+  wait(&st);
+  ok(got == 400 && st == 0, "400 mallocs after a program's own sbrk leave its pages alone");
+  for(int i = 0; i < 400; i++)
+    free(keep[i]);
+  free(a);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -236,6 +269,7 @@ main(int argc, char *argv[])
   bigdir();
   openmode();
   printfmt();
+  heapshare();
   printf("done\n");
   exit(failures ? 1 : 0);
 }

@@ -13,7 +13,7 @@ MUSLCC ?= musl-gcc
 UXB := build/x86_64
 UX_CFLAGS := -static -fno-pie -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iuser/arch/x86_64/include -I$(UXB)/include -Iinclude -MMD -MP
-UX_MACHINE := bin/bench tests/regtest tests/proctest tests/threadk tests/mmaptest tests/pthreadtest
+UX_MACHINE := tests/regtest tests/proctest tests/threadk tests/mmaptest tests/pthreadtest
 # and, to do: the fuzzer's table of calls it must not make is by RISC-V's
 # numbering (x86-64 has Linux's forms of open, exit, ... at other numbers)
 UX_MACHINE += tests/fuzz
@@ -63,7 +63,6 @@ UETC := $(UX_ETC)
 ULIB := $(UX_LIB)
 UCFLAGS := $(UX_CFLAGS) # the docs' programs (the Makefile's $(B)/scratch/%) too
 ULDDEPS := $(UX_HDR)
-UXV6 := # xv6's programs use RISC-V's numbering (user/xv6/kernel/syscall.h)
 x86-user: $(UXB)/initrd.cpio
 else
 x86-user: $(UX_BIN) $(UX_TEST) $(UX_ETC)

@@ -3,8 +3,7 @@
  */
 #ifndef XV6_MEMLAYOUT_H
 #define XV6_MEMLAYOUT_H
-/* the kernel image's virtual address (kernel/arch/riscv/kernel.ld) */
-#define KERNBASE 0xffffffc080200000UL
+#include "machine.h" /* KERNBASE, the kernel image's virtual address */
 #define PHYSTOP (KERNBASE + 128 * 1024 * 1024)
 /* Trapdoor maps no trampoline or trap frame into user space: the top user
  * page is left unmapped, above the stack, so these name it. */

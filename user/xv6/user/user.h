@@ -34,8 +34,12 @@ char *gets(char *buf, int max);
 void printf(const char *fmt, ...);
 void fprintf(int fd, const char *fmt, ...);
 
-/* picolibc, declared with xv6's argument types (programs are built with
- * -fno-builtin, so these need not match <string.h>'s) */
+/* The C library's (picolibc, musl on x86-64), declared with xv6's argument
+ * types (programs are built with -fno-builtin, so these need not match
+ * <string.h>'s).  Where the library takes a size_t, x86-64 passes xv6's
+ * 32-bit int in a 64-bit register whose upper half the ABI leaves
+ * undefined: the sizes xv6's programs pass are below 2^31, and sbrk's
+ * delta is read as an int by the kernel itself, so a negative one works. */
 void *malloc(unsigned int);
 void free(void *);
 int atoi(const char *);

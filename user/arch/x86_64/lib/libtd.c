@@ -33,6 +33,8 @@ int diskstat(struct kdiskstat *st) { return syscall(SYS_diskstat, st); }
 int mounts(char *buf, unsigned long n) { return syscall(SYS_mounts, buf, n); }
 /* Trapdoor's records (struct kdirent), not Linux's: ls reads them */
 int getdents(int fd, void *buf, unsigned long n) { return syscall(TRAPDOOR_SYS_getdents, fd, buf, n); }
+/* Trapdoor's mknod(path, major, mode), as RISC-V's stub: user/xv6/ulib.c's */
+int __sys_mknod(const char *path, int major, int mode) { return syscall(TRAPDOOR_SYS_mknod, path, major, mode); }
 
 /* musl's sbrk refuses to grow the heap (its malloc uses brk and mmap
  * itself); Trapdoor's programs grow it, as on RISC-V. */
