@@ -70,7 +70,9 @@ void rtc_init(void)
 	int y, m, d;
 	civil(s / 86400, &y, &m, &d);
 	char where[32] = "from the boot clock";
-	if (bootinfo.rtc_base)
+	if (bootinfo.rtc_name[0])
+		strlcpy(where, bootinfo.rtc_name, sizeof where);
+	else if (bootinfo.rtc_base)
 		ksnprintf(where, sizeof where, "goldfish at %p", (void *)bootinfo.rtc_base);
 	kprintf("rtc: %s: %d-%02d-%02d %02d:%02d:%02d UTC\n", where, y, m, d, (int)(s % 86400 / 3600),
 		(int)(s % 3600 / 60), (int)(s % 60));
