@@ -136,12 +136,14 @@ class Console:
     """QEMU with the x86-64 kernel on one CPU; its serial console read by a
     thread.  close() kills QEMU, so nothing here can outlive the run."""
 
-    def __init__(self, accel, cpus=1, mem="128M", append=""):
+    def __init__(self, accel, cpus=1, mem="128M", append="", icount=None):
         cpu = "host,-arch-capabilities" if accel == "kvm" else "max"
         cmd = ["qemu-system-x86_64", "-machine", "microvm,acpi=on,rtc=on,pit=on", "-accel", accel, "-cpu", cpu,
                "-smp", str(cpus), "-m", mem, "-display", "none", "-monitor", "none", "-serial", "stdio",
                "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
                "-kernel", KERNEL, "-initrd", INITRD, "-append", append]
+        if icount is not None:  # TCG only: time counts instructions, 2^icount ns each
+            cmd += ["-icount", "shift=%d,sleep=off" % icount]
         self.t0 = time.monotonic()
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.out, self.lock = "", threading.Lock()
@@ -199,9 +201,9 @@ def boot_to_prompt(c, timeout):
     return banner, time.monotonic() - c.t0
 
 
-def guest_run(accel, quick, timeout, boot_timeout, append=""):
+def guest_run(accel, quick, timeout, boot_timeout, append="", icount=None):
     """Boot, run bench at the prompt; return (console text, boot times)."""
-    c = Console(accel, append=append)
+    c = Console(accel, append=append, icount=icount)
     try:
         banner, prompt = boot_to_prompt(c, boot_timeout)
         start = len(c.out)
@@ -288,8 +290,12 @@ def main():
     ap.add_argument("--timeout", type=int, default=600, help="seconds for bench in the guest")
     ap.add_argument("--boot-timeout", type=int, default=60, help="seconds to the guest's prompt")
     ap.add_argument("--append", default="", help="the guest kernel's command line, e.g. fpu=eager")
+    ap.add_argument("--icount", type=int, default=None, metavar="SHIFT",
+                    help="the guest under TCG with -icount shift=SHIFT (cycles then count instructions)")
     ap.add_argument("--out", default=OUT, help="the JSON file (default build/bench-x86_64.json)")
     a = ap.parse_args()
+    if a.icount is not None:
+        a.accel = "tcg"
 
     try:
         no_guest = build(a.host_only)
@@ -335,7 +341,7 @@ def main():
                     accel = "kvm"
             print("KVM: %s%s" % (tried["kvm"], "" if accel == "kvm" else ": TCG instead"))
         try:
-            out, boot = guest_run(accel, a.quick, a.timeout, a.boot_timeout, a.append)
+            out, boot = guest_run(accel, a.quick, a.timeout, a.boot_timeout, a.append, a.icount)
             if a.boots:
                 boot = boot_times(accel, a.boots, a.boot_timeout)
         except Failed as e:

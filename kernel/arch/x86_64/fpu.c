@@ -7,9 +7,8 @@
  * that does pays a #NM and an XRSTOR per time slice, and an XSAVE when it
  * leaves the CPU.  Eager: every switch pays an XSAVE and an XRSTOR, and no
  * thread ever traps.  Which is cheaper depends on how many threads use
- * the FPU (with musl, nearly all: memcpy, memset and printf use SSE) and
- * on what a trap costs against moving the state: docs/design.md has the
- * figures that chose the default.  The kernel itself never uses these
+ * the FPU in a slice and on what a trap costs against moving the state:
+ * docs/design.md has the figures that chose lazy as the default.  The kernel itself never uses these
  * registers (-mgeneral-regs-only), so in both modes they can stay the
  * last user thread's until a user thread needs its own.
  */
