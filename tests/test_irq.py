@@ -18,22 +18,27 @@ from harness import test
 SPINNERS = 8
 
 
-def ext2_image():
-    """setup=: a fresh 16 MiB ext2 image as the disk (mounted on /mnt)."""
+def ext2_image(name):
+    """setup=: a fresh 16 MiB ext2 image as the disk (mounted on /mnt),
+    one per test (tests run at once, and QEMU locks its image)."""
+    return lambda: make_image(name)
+
+
+def make_image(name):
     mke2fs = shutil.which("mke2fs") or next((p for p in ("/sbin/mke2fs", "/usr/sbin/mke2fs") if os.path.exists(p)),
                                             None)
     if not mke2fs:
         raise harness.Skip("mke2fs not installed (e2fsprogs: sh tools/deps.sh)")
     d = os.path.join(harness.ROOT, "build", "test-disks")
     os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, "irqbusy-%s.img" % harness.ARCH)
+    path = os.path.join(d, "%s-%s.img" % (name, harness.ARCH))
     with open(path, "wb") as f:
         f.truncate(16 << 20)
     subprocess.run([mke2fs, "-q", "-F", "-t", "ext2", "-r", "1", "-b", "4096", path], check=True)
     return {"disk": path}
 
 
-@test(cpus=4, args="root=mnt", setup=ext2_image, timeout=240)
+@test(cpus=4, args="root=mnt", setup=ext2_image("irqbusy"), timeout=240)
 def console_and_disk_answer_with_every_cpu_spinning(g):
     for _ in range(SPINNERS):
         g.run("spin &")
@@ -55,7 +60,7 @@ def console_and_disk_answer_with_every_cpu_spinning(g):
     assert len(re.findall(r"\bspin\b", out)) == SPINNERS, out  # they ran all along
 
 
-@test(cpus=4, setup=ext2_image, args="root=mnt", arch="x86_64")
+@test(cpus=4, setup=ext2_image("irqlines"), args="root=mnt", arch="x86_64")
 def x86_device_lines_spread_over_the_cpus(g):
     """On 4 CPUs the UART's line stays on CPU 0 and the disk's moves to
     CPU 1 (the order the drivers enabled them)."""

@@ -49,9 +49,10 @@ void arch_irq_init(void)
  * the boot CPU first; once all CPUs are up (irq_spread) the k-th line
  * enabled moves to CPU k mod ncpu, as Linux's vector allocator spreads
  * lines over the CPUs (xv6 sent the UART to CPU 0, the disk to the last
- * one).  A line's handler runs where it lands, interrupting whatever runs
- * there, user code or kernel with interrupts on; the portable handlers
- * wake sleepers on any CPU.  Fixed, not lowest-priority delivery: QEMU's
+ * one).  A line's handler runs where it lands, at once if that CPU is in
+ * user mode or idle (the kernel runs with interrupts off, so a CPU in the
+ * kernel takes it on its way out); the portable handlers wake sleepers on
+ * any CPU.  Fixed, not lowest-priority delivery: QEMU's
  * APIC model picks the same CPU for that anyway, and a fixed line is one
  * a reader can find in the boot line (docs/design.md has the figures). */
 static int irq_lines[8], nirq_lines;

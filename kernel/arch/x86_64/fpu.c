@@ -8,9 +8,10 @@
  * leaves the CPU.  Eager: every switch pays an XSAVE and an XRSTOR, and no
  * thread ever traps.  Which is cheaper depends on how many threads use
  * the FPU in a slice and on what a trap costs against moving the state:
- * docs/design.md has the figures that chose lazy as the default.  The kernel itself never uses these
- * registers (-mgeneral-regs-only), so in both modes they can stay the
- * last user thread's until a user thread needs its own.
+ * docs/design.md has the figures that chose lazy as the default.  The
+ * kernel itself never uses these registers (-mgeneral-regs-only), so in
+ * both modes they can stay the last user thread's until a user thread
+ * needs its own.
  */
 #include "kernel.h"
 #include "proc.h"
