@@ -1,5 +1,5 @@
-/* rtc.c: the time of day, from the board's Goldfish real-time clock.
- * Read once at boot; from then on kept by the timer, which is finer.
+/* rtc.c: the time of day, read once at boot from the Goldfish RTC (virt)
+ * or the arch's clock (x86-64's CMOS, cmos.c), then kept by the finer timer.
  */
 #include "kernel.h"
 #include "proc.h"
