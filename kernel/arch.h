@@ -75,6 +75,7 @@ struct bootinfo {
 	int nvirtio;
 	u64 rtc_base;                    /* Goldfish RTC (MMIO), 0: none */
 	u64 rtc_ns;                      /* else the time of day at boot (ns since 1970) from another clock, 0: none */
+	char rtc_name[24];               /* that clock, for the boot line: "cmos at 0x70" */
 };
 extern struct bootinfo bootinfo;     /* defined in main.c, filled by the arch before kmain */
 

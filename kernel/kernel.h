@@ -110,6 +110,7 @@ struct params {
 	u64 fsmax_pages; /* fsmax=64M: the file system's size, or */
 	int fsmax_pct;   /* fsmax=50%: as a share of RAM */
 	int root_ram;    /* root=ram (1): not on the disk (vfs); root=mnt (2): the disk on /mnt */
+	int fpu_eager;   /* fpu=eager: the arch switches FPU registers eagerly (x86-64 only) */
 };
 extern struct params params;
 void params_parse(const char *bootargs);

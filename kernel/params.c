@@ -11,6 +11,9 @@
  *               test can reach the limit and see the calls refused
  *   root=ram    keep the root in RAM even with an ext2 disk attached
  *   root=mnt    the root in RAM, the ext2 disk mounted on /mnt (tests)
+ *   fpu=eager   save and restore the FPU registers at every switch
+ *               (x86-64; lazy, the default, traps at first use instead;
+ *               RISC-V is always lazy)
  */
 #include "kernel.h"
 
@@ -78,6 +81,14 @@ static int set_init(const char *v)
 	if (!v || v[0] != '/' || strlen(v) >= sizeof params.init)
 		return -1;
 	strlcpy(params.init, v, sizeof params.init);
+	return 0;
+}
+
+static int set_fpu(const char *v)
+{
+	if (!v || (strcmp(v, "lazy") && strcmp(v, "eager")))
+		return -1;
+	params.fpu_eager = strcmp(v, "eager") == 0;
 	return 0;
 }
 
@@ -201,6 +212,7 @@ static const struct param {
 	{ "fsmax", set_fsmax, "a size, 64M, 512K, 1G (a bare number is MiB), or a share of RAM, 50%" },
 	{ "refmax", set_refmax, "a number, 16 or more" },
 	{ "root", set_root, "ram, disk or mnt" },
+	{ "fpu", set_fpu, "lazy or eager" },
 };
 #define NPARAMS (int)(sizeof table / sizeof table[0])
 

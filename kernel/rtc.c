@@ -1,5 +1,5 @@
-/* rtc.c: the time of day, from the board's Goldfish real-time clock.
- * Read once at boot; from then on kept by the timer, which is finer.
+/* rtc.c: the time of day, read once at boot from the Goldfish RTC (virt)
+ * or the arch's clock (x86-64's CMOS, cmos.c), then kept by the finer timer.
  */
 #include "kernel.h"
 #include "proc.h"
@@ -70,7 +70,9 @@ void rtc_init(void)
 	int y, m, d;
 	civil(s / 86400, &y, &m, &d);
 	char where[32] = "from the boot clock";
-	if (bootinfo.rtc_base)
+	if (bootinfo.rtc_name[0])
+		strlcpy(where, bootinfo.rtc_name, sizeof where);
+	else if (bootinfo.rtc_base)
 		ksnprintf(where, sizeof where, "goldfish at %p", (void *)bootinfo.rtc_base);
 	kprintf("rtc: %s: %d-%02d-%02d %02d:%02d:%02d UTC\n", where, y, m, d, (int)(s % 86400 / 3600),
 		(int)(s % 3600 / 60), (int)(s % 60));

@@ -6,7 +6,7 @@ survives system calls, switches, timer interrupts and fork).
 Each runs on one hart and on four, where the parent and its children
 really run at the same time.
 """
-from harness import guest_test
+from harness import guest_test, test
 
 guest_test("/test/proctest", cpus=1)
 guest_test("/test/proctest", cpus=4)
@@ -14,8 +14,19 @@ guest_test("/test/cowtest", cpus=1)
 guest_test("/test/cowtest", cpus=4)
 guest_test("/test/fputest", cpus=1)
 guest_test("/test/fputest", cpus=4)
+# x86-64's other FPU mode (fpu.c): saved and restored at every switch
+guest_test("/test/fputest", cpus=1, args="fpu=eager", name="fputest_eager", arch="x86_64")
+guest_test("/test/fputest", cpus=4, args="fpu=eager", name="fputest_eager@4cpu", arch="x86_64")
 guest_test("/test/regtest", cpus=1, arch="riscv")  # RISC-V's registers
 guest_test("/test/regtest", cpus=4, arch="riscv")
+
+
+@test(args="fpu=eager", arch="x86_64")
+def fpu_eager_on_the_boot_line(g):
+    """fpu=eager is taken (no warning) and the boot line says so; without
+    it the switching is lazy."""
+    assert "fpu: xsave, " in g.out and ", eager (" in g.out, g.tail()
+    assert "unknown argument" not in g.out, g.tail()
 
 
 # --- kill 1 (issue 9, item 3): no one may signal init, root included ---

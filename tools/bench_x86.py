@@ -42,13 +42,15 @@ OUT = os.path.join(ROOT, "build", "bench-x86_64.json")
 
 # In bench.c's order; the names are RISC-V bench's where the operation is
 # the same (raw_syscall is syscall(SYS_getpid) there too).
-METRICS = ["raw_syscall", "pipe_roundtrip", "yield_roundtrip", "yield_roundtrip_threads", "fork_exit_wait",
-           "fork_exec_wait", "thread_create_join"]
+METRICS = ["raw_syscall", "pipe_roundtrip", "yield_roundtrip", "yield_roundtrip_threads", "yield_roundtrip_fpu",
+           "yield_roundtrip_fpu_one", "fork_exit_wait", "fork_exec_wait", "thread_create_join"]
 WHAT = {
     "raw_syscall": "syscall(SYS_getpid)",
     "pipe_roundtrip": "1 byte there and back, 2 processes",
     "yield_roundtrip": "sched_yield, 2 processes, 1 CPU",
     "yield_roundtrip_threads": "sched_yield, 2 threads, 1 CPU",
+    "yield_roundtrip_fpu": "the same, both processes using SSE",
+    "yield_roundtrip_fpu_one": "the same, one of the two using SSE",
     "fork_exit_wait": "fork, child _exit, waitpid",
     "fork_exec_wait": "fork, exec of /bin/nop, waitpid",
     "thread_create_join": "pthread_create + pthread_join",
@@ -134,12 +136,14 @@ class Console:
     """QEMU with the x86-64 kernel on one CPU; its serial console read by a
     thread.  close() kills QEMU, so nothing here can outlive the run."""
 
-    def __init__(self, accel, cpus=1, mem="128M"):
+    def __init__(self, accel, cpus=1, mem="128M", append="", icount=None):
         cpu = "host,-arch-capabilities" if accel == "kvm" else "max"
         cmd = ["qemu-system-x86_64", "-machine", "microvm,acpi=on,rtc=on,pit=on", "-accel", accel, "-cpu", cpu,
                "-smp", str(cpus), "-m", mem, "-display", "none", "-monitor", "none", "-serial", "stdio",
                "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-               "-kernel", KERNEL, "-initrd", INITRD, "-append", ""]
+               "-kernel", KERNEL, "-initrd", INITRD, "-append", append]
+        if icount is not None:  # TCG only: time counts instructions, 2^icount ns each
+            cmd += ["-icount", "shift=%d,sleep=off" % icount]
         self.t0 = time.monotonic()
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.out, self.lock = "", threading.Lock()
@@ -197,9 +201,9 @@ def boot_to_prompt(c, timeout):
     return banner, time.monotonic() - c.t0
 
 
-def guest_run(accel, quick, timeout, boot_timeout):
+def guest_run(accel, quick, timeout, boot_timeout, append="", icount=None):
     """Boot, run bench at the prompt; return (console text, boot times)."""
-    c = Console(accel)
+    c = Console(accel, append=append, icount=icount)
     try:
         banner, prompt = boot_to_prompt(c, boot_timeout)
         start = len(c.out)
@@ -285,8 +289,13 @@ def main():
     ap.add_argument("--boots", type=int, default=3, help="plain boots for the boot-to-prompt time (0: none)")
     ap.add_argument("--timeout", type=int, default=600, help="seconds for bench in the guest")
     ap.add_argument("--boot-timeout", type=int, default=60, help="seconds to the guest's prompt")
+    ap.add_argument("--append", default="", help="the guest kernel's command line, e.g. fpu=eager")
+    ap.add_argument("--icount", type=int, default=None, metavar="SHIFT",
+                    help="the guest under TCG with -icount shift=SHIFT (cycles then count instructions)")
     ap.add_argument("--out", default=OUT, help="the JSON file (default build/bench-x86_64.json)")
     a = ap.parse_args()
+    if a.icount is not None:
+        a.accel = "tcg"
 
     try:
         no_guest = build(a.host_only)
@@ -332,7 +341,7 @@ def main():
                     accel = "kvm"
             print("KVM: %s%s" % (tried["kvm"], "" if accel == "kvm" else ": TCG instead"))
         try:
-            out, boot = guest_run(accel, a.quick, a.timeout, a.boot_timeout)
+            out, boot = guest_run(accel, a.quick, a.timeout, a.boot_timeout, a.append, a.icount)
             if a.boots:
                 boot = boot_times(accel, a.boots, a.boot_timeout)
         except Failed as e:
@@ -341,10 +350,12 @@ def main():
             status = 1
         else:
             guest, gnotes, gfails = parse(out)
-            print("Trapdoor x86-64 under %s, 1 CPU: %s" % (accel.upper(), ", ".join("%s %s" % kv for kv in gnotes.items())))
+            print("Trapdoor x86-64 under %s, 1 CPU%s: %s" % (accel.upper(), ", -append \"%s\"" % a.append if a.append else "",
+                                                            ", ".join("%s %s" % kv for kv in gnotes.items())))
             print("boot (%s, median of %s): banner %d ms, shell prompt %d ms" % (
                 accel.upper(), boot.get("boots", 1), boot["banner_ms"], boot["prompt_ms"]))
-            result["trapdoor"] = {"accel": accel, "tried": tried, "notes": gnotes, "metrics": guest, "boot": boot}
+            result["trapdoor"] = {"accel": accel, "append": a.append, "tried": tried, "notes": gnotes, "metrics": guest,
+                                  "boot": boot}
             if gfails:
                 print("bench_x86: on Trapdoor: %s" % "; ".join(gfails))
                 status = 1

@@ -84,9 +84,12 @@ static void parse_madt(struct sdt_header *h)
 }
 
 /* The FADT's SLEEP_CONTROL_REG (a Generic Address Structure at offset
- * 244), present on hardware-reduced ACPI machines such as microvm. */
+ * 244), present on hardware-reduced ACPI machines such as microvm; and
+ * CENTURY (offset 108), the CMOS register with the year's century. */
 static void parse_fadt(struct sdt_header *h)
 {
+	if (h->length > 108)
+		xboot.rtc_century = ((u8 *)h)[108];
 	if (h->length >= 256) {
 		u8 *gas = (u8 *)h + 244;
 		if (gas[0] == 0 /* system memory */)

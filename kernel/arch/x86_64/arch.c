@@ -5,6 +5,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "thread.h"
+#include "buf.h"
 #include "x86_64.h"
 
 extern struct x86cpu x86cpus[];
@@ -43,13 +44,44 @@ void arch_irq_init(void)
 	ioapic_init();
 }
 
-/* The IOAPIC sends each line to one CPU in fixed delivery: the boot CPU
- * takes every device interrupt (the others get the timer and IPIs). */
+/* The IOAPIC sends each line to one CPU in fixed delivery.  Drivers
+ * enable their lines at boot, before the other CPUs run, so each goes to
+ * the boot CPU first; once all CPUs are up (irq_spread) the k-th line
+ * enabled moves to CPU k mod ncpu, as Linux's vector allocator spreads
+ * lines over the CPUs (xv6 sent the UART to CPU 0, the disk to the last
+ * one).  A line's handler runs where it lands, at once if that CPU is in
+ * user mode or idle (the kernel runs with interrupts off, so a CPU in the
+ * kernel takes it on its way out); the portable handlers wake sleepers on
+ * any CPU.  Fixed, not lowest-priority delivery: QEMU's
+ * APIC model picks the same CPU for that anyway, and a fixed line is one
+ * a reader can find in the boot line (docs/design.md has the figures). */
+static int irq_lines[8], nirq_lines;
+
 void arch_irq_enable(int irq)
 {
 	ioapic_route(irq, T_IRQ0 + irq, boot_apic_id);
+	if (nirq_lines < (int)(sizeof irq_lines / sizeof irq_lines[0]))
+		irq_lines[nirq_lines++] = irq;
 	if (irq == IRQ_COM1)
 		serial_intr_enable();
+}
+
+/* After arch_start_cpus: ncpu is final.  Rewriting a live edge-triggered
+ * entry is safe: an interrupt already sent reaches the old CPU, whose
+ * handler does the same work. */
+static void irq_spread(void)
+{
+	char line[96];
+	int len = 0;
+	for (int k = 0; k < nirq_lines; k++) {
+		int irq = irq_lines[k], cpu = k % ncpu;
+		ioapic_route(irq, T_IRQ0 + irq, cpus[cpu].hartid);
+		ksnprintf(line + len, sizeof line - len, "%s%s %d -> cpu %d", k ? ", " : "",
+			  irq == IRQ_COM1 ? "com1" : irq == disk_irq ? "disk" : "irq", irq, cpu);
+		len = strlen(line);
+	}
+	if (ncpu > 1 && nirq_lines && !params.quiet)
+		kprintf("irq: %s\n", line);
 }
 
 void arch_irq_cpu_init(void) {}
@@ -98,6 +130,7 @@ void arch_start_cpus(void)
 		n++;
 		ncpu = n;
 	}
+	irq_spread();
 }
 
 /* sti takes effect after the next instruction: an interrupt pending now

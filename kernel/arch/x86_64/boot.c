@@ -90,38 +90,6 @@ static void find_virtio(void)
 	}
 }
 
-/* The time of day from the CMOS clock (microvm's rtc=on): BCD fields,
- * read twice until two reads agree (an update may run in between). */
-static u8 cmos(int r)
-{
-	outb(0x70, r);
-	return inb(0x71);
-}
-static u64 rtc_read_ns(void)
-{
-	u8 t[6], u[6];
-	const int reg[6] = {0, 2, 4, 7, 8, 9}; /* s, min, h, day, month, year */
-	do {
-		while (cmos(0x0a) & 0x80) /* update in progress */
-			;
-		for (int i = 0; i < 6; i++)
-			t[i] = cmos(reg[i]);
-		for (int i = 0; i < 6; i++)
-			u[i] = cmos(reg[i]);
-	} while (memcmp(t, u, 6) != 0);
-	if (t[0] == 0xff)
-		return 0; /* no CMOS */
-	if (!(cmos(0x0b) & 4)) /* BCD */
-		for (int i = 0; i < 6; i++)
-			t[i] = (t[i] & 15) + (t[i] >> 4) * 10;
-	u64 y = 2000 + t[5], m = t[4], d = t[3];
-	/* days since 1970-01-01 (the civil-from-days inverse, March-based) */
-	if (m <= 2)
-		y--, m += 12;
-	u64 days = 365 * y + y / 4 - y / 100 + y / 400 + (153 * (m - 3) + 2) / 5 + d - 719469;
-	return ((days * 24 + t[2]) * 60 + t[1]) * 60 * 1000000000ULL + t[0] * 1000000000ULL;
-}
-
 extern struct x86cpu x86cpus[];
 
 void x86_start(u64 start_info_pa)
@@ -164,6 +132,8 @@ void x86_start(u64 start_info_pa)
 	bootinfo.uart_base = 0x3f8;
 	bootinfo.uart_irq = IRQ_COM1;
 	find_virtio();
-	bootinfo.rtc_ns = rtc_read_ns();
+	bootinfo.rtc_ns = cmos_time_ns(xboot.rtc_century);
+	if (bootinfo.rtc_ns)
+		strlcpy(bootinfo.rtc_name, "cmos at 0x70", sizeof bootinfo.rtc_name);
 	kmain();
 }

@@ -1,24 +1,34 @@
 /* fpu.c: each thread's x87/SSE/AVX registers, saved with XSAVE, switched
- * lazily: CR0.TS makes a thread's first FPU instruction trap (#NM).
+ * lazily (CR0.TS makes a thread's first FPU instruction trap, #NM) or,
+ * with fpu=eager, eagerly (saved at every switch, restored on the way out
+ * to user mode).
  *
- * Lazy, not eager, because most programs here never touch the FPU (the
- * shell, the file tools, the tests of system calls): with TS set they
- * cost nothing at a switch, while eager XSAVE/XRSTOR would move the whole
- * AVX state (up to 2.7 KiB) at every one.  A thread that does compute in
- * floating point pays one #NM and one XRSTOR per time slice, and one
- * XSAVE when it leaves the CPU.  The kernel itself never uses these
- * registers (-mgeneral-regs-only).
+ * Lazy: a thread that never touches the FPU costs nothing at a switch; one
+ * that does pays a #NM and an XRSTOR per time slice, and an XSAVE when it
+ * leaves the CPU.  Eager: every switch pays an XSAVE and an XRSTOR, and no
+ * thread ever traps.  Which is cheaper depends on how many threads use
+ * the FPU in a slice and on what a trap costs against moving the state:
+ * docs/design.md has the figures that chose lazy as the default.  The
+ * kernel itself never uses these registers (-mgeneral-regs-only), so in
+ * both modes they can stay the last user thread's until a user thread
+ * needs its own.
  */
 #include "kernel.h"
 #include "proc.h"
 #include "thread.h"
 #include "x86_64.h"
 
+u8 fpu_eager; /* params.fpu_eager, where trapentry.S can test it */
 static int has_xsave;
 static u64 xcr0;
 static u32 area_size; /* bytes of one save area (a page at most) */
 
-static void set_ts(void) { write_cr(0, read_cr(0) | CR0_TS); }
+/* In eager mode TS stays clear: nothing traps, fpu_return loads. */
+static void set_ts(void)
+{
+	if (!fpu_eager)
+		write_cr(0, read_cr(0) | CR0_TS);
+}
 static void clts(void) { asm volatile("clts" ::: "memory"); }
 
 static void xsave(void *area)
@@ -46,6 +56,7 @@ static u8 init_area[4096] __attribute__((aligned(64)));
  * AVX-512; then TS: nobody's registers are here yet. */
 void fpu_cpu_init(void)
 {
+	fpu_eager = params.fpu_eager;
 	write_cr(0, (read_cr(0) & ~CR0_EM) | CR0_MP | CR0_NE);
 	u64 cr4 = read_cr(4) | CR4_OSFXSR | CR4_OSXMMEXCPT;
 	has_xsave = (cpuid(1, 0).c >> 26) & 1;
@@ -65,6 +76,11 @@ void fpu_cpu_init(void)
 	*(u16 *)init_area = 0x37f;          /* FCW */
 	*(u32 *)(init_area + 24) = 0x1f80;  /* MXCSR */
 	set_ts();
+	static int told;
+	if (!told++ && !params.quiet)
+		kprintf("fpu: %s, %d-byte area, %s\n", has_xsave ? "xsave" : "fxsave", (int)area_size,
+			fpu_eager ? "eager (saved and restored at every switch; fpu=eager)" :
+				    "lazy (restored at the first use in a slice, #NM)");
 }
 
 /* The save area comes with the thread (thread_alloc), not at its first
@@ -94,8 +110,20 @@ int fpu_trap(struct thread *t)
 	return 0;
 }
 
+/* Eager mode, on a return to user mode (trap_return) when this CPU holds
+ * nobody's registers: after every switch (fpu_switch_out forgets the
+ * owner, as the thread may run on another CPU before it is back here),
+ * after exec, and at a new thread's first return. */
+void fpu_return(void)
+{
+	struct x86cpu *c = this_x86cpu();
+	struct thread *t = mythread();
+	xrstor(t->fpu_saved ? (void *)t->fpu : init_area);
+	c->fpu_owner = t;
+}
+
 /* t leaves this CPU: if its registers are live here, save them, and set
- * TS for whoever runs next. */
+ * TS for whoever runs next (lazy mode). */
 void fpu_switch_out(struct thread *t)
 {
 	struct x86cpu *c = this_x86cpu();

@@ -105,6 +105,22 @@ alltraps:
 3:
 .endm
 
+/* fpu=eager (fpu.c): the returning thread gets its FPU registers unless
+ * they are already this CPU's, that is unless this CPU has an owner (a
+ * switch always leaves it none, so an owner is the returning thread);
+ * lazy mode skips the call.  Every other register is popped from the
+ * frame afterwards; rdi, the frame, is kept. */
+.macro FPU_RETURN
+	cmpb	$0, fpu_eager(%rip)
+	je	4f
+	cmpq	$0, %gs:PC_FPU_OWNER
+	jne	4f
+	pushq	%rdi
+	call	fpu_return
+	popq	%rdi
+4:
+.endm
+
 /* trap_return(tf): resume what tf describes. */
 	.globl trap_return
 trap_return:
@@ -119,6 +135,7 @@ trap_return:
 	movq	%rax, %gs:PC_KSTACK
 	movq	%gs:PC_RSP0, %rcx
 	movq	%rax, (%rcx)
+	FPU_RETURN
 	LOAD_FSBASE
 1:
 	/* 7. The frame becomes the stack: pop the registers back. */
@@ -205,6 +222,7 @@ syscall_return:
 	movq	%rax, %gs:PC_KSTACK
 	movq	%gs:PC_RSP0, %rcx
 	movq	%rax, (%rcx)
+	FPU_RETURN
 	LOAD_FSBASE
 	/* 6. Restore every register but rsp; rcx and r11 hold rip and rflags. */
 	leaq	TF_R15(%rdi), %rsp

@@ -32,6 +32,7 @@ struct x86boot {
 	u32 irq_gsi[16];       /* ISA IRQ -> GSI (MADT interrupt source overrides) */
 	u16 irq_flags[16];     /* their polarity and trigger mode */
 	u64 sleep_ctl;         /* FADT's hardware-reduced sleep control register (phys), 0: none */
+	int rtc_century;       /* FADT's CMOS index of the century, 0: none */
 	int kvm;               /* running under KVM (CPUID hypervisor leaf) */
 	int tsc_deadline;
 	u64 tsc_hz;
@@ -68,6 +69,9 @@ void lapic_send_ipi(u32 apic_id, int vector);
 int smp_start(int id, u32 apic_id, u64 stack_top, void (*entry)(u64));
 void ioapic_init(void);
 void ioapic_route(int isa_irq, int vector, u32 apic_id);
+
+/* cmos.c */
+u64 cmos_time_ns(int century);
 
 /* fpu.c */
 struct thread;

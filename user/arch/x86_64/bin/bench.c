@@ -7,7 +7,9 @@
  *     METRIC: MEDIAN cycles (min MIN, SAMPLES samples of BATCH)
  *
  * yield_roundtrip_threads is yield_roundtrip between two threads of one
- * process.  Lines starting with '#' are notes (the TSC's properties, pinning).
+ * process; yield_roundtrip_fpu has both processes touch an SSE register
+ * before each yield, yield_roundtrip_fpu_one only the timed one (what lazy
+ * and eager FPU switching cost, docs/design.md).  Lines starting with '#' are notes (the TSC's properties, pinning).
  * tools/bench_x86.py runs this binary on the host and inside Trapdoor and
  * compares the two.  --quick: a few samples of each, for make test.
  */
@@ -102,6 +104,17 @@ static int op_yield_roundtrip(void *arg)
 	return sched_yield();
 }
 
+/* One SSE add (and store) before the yield: this process's FPU registers
+ * are in use in every turn. */
+static volatile double fpu_sink;
+
+static int op_yield_fpu(void *arg)
+{
+	(void)arg;
+	fpu_sink += 1.0;
+	return sched_yield();
+}
+
 static int op_fork_exit_wait(void *arg)
 {
 	(void)arg;
@@ -186,6 +199,18 @@ static int start_yield_partner(void)
 	return partner < 0 ? -1 : 0;
 }
 
+/* The same partner, touching the FPU in each of its turns. */
+static int start_yield_fpu_partner(void)
+{
+	partner = fork();
+	if (partner == 0)
+		for (;;) {
+			fpu_sink += 1.0;
+			sched_yield();
+		}
+	return partner < 0 ? -1 : 0;
+}
+
 static void stop_yield_partner(void)
 {
 	if (partner > 0) {
@@ -234,6 +259,8 @@ static const struct metric metrics[] = {
 	{ "pipe_roundtrip", op_pipe_roundtrip, 2001, 10, 21, 4, start_pipe_partner, stop_pipe_partner },
 	{ "yield_roundtrip", op_yield_roundtrip, 2001, 10, 21, 4, start_yield_partner, stop_yield_partner },
 	{ "yield_roundtrip_threads", op_yield_roundtrip, 2001, 10, 21, 4, start_yield_thread, stop_yield_thread },
+	{ "yield_roundtrip_fpu", op_yield_fpu, 2001, 10, 21, 4, start_yield_fpu_partner, stop_yield_partner },
+	{ "yield_roundtrip_fpu_one", op_yield_fpu, 2001, 10, 21, 4, start_yield_partner, stop_yield_partner },
 	{ "fork_exit_wait", op_fork_exit_wait, 501, 1, 11, 1, NULL, NULL },
 	{ "fork_exec_wait", op_fork_exec_wait, 301, 1, 11, 1, NULL, NULL },
 	{ "thread_create_join", op_thread_create_join, 1001, 1, 11, 1, NULL, NULL },
