@@ -14,7 +14,7 @@ MUSLCC ?= musl-gcc
 UXB := build/x86_64
 UX_CFLAGS := -static -fno-pie -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iuser/arch/x86_64/include -I$(UXB)/include -Iinclude -MMD -MP
-UX_MACHINE := bin/bench tests/regtest tests/threadk
+UX_MACHINE := bin/bench tests/threadk
 # and, to do: the fuzzer's table of calls it must not make is by RISC-V's
 # numbering (x86-64 has Linux's forms of open, exit, ... at other numbers)
 UX_MACHINE += tests/fuzz
