@@ -138,8 +138,10 @@ LINUX_CALL(clone)
 	return tid;
 }
 
-/* futex(addr, op, val, timeout, addr2, val3): FUTEX_WAIT and FUTEX_WAKE,
- * private or not (Trapdoor's futexes are per address space anyway).  The
+/* futex(addr, op, val, timeout, addr2, val3): FUTEX_WAIT, FUTEX_WAKE and
+ * the two requeues (musl's condition variables need FUTEX_REQUEUE: with
+ * -ENOSYS there it has no fallback, and a waiter is never woken), private
+ * or not (Trapdoor's futexes are per address space anyway).  The
  * wait's timeout is relative, a struct timespec; Trapdoor's takes ns and
  * reads 0 as none, so a zero timeout becomes 1 ns. */
 LINUX_CALL(futex)
@@ -147,6 +149,10 @@ LINUX_CALL(futex)
 	int op = (int)a1 & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	if (op == FUTEX_WAKE)
 		return sys_futex_wake(a0, (int)a2 < 0 ? 0 : a2, 0, 0, 0, 0);
+	/* the timeout's place holds how many to move */
+	if (op == FUTEX_REQUEUE || op == FUTEX_CMP_REQUEUE)
+		return futex_requeue(a0, (int)a2 < 0 ? 0 : (int)a2, (int)a3 < 0 ? 0 : (int)a3, a4,
+				     op == FUTEX_CMP_REQUEUE, (u32)a5);
 	if (op != FUTEX_WAIT)
 		return -ENOSYS;
 	u64 ns = 0;

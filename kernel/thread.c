@@ -494,6 +494,50 @@ long sys_futex_wait(SYSARGS)
 	return r;
 }
 
+/* Linux's FUTEX_REQUEUE and FUTEX_CMP_REQUEUE: wake up to nwake sleepers
+ * on addr, oldest first, and move up to nmove of the others to addr2's
+ * queue, where they sleep on as if they had waited on addr2 (musl's
+ * condition variables hand a signalled waiter to the mutex this way: it
+ * is woken when the mutex is unlocked, not all at once).  cmp: only if
+ * the word at addr is still val, else -EAGAIN.  The woken and the moved. */
+long futex_requeue(u64 addr, int nwake, int nmove, u64 addr2, int cmp, u32 val)
+{
+	struct proc *p = myproc();
+	if (addr % 4 || addr2 % 4)
+		return -EINVAL;
+	if (!user_range(addr, 4) || !user_range(addr2, 4))
+		return -EFAULT;
+	struct waitq *q = futex_queue(&p->vm, addr), *q2 = futex_queue(&p->vm, addr2);
+	long done = 0;
+	acquire(&schedlock);
+	if (cmp) {
+		u32 cur = 0;
+		int r = futex_read(addr, &cur);
+		if (r < 0 || cur != val) {
+			release(&schedlock);
+			return r < 0 ? -EFAULT : -EAGAIN;
+		}
+	}
+	for (struct thread *t = q->head, *next; t && (nwake > 0 || nmove > 0); t = next) {
+		next = t->q_next;
+		if (t->futex_vm != &p->vm || t->futex_addr != addr)
+			continue;
+		waitq_remove(t);
+		if (nwake > 0) {
+			nwake--;
+			t->futex_woken = 1;
+			ready(t);
+		} else {
+			nmove--;
+			t->futex_addr = addr2;
+			waitq_push(q2, t);
+		}
+		done++;
+	}
+	release(&schedlock);
+	return done;
+}
+
 /* futex_wake(addr, n): wake up to n sleepers on addr, oldest first. */
 long sys_futex_wake(SYSARGS)
 {

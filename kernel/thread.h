@@ -82,6 +82,7 @@ struct thread *thread_lookup(int tid);               /* schedlock held */
 int id_in_use(int id);                               /* a pid or tid; schedlock held */
 void thread_end(struct thread *t, u64 value) __attribute__((noreturn));
 void threads_kill(struct proc *p, struct thread *except, int sig); /* schedlock held */
+long futex_requeue(u64 addr, int nwake, int nmove, u64 addr2, int cmp, u32 val);
 int threads_end_others(void); /* exec: the others gone and off every hart, or -EINTR */
 void thread_reap_prev(struct cpu *c); /* free a thread that ended on c; schedlock held */
 void thread_label(struct thread *t, char *buf, int n); /* "pid 5 (prog)" or "pid 5 (prog) thread 7" */

@@ -90,7 +90,7 @@ def preemption_two_spinners_take_turns(g):
     answers_promptly(g)
 
 
-@test(cpus=4)
+@test(cpus=4, timeout=240)  # proctest among six spinners: minutes on a loaded host under TCG
 def preemption_four_spinners_on_four_harts(g):
     for _ in range(6):
         g.run("spin &")

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "tap.h"
+#include "uarch.h"
 #include "trapdoor/linux.h"
 
 #ifdef __x86_64__
@@ -273,6 +274,51 @@ static void test_futex(void)
 	check(E(ENOSYS), "another futex op: ENOSYS");
 }
 
+/* FUTEX_REQUEUE, which musl's condition variables use to hand a signalled
+ * waiter on to the mutex: a thread sleeps on wa, the requeue moves it to
+ * wb, where only a wake of wb ends its sleep.  The requeue is tried until
+ * the thread is asleep (it returns how many it moved). */
+static volatile unsigned wa, wb;
+static volatile long waiter_r = 99;
+static volatile int waiter_done;
+static void waiter(void *unused)
+{
+	(void)unused;
+	waiter_r = syscall(LX(futex), &wa, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, 0, 0);
+	waiter_done = 1;
+	__thread_exit(0);
+}
+
+static void test_futex_requeue(void)
+{
+	static char stack[16384] __attribute__((aligned(16)));
+	errno = 0;
+	long r = syscall(LX(futex), &wa, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE_FLAG, 0, 1, &wb, 1); /* wa is 0, not 1 */
+	check(E(EAGAIN), "FUTEX_CMP_REQUEUE, the word not the value given: EAGAIN (%ld, %d)", r, errno);
+	int tid = __thread_create(waiter, NULL, stack + sizeof stack, ua_tls());
+	long moved = 0;
+	for (int i = 0; i < 500 && tid > 0 && moved == 0; i++) {
+		moved = sc(LX(futex), (long)&wa, FUTEX_REQUEUE | FUTEX_PRIVATE_FLAG, 0, 1, (long)&wb);
+		if (moved == 0)
+			msleep(2);
+	}
+	long on_a = sc(LX(futex), (long)&wa, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, 0, 0);
+	msleep(20);
+	int still = !waiter_done;
+	long on_b = sc(LX(futex), (long)&wb, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, 0, 0);
+	/* a kernel without the requeue: the sleeper is still on wa */
+	for (int i = 0; i < 500 && tid > 0 && !waiter_done; i++) {
+		syscall(LX(futex), &wa, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1);
+		msleep(2);
+	}
+	if (tid > 0 && waiter_done)
+		__thread_join(tid, NULL);
+	check(moved == 1 && on_a == 0 && still, "FUTEX_REQUEUE moves a sleeper from one word to another (%ld), "
+						  "a wake of the first then finds none (%ld)", moved, on_a);
+	check(on_b == 1 && waiter_done && waiter_r == 0, "a wake of the second word wakes it (%ld), its wait returns 0 (%ld)",
+	      on_b, waiter_r);
+}
+
 #ifdef __riscv
 /* A thread by Linux's clone, as musl's pthread_create makes one: the
  * child runs fn on its own stack, then exits the thread; the parent gets
@@ -335,9 +381,9 @@ static void test_clone_thread(void)
 int main(void)
 {
 #ifdef __riscv
-	plan(61);
+	plan(64);
 #else
-	plan(54); /* x86-64: musl's pthreads test clone (pthreadtest) */
+	plan(57); /* x86-64: musl's pthreads test clone (pthreadtest) */
 #endif
 	test_vectors();
 	test_files();
@@ -345,6 +391,7 @@ int main(void)
 	test_signals_time();
 	test_memory();
 	test_futex();
+	test_futex_requeue();
 	test_limits();
 #ifdef __riscv
 	test_clone_thread();

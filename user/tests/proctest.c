@@ -9,8 +9,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include "tap.h"
+#include "uarch.h"
 
-#define KERNEL_ADDR 0xffffffc080200000UL
+#define KERNEL_ADDR 0xffffffc080200000UL /* in the kernel's half on both machines */
 #define SELF "/test/proctest"
 
 extern char **environ;
@@ -150,12 +151,12 @@ static void test_exit_status(void)
 		check(WIFEXITED(st) && WEXITSTATUS(st) == (codes[i] & 0xff),
 		      "exit(%d) is seen by wait as exit status %d (raw 0x%x)", codes[i], codes[i] & 0xff, st);
 	}
-	/* exit() from main's return path, through picolibc */
+	/* exit() from main's return path, through the C library */
 	int pid = fork();
 	if (pid == 0)
 		exit(3);
 	int st = reap(pid);
-	check(WIFEXITED(st) && WEXITSTATUS(st) == 3, "exit(3) via picolibc gives status 3");
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 3, "exit(3) via the C library gives status 3");
 	/* wait(NULL) is allowed */
 	pid = fork();
 	if (pid == 0)
@@ -477,17 +478,17 @@ static int fault_child(int how)
 		static char data[64] __attribute__((aligned(8)));
 		switch (how) {
 		case 0: *(volatile int *)0 = 1; break;
-		case 1: __asm__ volatile("csrw sstatus, zero"); break;
-		case 2: __asm__ volatile("ebreak"); break;
-		case 3: __asm__ volatile(".word 0"); break; /* all zeros: illegal */
+		case 1: ua_privileged(); break;
+		case 2: ua_breakpoint(); break;
+		case 3: ua_illegal(); break;
 		case 4: ((void (*)(void))bad(KERNEL_ADDR))(); break;
 		case 5: /* data is not executable */
 			memcpy(data, (void *)main, sizeof data);
 			((void (*)(void))(void *)data)();
 			break;
-		case 6: (void)*(volatile char *)bad(0x3fff7fe000UL); break; /* guard page */
+		case 6: (void)*(volatile char *)bad(UA_STACK_GUARD); break;
 		case 7: *(volatile int *)bad((unsigned long)main) = 0; break;
-		case 8: (void)*(volatile char *)bad(1UL << 38); break; /* just past user space */
+		case 8: (void)*(volatile char *)bad(UA_USER_END); break;
 		}
 		_exit(1);
 	}
@@ -501,9 +502,9 @@ static void test_faults(void)
 		const char *what;
 	} f[] = {
 		{ SIGSEGV, "a store to NULL" },
-		{ SIGILL, "a CSR write" },
-		{ SIGTRAP, "ebreak" },
-		{ SIGILL, "an all-zero instruction" },
+		{ SIGILL, UA_PRIVILEGED },
+		{ SIGTRAP, UA_BREAKPOINT },
+		{ SIGILL, UA_ILLEGAL },
 		{ SIGSEGV, "a jump into the kernel" },
 		{ SIGSEGV, "a jump into data" },
 		{ SIGSEGV, "a load from the stack's guard page" },
@@ -655,7 +656,7 @@ struct phdr64 {
 
 static int write_elf(const char *path, const struct phdr64 *ph, int n)
 {
-	struct elf64 eh = { .ident = { 0x7f, 'E', 'L', 'F', 2, 1, 1 }, .type = 2, .machine = 243, .version = 1,
+	struct elf64 eh = { .ident = { 0x7f, 'E', 'L', 'F', 2, 1, 1 }, .type = 2, .machine = UA_ELF_MACHINE, .version = 1,
 			    .entry = 0x10000, .phoff = sizeof eh, .ehsize = sizeof eh,
 			    .phentsize = sizeof(struct phdr64), .phnum = n };
 	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0755);
@@ -854,21 +855,19 @@ static void test_time(void)
 
 static void test_bad_syscalls(void)
 {
-	/* 59: a gap in the list; SYS_max + 1: past its end */
-	static const long nums[] = { 0, 59, SYS_max, SYS_max + 1, 100, 1000, -1, 0x7fffffff, -0x7fffffffL };
+	static const long nums[] = UA_NO_CALLS;
 	for (unsigned i = 0; i < sizeof nums / sizeof nums[0]; i++) {
 		errno = 0;
 		long r = syscall(nums[i], 1, 2, 3, 4, 5, 6);
 		check(r == -1 && errno == ENOSYS, "syscall number %ld: -1, ENOSYS (r=%ld errno=%d)", nums[i], r, errno);
 	}
-	/* What the stubs do with a negative result (usys.S): an error only in
+	/* What the stubs do with a negative result (uarch.h): an error only in
 	 * [-4095, -1], as in Linux; a lower one is a value. */
-	extern long __syscall_neg(long);
 	static const long neg[] = { -1, -4095, -4096, -0x7fffffffffffffffL - 1 };
 	int right = 0;
 	for (unsigned i = 0; i < sizeof neg / sizeof neg[0]; i++) {
 		errno = 0;
-		long r = __syscall_neg(neg[i]);
+		long r = ua_syscall_result(neg[i]);
 		right += neg[i] >= -4095 ? r == -1 && errno == -neg[i] : r == neg[i] && errno == 0;
 	}
 	check(right == 4, "a result in [-4095, -1] is -errno, a lower one a value (%d of 4 right)", right);

@@ -5,15 +5,16 @@
 # ARCH is: these rules make build/x86_64/... only.  With ARCH=x86_64
 # (B = build/x86_64) they come first, so they are the ones used, and the
 # Makefile's UBIN, UTEST and ULIB become this file's.  Programs about the
-# machine itself (the register test, RISC-V's own threads and code
-# patching) are left out here; an x86-64 version of one goes in
-# user/arch/x86_64/bin/ or tests/ under the same name (priv, kmem, bench).
+# machine itself (RISC-V's own threads) are left out here; an x86-64
+# version of one goes in user/arch/x86_64/bin/ or tests/ under the same
+# name (priv, kmem, bench, regtest).  A portable test asks uarch.h (and
+# pthreadtest uthread.h) for what differs: each architecture has its own.
 
 MUSLCC ?= musl-gcc
 UXB := build/x86_64
 UX_CFLAGS := -static -fno-pie -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iuser/arch/x86_64/include -I$(UXB)/include -Iinclude -MMD -MP
-UX_MACHINE := tests/regtest tests/proctest tests/threadk tests/mmaptest tests/pthreadtest
+UX_MACHINE := tests/threadk
 # and, to do: the fuzzer's table of calls it must not make is by RISC-V's
 # numbering (x86-64 has Linux's forms of open, exit, ... at other numbers)
 UX_MACHINE += tests/fuzz
