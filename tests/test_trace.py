@@ -262,6 +262,9 @@ def proc_histories(text):
     bypassed the hook breaks the chain.  Only processes made after tracing
     began must start at unused."""
     hist = {}
+    # the console may be read in the middle of a line ("runnable -> r"):
+    # only whole lines count
+    text = text[:text.rfind("\n") + 1]
     for m in PROC_LINE.finditer(text):
         pid, old, new = int(m.group(1)), m.group(3), m.group(4)
         assert old != new, "an X -> X line: %s" % m.group(0)
