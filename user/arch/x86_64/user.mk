@@ -5,18 +5,15 @@
 # ARCH is: these rules make build/x86_64/... only.  With ARCH=x86_64
 # (B = build/x86_64) they come first, so they are the ones used, and the
 # Makefile's UBIN, UTEST and ULIB become this file's.  Programs about the
-# machine itself (the register test, RISC-V's own threads and code
-# patching) are left out here; an x86-64 version of one goes in
+# machine itself (the register test, RISC-V's code patching) are left out
+# here; an x86-64 version of one goes in
 # user/arch/x86_64/bin/ or tests/ under the same name (priv, kmem, bench).
 
 MUSLCC ?= musl-gcc
 UXB := build/x86_64
 UX_CFLAGS := -static -fno-pie -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iuser/arch/x86_64/include -I$(UXB)/include -Iinclude -MMD -MP
-UX_MACHINE := bin/bench tests/regtest tests/proctest tests/threadk tests/mmaptest tests/pthreadtest
-# and, to do: the fuzzer's table of calls it must not make is by RISC-V's
-# numbering (x86-64 has Linux's forms of open, exit, ... at other numbers)
-UX_MACHINE += tests/fuzz
+UX_MACHINE := bin/bench tests/regtest tests/proctest tests/mmaptest tests/pthreadtest
 UX_OWN := $(patsubst user/arch/x86_64/%.c,%,$(wildcard user/arch/x86_64/bin/*.c user/arch/x86_64/tests/*.c))
 UX_PROGS := $(filter-out $(UX_MACHINE) $(UX_OWN),$(patsubst user/%.c,%,$(wildcard user/bin/*.c user/tests/*.c))) $(UX_OWN)
 UX_BIN := $(patsubst bin/%,$(UXB)/rootfs/bin/%,$(filter bin/%,$(UX_PROGS)))
