@@ -396,28 +396,33 @@ static void worker(unsigned long seed, int ncalls)
 	_exit(0);
 }
 
-/* Remove everything under path (workers may have made a tree there).
- * Returns how many entries it could not remove. */
-static int rmtree(const char *path, int depth)
+/* Remove name, relative to the current directory, and everything under
+ * it (workers may have made a tree there).  By names relative to each
+ * directory in turn: a worker in /fuzz may have made a name of NAME_MAX
+ * bytes, which no absolute path within MAXPATH reaches.  Returns how many
+ * entries it could not remove. */
+static int rmtree(const char *name, int depth)
 {
 	struct stat st;
 	char t[8];
-	if (readlink(path, t, sizeof t) >= 0) /* a symlink: itself, not what it names */
-		return unlink(path) < 0;
-	if (stat(path, &st) < 0)
+	if (readlink(name, t, sizeof t) >= 0) /* a symlink: itself, not what it names */
+		return unlink(name) < 0;
+	if (stat(name, &st) < 0)
 		return 0;
 	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0;
+		return unlink(name) < 0;
 	if (depth > 32) {
-		note("rmtree: %s is too deep", path);
+		note("rmtree: too deep");
 		return 1;
 	}
-	chmod(path, 0755);
+	chmod(name, 0755);
+	if (chdir(name) < 0)
+		return 1;
 	int left = 0;
 	/* Each pass reads the first entries afresh: removing entries while
 	 * reading on would shift the directory offsets. */
 	for (int pass = 0; pass < 1000; pass++) {
-		int fd = open(path, O_RDONLY | O_DIRECTORY);
+		int fd = open(".", O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			break;
 		char buf[1024];
@@ -430,8 +435,8 @@ static int rmtree(const char *path, int depth)
 			off += d->reclen;
 			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
 				continue;
-			char sub[600];
-			snprintf(sub, sizeof sub, "%s/%s", path, d->name);
+			char sub[256];
+			snprintf(sub, sizeof sub, "%s", d->name);
 			if (rmtree(sub, depth + 1) == 0 && stat(sub, &st) < 0 && readlink(sub, t, sizeof t) < 0)
 				removed++;
 			else
@@ -440,11 +445,52 @@ static int rmtree(const char *path, int depth)
 		if (!removed)
 			break;
 	}
+	chdir("..");
 	if (left)
-		note("rmtree: %d entries of %s stay", left, path);
-	if (depth > 0 && rmdir(path) < 0)
+		note("rmtree: %d entries stay at depth %d", left, depth);
+	if (depth > 0 && rmdir(name) < 0)
 		left++;
 	return left;
+}
+
+/* How many entries directory path has, besides . and .. (at most what
+ * one read returns). */
+static int entries(const char *path)
+{
+	char buf[1024];
+	int fd = open(path, O_RDONLY | O_DIRECTORY), n = fd < 0 ? -1 : getdents(fd, buf, sizeof buf), count = 0;
+	close(fd);
+	for (int off = 0; off < n;) {
+		struct kdirent *d = (struct kdirent *)(buf + off);
+		off += d->reclen;
+		count += strcmp(d->name, ".") != 0 && strcmp(d->name, "..") != 0;
+	}
+	return count;
+}
+
+/* Names of NAME_MAX bytes under /fuzz, as a worker makes them from a
+ * path in its scratch buffer, with data enough that free pages would
+ * show them left behind. */
+static void long_names(void)
+{
+	char name[256];
+	memset(name, 'z', 255);
+	name[255] = 0;
+	static char data[64 * 1024];
+	if (chdir("/fuzz") < 0)
+		return;
+	mkdir(name, 0777);
+	if (chdir(name) == 0) {
+		int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		write(fd, data, sizeof data);
+		close(fd);
+		chdir("..");
+	}
+	name[0] = 'y';
+	int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	write(fd, data, sizeof data);
+	close(fd);
+	chdir("/");
 }
 
 struct slot {
@@ -516,7 +562,7 @@ int main(int argc, char **argv)
 		par = 1;
 	supervisor = getpid();
 	shell = getppid();
-	plan(3);
+	plan(4);
 	note("fuzz: %d calls, seed %lu, %d workers at a time", count, seed, par);
 
 	mkdir("/fuzz", 0777);
@@ -525,6 +571,7 @@ int main(int argc, char **argv)
 	tracectl(1, TR_RECORD, 0);
 	tracectl(1, 0, 0);
 	unsigned long base = free_pages();
+	long_names();
 
 	int next = 0, failures = 0;
 	/* Until enough calls are counted and every worker has ended: the
@@ -539,6 +586,7 @@ int main(int argc, char **argv)
 				if (r == s->pid) {
 					finish(s, st);
 					rmtree("/fuzz", 0);
+					chdir("/");
 				} else if (s->started >= 0 && uptime() - s->started > WATCHDOG_MS) {
 					kill(s->pid, SIGKILL);
 					s->started = -1; /* counted as the watchdog's */
@@ -566,7 +614,11 @@ int main(int argc, char **argv)
 			swept += kill(rows[i].pid, SIGKILL) == 0;
 	if (swept)
 		note("ended %d leftover processes", swept);
-	rmtree("/fuzz", 0);
+	int left = rmtree("/fuzz", 0);
+	chdir("/");
+	int stay = entries("/fuzz");
+	check(left == 0 && stay == 0, "what the workers made under /fuzz is removed, NAME_MAX names too (%d, %d left)",
+	      left, stay);
 	tracectl(1, 0, 0);
 	note("%d workers: %d finished, %d ended by the watchdog, %d ended otherwise", nworkers, exited, watchdogged,
 	     died);
