@@ -36,10 +36,14 @@ struct thread;
  * ELF_MACHINE: e_machine of the user programs exec accepts.
  * ARCH_CPU: what the architecture calls a CPU, in messages ("hart").
  * ARCH_TRAP_TABLE: the instruction or register that installs the trap
- *   table, for trace's boot event ("stvec", "lidt"). */
+ *   table, for trace's boot event ("stvec", "lidt").
+ * CALL_PUSHES_RA: 1 where a call leaves its return address on the stack
+ *   (x86-64), 0 where it goes in a register (RISC-V's ra): how a thread
+ *   is started as if its entry had been called (thread_create). */
 #if !defined(PGSIZE) || !defined(PGSHIFT) || !defined(PHYS_OFFSET) || !defined(KERNEL_HALF) || \
 	!defined(USER_TOP) || !defined(KSTACK_SIZE) || !defined(ELF_MACHINE) || !defined(ARCH_CPU) || \
-	!defined(ARCH_TRAP_TABLE) || !defined(P2V) || !defined(V2P) || !defined(PGROUNDUP) || !defined(PGROUNDDOWN)
+	!defined(ARCH_TRAP_TABLE) || !defined(P2V) || !defined(V2P) || !defined(PGROUNDUP) || !defined(PGROUNDDOWN) || \
+	!defined(CALL_PUSHES_RA)
 #error "machine.h must define the memory-layout macros listed in arch.h"
 #endif
 

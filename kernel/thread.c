@@ -239,7 +239,10 @@ int threads_end_others(void)
 /* thread_create(entry, arg, stack, tls): see abi.h.  The new thread
  * starts with the caller's registers but for pc = entry, a0 = arg,
  * sp = stack, tp = tls, ra = 0 and s0-s11 = 0, its FPU off (zeroed on
- * first use). */
+ * first use).  That is entry(arg) as if called from address 0, so on
+ * x86-64 the 0 is a return address at stack - 8 and rsp points at it:
+ * the ABI's alignment at a function's entry (rsp + 8 a multiple of 16),
+ * which compiled code relies on (movaps to its frame). */
 long sys_thread_create(SYSARGS)
 {
 	u64 entry = a0, arg = a1, stack = a2, tls = a3;
@@ -250,14 +253,15 @@ long sys_thread_create(SYSARGS)
 	if (entry >= USER_TOP || stack < 16 || stack > USER_TOP)
 		return -EFAULT;
 	/* The stack's top word must be there for writing (or come on first
-	 * touch, as the main stack grows): read it and write it back. */
-	u64 w;
-	if (copy_from_user(&w, stack - 8, 8) < 0 || copy_to_user(stack - 8, &w, 8) < 0)
+	 * touch, as the main stack grows); it is the entry's return address
+	 * where a call pushes one, and 0 either way. */
+	u64 zero = 0;
+	if (copy_to_user(stack - 8, &zero, 8) < 0)
 		return -EFAULT;
 	struct thread *t = thread_alloc();
 	if (!t)
 		return -ENOMEM;
-	arch_thread_init(t->tf, me->tf, entry, arg, stack, tls);
+	arch_thread_init(t->tf, me->tf, entry, arg, stack - 8 * CALL_PUSHES_RA, tls);
 	t->priority = me->priority;
 
 	acquire(&schedlock);

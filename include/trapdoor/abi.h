@@ -192,7 +192,9 @@ struct krlimit {
 /* Threads (kernel/thread.c).  thread_create(entry, arg, stack, tls)
  * starts a thread of the calling process at entry with a0 = arg,
  * sp = stack (16-byte aligned, top of a mapped stack) and tp = tls; its
- * other registers are the caller's (gp included), ra = 0.  It returns the
+ * other registers are the caller's (gp included), ra = 0.  (x86-64: rdi =
+ * arg, the FS base = tls, and rsp = stack - 8, where a 0 is the return
+ * address, as if entry had been called.)  It returns the
  * new thread's id, from the same number space as pids (a process's first
  * thread has tid == pid).  thread_exit(value) ends the calling thread (the
  * last one ends the process, status 0); thread_join(tid, &value) waits

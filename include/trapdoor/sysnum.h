@@ -32,9 +32,12 @@ union sysnum_max {
 enum { SYS_max = sizeof(union sysnum_max) };
 #else
 /* An enum, not #defines: SYS_##name must stay an identifier wherever
- * syscalls.h is expanded again (the kernel's tables, usys.S). */
+ * syscalls.h is expanded again (the kernel's tables, usys.S).
+ * TRAPDOOR_SYS_<name> is the same number under the name x86-64's user
+ * programs have for it, so that one source can name every call of the
+ * list on both architectures (the fuzzer does). */
 enum {
-#define SYSCALL(rv, x86, name, stub, args, ret) SYS_##name = SYSNUM(rv, x86),
+#define SYSCALL(rv, x86, name, stub, args, ret) SYS_##name = SYSNUM(rv, x86), TRAPDOOR_SYS_##name = SYSNUM(rv, x86),
 #include "syscalls.h"
 #undef SYSCALL
 	SYS_max = sizeof(union sysnum_max)

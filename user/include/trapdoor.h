@@ -56,6 +56,13 @@ static inline unsigned long rdtime(void)
 	__asm__ volatile("rdtime %0" : "=r"(v));
 	return v;
 }
+/* The thread pointer, the TLS block that thread_create's tls sets. */
+static inline void *thread_pointer(void)
+{
+	void *v;
+	__asm__ volatile("mv %0, tp" : "=r"(v));
+	return v;
+}
 #else
 /* x86-64 (musl): user mode has no instruction counter to read (rdpmc
  * needs CR4.PCE), so the TSC's count stands in for rdinstret.  rdtime
@@ -79,6 +86,14 @@ static inline unsigned long rdtime(void)
 		hz = (unsigned long)r;
 	}
 	return (unsigned long)((unsigned __int128)rdinstret() * 10000000 / hz);
+}
+/* The thread pointer is the FS base; musl's thread block starts with a
+ * pointer to itself, so reading %fs:0 gives the base without a system call. */
+static inline void *thread_pointer(void)
+{
+	void *v;
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(v));
+	return v;
 }
 #endif
 

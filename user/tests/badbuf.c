@@ -8,18 +8,12 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "memlayout.h"
 #include "tap.h"
 
-/* Each architecture's own bounds (kernel/arch/ARCH/machine.h): with
- * RISC-V's on x86-64, "past the top" is ordinary unmapped user memory, and
- * a read of an empty pipe into it rightly waits for a writer, as on Linux. */
-#ifdef __x86_64__
-#define KERNEL_ADDR 0xffffffff80100000UL    /* the kernel image (KERNBASE + 1 MiB) */
-#define USER_TOP ((1UL << 47) - 4096)       /* the canonical lower half, less its guard page */
-#else
-#define KERNEL_ADDR 0xffffffc080200000UL
-#define USER_TOP (1UL << 38)
-#endif
+/* Each architecture's own bounds (memlayout.h): with RISC-V's on x86-64,
+ * "past the top" is ordinary unmapped user memory, and a read of an empty
+ * pipe into it rightly waits for a writer, as on Linux. */
 #define UNMAPPED 0x2000000000UL /* between the heap and the stack */
 
 /* A buffer and length the kernel must refuse before touching anything. */

@@ -13,21 +13,30 @@
  * the supervisor or the shell, of process groups; poweroff as root.
  * Fork children _exit at once.  Files are made only under /fuzz, which is
  * emptied after every worker, so free pages can be compared at the end.
+ *
+ * The same source for both architectures: the calls come from the one
+ * list (include/trapdoor/syscalls.h), by this architecture's numbers,
+ * Linux's ABI rows (kernel/linux.c) among them; the addresses around user
+ * space from memlayout.h, this architecture's.
  */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include "memlayout.h"
 #include "tap.h"
+#include "trapdoor/linux.h"
 
 #define CALLS_PER_WORKER 200
 #define WATCHDOG_MS 600
 #define REPORT_FD 63 /* the worker's report file */
 #define MAXPAR 8
-#define KERNEL_ADDR 0xffffffc080200000UL
-#define USER_TOP (1UL << 38)
 
 int main(int argc, char **argv);
+
+/* A call by its name in the list (Linux's rows as linux_<name>): its
+ * number here, the same name on both architectures (sysnum.h). */
+#define NR(name) TRAPDOOR_SYS_##name
 
 /* Argument formats per call number, from the one list of system calls. */
 static const char *const argfmt[SYS_max] = {
@@ -35,6 +44,16 @@ static const char *const argfmt[SYS_max] = {
 #include "trapdoor/syscalls.h"
 #undef SYSCALL
 };
+
+/* The numbers the list has: on x86-64 they are scattered over 0..1067
+ * (Linux's numbers and Trapdoor's past 1000), so most calls pick one of
+ * these rather than any number below SYS_max. */
+static const long listed[] = {
+#define SYSCALL(rv, x86, name, stub, args, ret) SYSNUM(rv, x86),
+#include "trapdoor/syscalls.h"
+#undef SYSCALL
+};
+#define NLISTED (sizeof listed / sizeof listed[0])
 
 /* --- the random number generator: xorshift64* --- */
 
@@ -68,7 +87,7 @@ static const char *const ro_paths[] = {
 static unsigned long hostile_ptr(void)
 {
 	static int local;
-	switch (below(22)) {
+	switch (below(26)) {
 	case 0: return 0;
 	case 1: return 1;
 	case 2: return 8;
@@ -82,14 +101,18 @@ static unsigned long hostile_ptr(void)
 	case 10: return (unsigned long)sbrk(0);
 	case 11: return (unsigned long)sbrk(0) - 1;
 	case 12: return (unsigned long)&local;
-	case 13: return 0x3fff800000UL + below(1 << 20); /* unmapped stack */
-	case 14: return 0x3fff7fe000UL;                   /* the guard page */
+	case 13: return USTACK_GUARD + 2 * 4096 + below(1 << 20); /* unmapped stack */
+	case 14: return USTACK_GUARD;
 	case 15: return USER_TOP - 1 - below(8);
 	case 16: return USER_TOP;
 	case 17: return KERNEL_ADDR + below(1 << 20);
 	case 18: return ~0UL - below(16);
 	case 19: return 1UL << 63;
 	case 20: return (unsigned long)scratch + below(sizeof scratch);
+	case 21: return HOLE_START - below(16); /* the last user-half bytes, a range into the hole */
+	case 22: return HOLE_START + below(1 << 20);
+	case 23: return HOLE_END - 1 - below(1 << 20);
+	case 24: return HOLE_END + below(1 << 20); /* the first kernel-half addresses */
 	default: return rnd();
 	}
 }
@@ -167,9 +190,9 @@ static unsigned long a_vector(void)
 static int modifies(long num)
 {
 	switch (num) {
-	case SYS_unlink: case SYS_rmdir: case SYS_rename: case SYS_link: case SYS_mkdir:
-	case SYS_mknod: case SYS_chmod: case SYS_chdir: case SYS_symlink:
-	case SYS_linux_unlinkat: case SYS_linux_mkdirat: case SYS_linux_mknod:
+	case NR(unlink): case NR(rmdir): case NR(rename): case NR(link): case NR(mkdir):
+	case NR(mknod): case NR(chmod): case NR(chdir): case NR(symlink):
+	case NR(linux_unlinkat): case NR(linux_mkdirat): case NR(linux_mknod):
 		return 1;
 	}
 	return 0;
@@ -188,7 +211,7 @@ static void make_args(long num, unsigned long a[6])
 		case 'u': a[i] = a_length(); break;
 		case 'x': a[i] = one_in(2) ? below(8) : rnd(); break;
 		case 'p': case 'r': case 'w': a[i] = one_in(3) ? (unsigned long)scratch : hostile_ptr(); break;
-		case 's': a[i] = a_path(modifies(num) || (num == SYS_link && i == 0)); break;
+		case 's': a[i] = a_path(modifies(num) || (num == NR(link) && i == 0)); break;
 		case 'v': a[i] = a_vector(); break;
 		case 'f': a[i] = one_in(4) ? rnd() : below(4) | (below(2) * O_CREAT) | (below(2) * O_TRUNC) |
 					(below(2) * O_APPEND) | (below(2) * O_EXCL) | (below(3) ? 0 : O_DIRECTORY); break;
@@ -198,8 +221,69 @@ static void make_args(long num, unsigned long a[6])
 	/* A link's target stays inside /fuzz, whatever it is named by
 	 * later (a link to ".." would let "d/e" reach outside). */
 	static const char *const targets[] = { "a", "f.txt", "/fuzz/a", "/fuzz/d/x", "loop", "nosuch" };
-	if (num == SYS_symlink && !one_in(5))
+	if (num == NR(symlink) && !one_in(5))
 		a[0] = (unsigned long)targets[below(sizeof targets / sizeof targets[0])];
+
+	/* Linux's calls (kernel/linux.c) take codes and flags a random word
+	 * seldom hits: mostly the ones they know, the pointers still hostile. */
+	if (one_in(4))
+		return;
+	switch (num) {
+	case NR(linux_arch_prctl):
+		a[0] = 0x1001 + below(4); /* ARCH_SET_GS, _SET_FS, _GET_FS, _GET_GS */
+		break;
+	case NR(linux_ioctl):
+		a[0] = below(4);
+		a[1] = one_in(2) ? TIOCGWINSZ : TCGETS;
+		break;
+	case NR(linux_fcntl):
+		a[1] = below(5); /* F_DUPFD .. F_SETFL */
+		break;
+	case NR(linux_futex):
+		a[1] = below(3) | (one_in(2) ? FUTEX_PRIVATE_FLAG : 0);
+		break;
+	case NR(linux_clone): {
+		/* fork's, posix_spawn's and pthread_create's */
+		static const unsigned long shapes[] = {
+			17, 0, CLONE_VM | CLONE_VFORK | 17,
+			CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+				CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_DETACHED,
+		};
+		a[0] = shapes[below(sizeof shapes / sizeof shapes[0])];
+		if (a[0] <= 17 && !one_in(4))
+			a[1] = 0; /* a fork has no stack of its own */
+		break;
+	}
+	case NR(linux_rt_sigaction): case NR(linux_rt_sigprocmask):
+		a[0] = below(66);
+		if (!one_in(4))
+			a[3] = 8; /* the size of Linux's sigset_t */
+		break;
+	case NR(linux_prlimit64):
+		a[0] = one_in(4) ? an_int() : 0;
+		a[1] = below(12);
+		break;
+	case NR(linux_openat): case NR(linux_mkdirat): case NR(linux_newfstatat):
+		a[0] = one_in(3) ? an_int() : (unsigned long)LINUX_AT_FDCWD;
+		if (num == NR(linux_newfstatat))
+			a[3] = below(2) * LINUX_AT_SYMLINK_NOFOLLOW | below(2) * LINUX_AT_EMPTY_PATH;
+		break;
+	case NR(linux_unlinkat):
+		a[0] = one_in(3) ? an_int() : (unsigned long)LINUX_AT_FDCWD;
+		a[2] = below(2) * LINUX_AT_REMOVEDIR;
+		break;
+	case NR(linux_wait4):
+		a[0] = one_in(2) ? (unsigned long)-1 : a[0];
+		a[2] = below(2); /* WNOHANG */
+		break;
+	case NR(linux_access):
+		a[1] = below(8);
+		break;
+	case NR(linux_mknod):
+		a[1] = (one_in(2) ? 0020000 : 0) | 0644; /* S_IFCHR */
+		a[2] = below(4) << 8;
+		break;
+	}
 }
 
 /* May this call run?  Only calls that would end the fuzzer itself, or
@@ -208,41 +292,41 @@ static int allowed(long num, unsigned long a[6])
 {
 	int fd0 = (int)a[0], fd1 = (int)a[1];
 	switch (num) {
-	case SYS_kill: {
+	case NR(kill): {
 		int pid = (int)a[0];
 		return pid > 0 && pid != 1 && pid != supervisor && pid != shell;
 	}
-	case SYS_poweroff:
+	case NR(poweroff):
 		return getuid() != 0; /* as root it would stop the machine */
-	case SYS_trace:
+	case NR(trace):
 		/* live tracing would flood the console; rings stay allocated */
 		return (int)a[0] != 1 || (int)a[1] == 0 || (int)a[1] == TR_RECORD;
-	case SYS_sleep:
+	case NR(sleep):
 		if (a[0] > 30 && !one_in(50))
 			a[0] = below(30); /* a long sleep is left to the watchdog, rarely */
 		return 1;
-	case SYS_mknod:
+	case NR(mknod):
 		return (int)a[1] != 1; /* no console nodes: writes would reach it */
-	case SYS_read: case SYS_write: case SYS_close: case SYS_strace: case SYS_dup:
+	case NR(read): case NR(write): case NR(close): case NR(strace): case NR(dup):
 		return fd0 != REPORT_FD;
-	case SYS_dup2:
+	case NR(dup2):
 		return fd0 != REPORT_FD && fd1 != REPORT_FD;
-	case SYS_linux_dup3:
+	case NR(linux_dup3):
 		return fd0 != REPORT_FD && fd1 != REPORT_FD;
-	case SYS_linux_writev: case SYS_linux_readv:
+	case NR(linux_writev): case NR(linux_readv):
 		return fd0 != REPORT_FD;
-	case SYS_linux_mknod:
+	case NR(linux_mknod):
 		return ((a[2] >> 8) & 0xfff) != 1; /* Linux's dev: major << 8 */
-	case SYS_open: case SYS_linux_open: case SYS_linux_openat: {
+	case NR(open): case NR(linux_open): case NR(linux_openat): {
 		/* system files (/bin/echo...) are opened read-only: as root a
 		 * worker could truncate them, and the shell needs them after */
-		int at = num == SYS_linux_openat; /* openat(dirfd, path, flags) */
+		int at = num == NR(linux_openat); /* openat(dirfd, path, flags) */
 		for (size_t i = 0; i < sizeof ro_paths / sizeof ro_paths[0]; i++)
 			if (a[at] == (unsigned long)ro_paths[i])
 				a[at + 1] &= ~(unsigned long)(O_ACCMODE | O_TRUNC | O_CREAT | O_APPEND);
 		return 1;
 	}
-	case SYS_setpgid:
+	case NR(setpgid):
 		/* into the shell's or supervisor's group, Ctrl-C and kill(0)
 		 * semantics would reach them: keep workers in their own */
 		return (int)a[1] != supervisor && (int)a[1] != shell;
@@ -266,6 +350,7 @@ static void report(void)
 static void worker(unsigned long seed, int ncalls)
 {
 	rng = seed * 0x9e3779b97f4a7c15UL + 1;
+	void *tp = thread_pointer(); /* the TLS block, for after an arch_prctl */
 	/* Its own process group; stdin and stdout are /dev/null, so reads
 	 * do not wait for the console and garbage does not reach it. */
 	setpgid(0, 0);
@@ -284,49 +369,60 @@ static void worker(unsigned long seed, int ncalls)
 		switch (below(20)) {
 		case 0: num = SYS_max + below(1000); break;
 		case 1: num = -(long)below(100) - 1; break;
-		case 2: num = (1L << 32) + SYS_getpid; break;
-		default: num = below(SYS_max); break;
+		case 2: num = (1L << 32) + NR(getpid); break;
+		case 3: case 4: num = below(SYS_max); break; /* on x86-64 mostly no call */
+		default: num = listed[below(NLISTED)]; break;
 		}
 		unsigned long a[6];
 		make_args(num, a);
 		if (!allowed(num, a))
 			continue;
 		calls_done++;
-		if (num == SYS_exit || num == SYS_kill || num == SYS_exec || num == SYS_linux_exit ||
-		    num == SYS_linux_exit_group || num == SYS_linux_execve || calls_done % 32 == 0)
+		if (num == NR(exit) || num == NR(kill) || num == NR(exec) || num == NR(linux_exit) ||
+		    num == NR(linux_exit_group) || num == NR(linux_execve) || calls_done % 32 == 0)
 			report(); /* it may not come back */
 		long r = syscall(num, a[0], a[1], a[2], a[3], a[4], a[5]);
-		if ((num == SYS_fork || num == SYS_linux_vfork || num == SYS_linux_clone) && r == 0)
+		if ((num == NR(fork) || num == NR(linux_vfork) || num == NR(linux_clone)) && r == 0)
 			_exit(0); /* no fork bombs */
-		if (num == SYS_sbrk && one_in(4))
+		/* errno lives at the TLS pointer.  (On x86-64 musl's syscall()
+		 * reads its stack canary there before it returns: a bad FS
+		 * base ends the worker first, one more way for it to end.) */
+		if (num == NR(linux_arch_prctl) && r == 0)
+			syscall(NR(linux_arch_prctl), ARCH_SET_FS, tp);
+		if (num == NR(sbrk) && one_in(4))
 			sbrk(-(long)((unsigned long)sbrk(0) & 0xfffff)); /* give some back */
 	}
 	report();
 	_exit(0);
 }
 
-/* Remove everything under path (workers may have made a tree there).
- * Returns how many entries it could not remove. */
-static int rmtree(const char *path, int depth)
+/* Remove name, relative to the current directory, and everything under
+ * it (workers may have made a tree there).  By names relative to each
+ * directory in turn: a worker in /fuzz may have made a name of NAME_MAX
+ * bytes, which no absolute path within MAXPATH reaches.  Returns how many
+ * entries it could not remove. */
+static int rmtree(const char *name, int depth)
 {
 	struct stat st;
 	char t[8];
-	if (readlink(path, t, sizeof t) >= 0) /* a symlink: itself, not what it names */
-		return unlink(path) < 0;
-	if (stat(path, &st) < 0)
+	if (readlink(name, t, sizeof t) >= 0) /* a symlink: itself, not what it names */
+		return unlink(name) < 0;
+	if (stat(name, &st) < 0)
 		return 0;
 	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0;
+		return unlink(name) < 0;
 	if (depth > 32) {
-		note("rmtree: %s is too deep", path);
+		note("rmtree: too deep");
 		return 1;
 	}
-	chmod(path, 0755);
+	chmod(name, 0755);
+	if (chdir(name) < 0)
+		return 1;
 	int left = 0;
 	/* Each pass reads the first entries afresh: removing entries while
 	 * reading on would shift the directory offsets. */
 	for (int pass = 0; pass < 1000; pass++) {
-		int fd = open(path, O_RDONLY | O_DIRECTORY);
+		int fd = open(".", O_RDONLY | O_DIRECTORY);
 		if (fd < 0)
 			break;
 		char buf[1024];
@@ -339,8 +435,8 @@ static int rmtree(const char *path, int depth)
 			off += d->reclen;
 			if (strcmp(d->name, ".") == 0 || strcmp(d->name, "..") == 0)
 				continue;
-			char sub[600];
-			snprintf(sub, sizeof sub, "%s/%s", path, d->name);
+			char sub[256];
+			snprintf(sub, sizeof sub, "%s", d->name);
 			if (rmtree(sub, depth + 1) == 0 && stat(sub, &st) < 0 && readlink(sub, t, sizeof t) < 0)
 				removed++;
 			else
@@ -349,11 +445,52 @@ static int rmtree(const char *path, int depth)
 		if (!removed)
 			break;
 	}
+	chdir("..");
 	if (left)
-		note("rmtree: %d entries of %s stay", left, path);
-	if (depth > 0 && rmdir(path) < 0)
+		note("rmtree: %d entries stay at depth %d", left, depth);
+	if (depth > 0 && rmdir(name) < 0)
 		left++;
 	return left;
+}
+
+/* How many entries directory path has, besides . and .. (at most what
+ * one read returns). */
+static int entries(const char *path)
+{
+	char buf[1024];
+	int fd = open(path, O_RDONLY | O_DIRECTORY), n = fd < 0 ? -1 : getdents(fd, buf, sizeof buf), count = 0;
+	close(fd);
+	for (int off = 0; off < n;) {
+		struct kdirent *d = (struct kdirent *)(buf + off);
+		off += d->reclen;
+		count += strcmp(d->name, ".") != 0 && strcmp(d->name, "..") != 0;
+	}
+	return count;
+}
+
+/* Names of NAME_MAX bytes under /fuzz, as a worker makes them from a
+ * path in its scratch buffer, with data enough that free pages would
+ * show them left behind. */
+static void long_names(void)
+{
+	char name[256];
+	memset(name, 'z', 255);
+	name[255] = 0;
+	static char data[64 * 1024];
+	if (chdir("/fuzz") < 0)
+		return;
+	mkdir(name, 0777);
+	if (chdir(name) == 0) {
+		int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		write(fd, data, sizeof data);
+		close(fd);
+		chdir("..");
+	}
+	name[0] = 'y';
+	int fd = open(name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	write(fd, data, sizeof data);
+	close(fd);
+	chdir("/");
 }
 
 struct slot {
@@ -425,7 +562,7 @@ int main(int argc, char **argv)
 		par = 1;
 	supervisor = getpid();
 	shell = getppid();
-	plan(3);
+	plan(4);
 	note("fuzz: %d calls, seed %lu, %d workers at a time", count, seed, par);
 
 	mkdir("/fuzz", 0777);
@@ -434,6 +571,7 @@ int main(int argc, char **argv)
 	tracectl(1, TR_RECORD, 0);
 	tracectl(1, 0, 0);
 	unsigned long base = free_pages();
+	long_names();
 
 	int next = 0, failures = 0;
 	/* Until enough calls are counted and every worker has ended: the
@@ -448,6 +586,7 @@ int main(int argc, char **argv)
 				if (r == s->pid) {
 					finish(s, st);
 					rmtree("/fuzz", 0);
+					chdir("/");
 				} else if (s->started >= 0 && uptime() - s->started > WATCHDOG_MS) {
 					kill(s->pid, SIGKILL);
 					s->started = -1; /* counted as the watchdog's */
@@ -475,7 +614,11 @@ int main(int argc, char **argv)
 			swept += kill(rows[i].pid, SIGKILL) == 0;
 	if (swept)
 		note("ended %d leftover processes", swept);
-	rmtree("/fuzz", 0);
+	int left = rmtree("/fuzz", 0);
+	chdir("/");
+	int stay = entries("/fuzz");
+	check(left == 0 && stay == 0, "what the workers made under /fuzz is removed, NAME_MAX names too (%d, %d left)",
+	      left, stay);
 	tracectl(1, 0, 0);
 	note("%d workers: %d finished, %d ended by the watchdog, %d ended otherwise", nworkers, exited, watchdogged,
 	     died);

@@ -36,6 +36,19 @@ static void bump_shared(void *arg)
 	__thread_exit((void *)(long)gettid());
 }
 
+/* What a thread's entry sees of how it was "called": its return address
+ * and its frame's alignment (x86-64: the frame pointer, pushed below the
+ * return address, is 16-aligned only if rsp + 8 was at entry). */
+static void *entry_ra;
+static unsigned long entry_misalign;
+static void __attribute__((noinline)) entry_abi(void *arg)
+{
+	(void)arg;
+	entry_ra = __builtin_return_address(0);
+	entry_misalign = (unsigned long)__builtin_frame_address(0) % 16;
+	__thread_exit(0);
+}
+
 static void spin_forever(void *arg)
 {
 	(void)arg;
@@ -317,7 +330,7 @@ static void strace_some(void *arg)
 
 int main(int argc, char **argv)
 {
-	__asm__ volatile("mv %0, tp" : "=r"(tls));
+	tls = thread_pointer();
 	if (argc > 1 && strcmp(argv[1], "execd") == 0) {
 		printf("# exec'd: tid == pid %d\n", gettid() == getpid());
 		return 5;
@@ -335,7 +348,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	plan(41);
+	plan(42);
 	/* warm up: a first thread, fork, procinfo and pipe fault in pages
 	 * of this program's own that stay */
 	void *v;
@@ -370,6 +383,13 @@ int main(int argc, char **argv)
 	r = __thread_join(t, &v);
 	check(r == 0 && shared == 42, "two threads see the same global (%d)", shared);
 	check((long)v == t, "the thread's gettid is what create returned (%ld, %d)", (long)v, t);
+	entry_ra = (void *)1;
+	entry_misalign = 1;
+	memset(stacks[0] + STKSZ - 64, 0x5a, 64); /* not a 0 by luck */
+	__thread_join(mk(0, entry_abi, 0), NULL);
+	check(entry_ra == 0 && entry_misalign == 0,
+	      "a thread starts as if its entry were called from 0: return address %p, frame %% 16 = %lu", entry_ra,
+	      entry_misalign);
 
 	/* bad arguments */
 	errno = 0;

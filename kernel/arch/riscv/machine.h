@@ -31,6 +31,7 @@
 #define ELF_MACHINE 243 /* EM_RISCV */
 #define ARCH_CPU "hart"
 #define ARCH_TRAP_TABLE "stvec"
+#define CALL_PUSHES_RA 0
 
 /* Callee-saved registers: what swtch saves in the PCB (the second kind of
  * register save in the seeds' protocol). */

@@ -31,6 +31,7 @@
 #define ELF_MACHINE 62 /* EM_X86_64 */
 #define ARCH_CPU "cpu"
 #define ARCH_TRAP_TABLE "lidt"
+#define CALL_PUSHES_RA 1
 
 /* Callee-saved registers (the System V ABI's rbx, rbp, r12-r15), where
  * swtch resumes (ra) and its stack (sp). */

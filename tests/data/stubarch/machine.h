@@ -24,6 +24,7 @@
 #define ELF_MACHINE 62
 #define ARCH_CPU "cpu"
 #define ARCH_TRAP_TABLE "lidt"
+#define CALL_PUSHES_RA 1
 
 struct context {
 	u64 rsp, rbx, rbp, r12, r13, r14, r15, rip;

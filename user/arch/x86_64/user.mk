@@ -5,19 +5,16 @@
 # ARCH is: these rules make build/x86_64/... only.  With ARCH=x86_64
 # (B = build/x86_64) they come first, so they are the ones used, and the
 # Makefile's UBIN, UTEST and ULIB become this file's.  Programs about the
-# machine itself (RISC-V's own threads) are left out here; an x86-64
-# version of one goes in user/arch/x86_64/bin/ or tests/ under the same
-# name (priv, kmem, bench, regtest).  A portable test asks uarch.h (and
-# pthreadtest uthread.h) for what differs: each architecture has its own.
+# machine itself have an x86-64 version in user/arch/x86_64/bin/ or
+# tests/ under the same name (priv, kmem, bench, regtest), which takes the
+# place of the common one.  A portable test asks uarch.h or memlayout.h
+# (and pthreadtest uthread.h) for what differs: each architecture has its own.
 
 MUSLCC ?= musl-gcc
 UXB := build/x86_64
 UX_CFLAGS := -static -fno-pie -O2 -g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
 	-Iuser/arch/x86_64/include -I$(UXB)/include -Iinclude -MMD -MP
-UX_MACHINE := tests/threadk
-# and, to do: the fuzzer's table of calls it must not make is by RISC-V's
-# numbering (x86-64 has Linux's forms of open, exit, ... at other numbers)
-UX_MACHINE += tests/fuzz
+UX_MACHINE :=
 UX_OWN := $(patsubst user/arch/x86_64/%.c,%,$(wildcard user/arch/x86_64/bin/*.c user/arch/x86_64/tests/*.c))
 UX_PROGS := $(filter-out $(UX_MACHINE) $(UX_OWN),$(patsubst user/%.c,%,$(wildcard user/bin/*.c user/tests/*.c))) $(UX_OWN)
 UX_BIN := $(patsubst bin/%,$(UXB)/rootfs/bin/%,$(filter bin/%,$(UX_PROGS)))

@@ -53,6 +53,9 @@ void __thread_exit(void *value)
 		;
 }
 int __thread_join(int tid, void **value) { return syscall(SYS_thread_join, tid, value); }
+/* musl's gettid reads its own thread block; Trapdoor's threads share the
+ * first one's (user/tests/threadk.c), so ask the kernel. */
+pid_t gettid(void) { return syscall(SYS_gettid); }
 int __thread_detach(int tid) { return syscall(SYS_thread_detach, tid); }
 int __futex_wait(volatile unsigned *addr, unsigned val, unsigned long timeout_ns)
 {
