@@ -4,24 +4,19 @@
 #ifndef UARCH_H
 #define UARCH_H
 
-/* The layout kernel/kernel.h makes of USER_TOP (1 << 38, Sv39's lower half) */
-#define UA_USER_END (1UL << 38)        /* the first address past user space */
-#define UA_STACK_PAGE 0x3fffffe000UL   /* the stack's top page (USTACK_TOP - 4096) */
-#define UA_STACK_GUARD 0x3fff7fe000UL  /* the guard page below its 8 MiB */
+#include <trapdoor.h>
+#include "memlayout.h"
+
+/* The layout (memlayout.h has the kernel's values) */
+#define UA_USER_END HOLE_START           /* the first address past user space */
+#define UA_STACK_PAGE (USTACK_TOP - 4096) /* the stack's top page */
+#define UA_STACK_GUARD USTACK_GUARD      /* the guard page below its 8 MiB */
 #define UA_MMAP_END 0x3fff000000UL     /* mmap's area ends below this */
 #define UA_ELF_MACHINE 243             /* EM_RISCV */
 
 /* System-call numbers that are no call: 0 and 59 are gaps in the list,
  * then its end and past it, and numbers far off in both directions. */
 #define UA_NO_CALLS { 0, 59, SYS_max, SYS_max + 1, 100, 1000, -1, 0x7fffffff, -0x7fffffffL }
-
-/* The thread pointer: tp holds the TLS block's address. */
-static inline void *ua_tls(void)
-{
-	void *tp;
-	__asm__ volatile("mv %0, tp" : "=r"(tp));
-	return tp;
-}
 
 /* Code for a function returning 42 (li a0, 42; ret), and what must follow
  * writing code before it runs: fence.i, since the instruction fetch is not

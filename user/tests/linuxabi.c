@@ -295,7 +295,7 @@ static void test_futex_requeue(void)
 	errno = 0;
 	long r = syscall(LX(futex), &wa, FUTEX_CMP_REQUEUE | FUTEX_PRIVATE_FLAG, 0, 1, &wb, 1); /* wa is 0, not 1 */
 	check(E(EAGAIN), "FUTEX_CMP_REQUEUE, the word not the value given: EAGAIN (%ld, %d)", r, errno);
-	int tid = __thread_create(waiter, NULL, stack + sizeof stack, ua_tls());
+	int tid = __thread_create(waiter, NULL, stack + sizeof stack, thread_pointer());
 	long moved = 0;
 	for (int i = 0; i < 500 && tid > 0 && moved == 0; i++) {
 		moved = sc(LX(futex), (long)&wa, FUTEX_REQUEUE | FUTEX_PRIVATE_FLAG, 0, 1, (long)&wb);

@@ -18,7 +18,6 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
 #define PGROUNDUP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
-#define KERNEL_ADDR 0xffffffc080200000UL /* in the kernel's half on both machines */
 
 static unsigned long baseline;
 int main(int argc, char **argv);
@@ -452,7 +451,7 @@ static void reader(void *arg)
 }
 
 /* shared: the reader makes no call that sets errno */
-static void *tls_of_main(void) { return ua_tls(); }
+static void *tls_of_main(void) { return thread_pointer(); }
 
 static int start_reader(void *page)
 {

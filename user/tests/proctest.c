@@ -11,7 +11,6 @@
 #include "tap.h"
 #include "uarch.h"
 
-#define KERNEL_ADDR 0xffffffc080200000UL /* in the kernel's half on both machines */
 #define SELF "/test/proctest"
 
 extern char **environ;

@@ -4,11 +4,13 @@
 #ifndef UARCH_H
 #define UARCH_H
 
-/* The layout kernel/kernel.h makes of USER_TOP (2^47 less a page, the
- * lower canonical half) */
-#define UA_USER_END (1UL << 47)          /* the first address past user space: non-canonical */
-#define UA_STACK_PAGE 0x7fffffffd000UL   /* the stack's top page (USTACK_TOP - 4096) */
-#define UA_STACK_GUARD 0x7fffff7fd000UL  /* the guard page below its 8 MiB */
+#include <trapdoor.h>
+#include "memlayout.h"
+
+/* The layout (memlayout.h has the kernel's values) */
+#define UA_USER_END HOLE_START           /* the first address past user space */
+#define UA_STACK_PAGE (USTACK_TOP - 4096) /* the stack's top page */
+#define UA_STACK_GUARD USTACK_GUARD      /* the guard page below its 8 MiB */
 #define UA_MMAP_END 0x7fffff000000UL     /* mmap's area ends below this */
 #define UA_ELF_MACHINE 62                /* EM_X86_64 */
 
@@ -17,15 +19,6 @@
  * (RISC-V's 0, no call), then the list's end and past it, 500 between the
  * two ranges, and numbers far off in both directions. */
 #define UA_NO_CALLS { 1000, 7, SYS_max, SYS_max + 1, 100, 500, -1, 0x7fffffff, -0x7fffffffL }
-
-/* The thread pointer: FS's base, where musl keeps the thread's own
- * address in the first word (so reading %fs:0 reads the base). */
-static inline void *ua_tls(void)
-{
-	void *tp;
-	__asm__ volatile("movq %%fs:0, %0" : "=r"(tp));
-	return tp;
-}
 
 /* Code for a function returning 42 (mov $42, %eax; ret).  x86 keeps the
  * instruction fetch coherent with stores: nothing to do before it runs. */
