@@ -469,7 +469,13 @@ LINUX_CALL(getdents64)
 			u64 klen = k->reclen;
 			if (klen < sizeof *k || klen > sizeof rec - 8 || copy_from_user(rec, ubuf + in + pos, klen) < 0)
 				return -EFAULT;
-			u64 len = strlen(k->name);
+			/* the record lay in user memory: another thread may have
+			 * taken its NUL away, and strlen would run off rec */
+			u64 len = 0, max = klen - offsetof(struct kdirent, name);
+			while (len < max && k->name[len])
+				len++;
+			if (len == max)
+				return out ? (long)out : -EFAULT;
 			u64 ino = k->ino;
 			unsigned char type = k->type;
 			struct linux_dirent64 *d = (struct linux_dirent64 *)rec;

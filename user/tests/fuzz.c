@@ -210,7 +210,7 @@ static void make_args(long num, unsigned long a[6])
 		case 'i': a[i] = an_int(); break;
 		case 'u': a[i] = a_length(); break;
 		case 'x': a[i] = one_in(2) ? below(8) : rnd(); break;
-		case 'p': case 'r': case 'w': a[i] = one_in(3) ? (unsigned long)scratch : hostile_ptr(); break;
+		case 'p': case 'r': case 'w': case 'e': a[i] = one_in(3) ? (unsigned long)scratch : hostile_ptr(); break;
 		case 's': a[i] = a_path(modifies(num) || (num == NR(link) && i == 0)); break;
 		case 'v': a[i] = a_vector(); break;
 		case 'f': a[i] = one_in(4) ? rnd() : below(4) | (below(2) * O_CREAT) | (below(2) * O_TRUNC) |
