@@ -2,10 +2,10 @@
 quick mode: the one static musl bench binary on the host's Linux and inside
 Trapdoor x86-64.  Only that every row has positive numbers is checked.
 
-The guest half runs under TCG: on this machine /dev/kvm is kvm-pvm, under
-which a user program's `syscall` does not reach the kernel (docs/design.md),
-so tools/bench_x86.py's KVM attempt would only cost a boot before it falls
-back.  It is skipped, with the tool's reason, where the tree has no x86-64
+The guest half runs under TCG: on this machine /dev/kvm is kvm-pvm, which
+emulates the guest kernel (about 25 s to boot, every kernel path hundreds
+of times slower; docs/design.md, "Known limits"), so a KVM run would test
+nothing more and cost minutes.  It is skipped, with the tool's reason, where the tree has no x86-64
 kernel yet.
 """
 import json
