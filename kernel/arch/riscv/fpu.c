@@ -13,12 +13,11 @@
 void fpu_switch_out(struct thread *t)
 {
 	if ((t->tf->sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY) {
+		/* FS leaves off only through fpu_trap, which made the area */
 		if (!t->fpu)
-			t->fpu = kmalloc(FPU_BYTES);
-		if (t->fpu) {
-			fpu_save(t->fpu);
-			t->fpu_saved = 1;
-		}
+			panic("fpu_switch_out: live FPU registers and nowhere to save them");
+		fpu_save(t->fpu);
+		t->fpu_saved = 1;
 	}
 	if ((t->tf->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
 		t->tf->sstatus &= ~SSTATUS_FS;
@@ -47,7 +46,9 @@ int fpu_fork(struct thread *child, struct thread *parent)
  * in the fresh trapframe, arch_user_init.) */
 void fpu_exec(struct thread *t) { t->fpu_saved = 0; }
 
-/* Nothing yet: the area is allocated when first needed, at a switch. */
+/* Nothing yet: the area is allocated at the thread's first FPU
+ * instruction (fpu_trap), so a program that never computes in floating
+ * point never pays for it. */
 int fpu_alloc(struct thread *t)
 {
 	(void)t;
@@ -65,6 +66,13 @@ int fpu_trap(struct thread *t, struct trapframe *tf)
 	static const u64 zero[FPU_REGS];
 	if ((tf->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF)
 		return -1;
+	/* The save area now, while a failure can still be told to the
+	 * program's owner: at the switch out, registers it could not save
+	 * would be lost without a word. */
+	if (!t->fpu && !(t->fpu = kmalloc(FPU_BYTES))) {
+		kill_fault(t->proc, SIGKILL, EXC_ILLEGAL_INST, "out of memory for the FPU registers", TF_PC(tf));
+		return 0;
+	}
 	csr_set(sstatus, SSTATUS_FS_CLEAN);
 	fpu_restore(t->fpu_saved ? t->fpu : zero);
 	csr_clear(sstatus, SSTATUS_FS);
