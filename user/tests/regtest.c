@@ -109,25 +109,6 @@ static void report(const char *what, const unsigned long *out, int bad)
 		note("%s: x%d is %#lx, expected %#lx", what, bad, out[bad], PAT(bad));
 }
 
-static struct kprocinfo *me(struct kprocinfo *rows, int n)
-{
-	int pid = getpid();
-	for (int i = 0; i < n; i++)
-		if (rows[i].pid == pid)
-			return &rows[i];
-	return NULL;
-}
-
-/* Timer interrupts this process has taken: a tick either lands while it
- * runs (charged to it) or preempts it. */
-static unsigned long interrupts_taken(void)
-{
-	static struct kprocinfo rows[64];
-	int n = procinfo(rows, 64);
-	struct kprocinfo *r = n > 0 ? me(rows, n) : NULL;
-	return r ? r->ticks + r->iswitches : 0;
-}
-
 static int spinner(void)
 {
 	int pid = fork();

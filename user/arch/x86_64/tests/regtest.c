@@ -339,25 +339,6 @@ static int syscall_changed(const struct regs *r, char *why, size_t n)
 	return changed(r, 1 << 0 | 1 << 1 | 1 << 11, why, n);
 }
 
-static struct kprocinfo *me(struct kprocinfo *rows, int n)
-{
-	int pid = getpid();
-	for (int i = 0; i < n; i++)
-		if (rows[i].pid == pid)
-			return &rows[i];
-	return NULL;
-}
-
-/* Timer interrupts this process has taken: a tick either lands while it
- * runs (charged to it) or preempts it. */
-static unsigned long interrupts_taken(void)
-{
-	static struct kprocinfo rows[64];
-	int n = procinfo(rows, 64);
-	struct kprocinfo *r = n > 0 ? me(rows, n) : NULL;
-	return r ? r->ticks + r->iswitches : 0;
-}
-
 /* Another process, ready all the time, with other values in every
  * register this test looks at. */
 static int dirtier(void)
