@@ -208,13 +208,34 @@ void kinit(void)
 	release(&memlock);
 }
 
-/* Return the initrd's pages once its files are copied out. */
+/* A page of the initrd, which kinit left out, as an allocated page
+ * with one reference: a file's data page used where it lies (initrd.c,
+ * ramfs_adopt), freed like any other when the file goes. */
+void *kadopt(u64 pa)
+{
+	u64 n = (pa - base_pa) >> PGSHIFT;
+	acquire(&memlock);
+	if ((pa & (PGSIZE - 1)) || pa < PGROUNDUP(bootinfo.initrd_start) || pa + PGSIZE > bootinfo.initrd_end ||
+	    pages[n].free || pages[n].refs)
+		panic("kadopt: %p is not a page of the initrd", (void *)pa);
+	pages[n].refs = 1;
+	release(&memlock);
+	return P2V(pa);
+}
+
+/* Return the initrd's pages once its files are out: all but the ones
+ * its files took (kadopt), in runs between those. */
 void kfree_range(u64 pa, u64 end)
 {
 	acquire(&memlock);
-	pa = PGROUNDUP(pa);
-	if (pa < PGROUNDDOWN(end))
-		free_pages((pa - base_pa) >> PGSHIFT, (PGROUNDDOWN(end) - base_pa) >> PGSHIFT);
+	u64 n = (PGROUNDUP(pa) - base_pa) >> PGSHIFT, last = (PGROUNDDOWN(end) - base_pa) >> PGSHIFT;
+	while (n < last) {
+		u64 m = n;
+		while (m < last && !pages[m].refs)
+			m++;
+		free_pages(n, m);
+		n = m + 1; /* past a taken page (or the end) */
+	}
 	release(&memlock);
 }
 

@@ -233,6 +233,28 @@ static long ram_write(struct inode *ip, int user, u64 src, u64 off, u64 n)
 	return done ? (long)done : err;
 }
 
+/* Page pgno of the regular file ip becomes the initrd's page at pa, as
+ * it lies there (kadopt): the initramfs's file data, page-aligned in
+ * the archive (tools/mkinitrd.py), is not copied.  0, or -ENOSPC at
+ * fsmax= (the caller copies the rest, and says it does not fit), or
+ * -EINVAL if ip is not a RAM file. */
+int ramfs_adopt(struct inode *ip, u64 pgno, u64 pa)
+{
+	if (ip->fs != &ramfs || ip->type != S_IFREG)
+		return -EINVAL;
+	int err = -ENOSPC;
+	acquire(&fslock);
+	void **slot = fs_full() ? NULL : page_slot(ip, pgno);
+	if (slot && !*slot) {
+		*slot = kadopt(pa);
+		file_pages++;
+		ip->size = max(ip->size, (pgno + 1) * PGSIZE);
+		err = 0;
+	}
+	release(&fslock);
+	return err;
+}
+
 /* Cut the file to size bytes, freeing whole pages past it. */
 static int ram_truncate(struct inode *ip, u64 size)
 {

@@ -14,11 +14,12 @@ import render_trace  # noqa: E402
 # kernel's own boot stages are in the recording (trace_boot), and
 # between the trap table (stage 1) and the timer (stage 2) run the
 # devices, the buffer cache and mount_root, which unpacks the initramfs
-# (17 MB on RISC-V, 6.4 MB on x86-64).  Its file data is only 4-byte
+# (17 MB on RISC-V, 6.4 MB on x86-64).  Its file data was only 4-byte
 # aligned in the archive, and memcpy copied it byte by byte: 55.6 M
-# instructions on RISC-V, 31.1 M on x86-64; now 11.7 M and 11.6 M (10 M
-# of those on x86-64 are the LAPIC timer's calibration, 10 ms of TSC,
-# under TCG where the CPU has no TSC-deadline mode).
+# instructions on RISC-V, 31.1 M on x86-64.  Now tools/mkinitrd.py
+# page-aligns it and the kernel takes the pages in place: 1.5 M and
+# 10.7 M (10 M of those on x86-64 are the LAPIC timer's calibration,
+# 10 ms of TSC, under TCG, whose CPU has no TSC-deadline mode).
 @test(args="trace=record", icount=0, setup=RAM_ROOT, timeout=120)
 def boot_unpacks_the_initramfs_in_few_instructions(g):
     out = g.run("tracedump -s", timeout=60)
