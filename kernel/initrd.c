@@ -102,9 +102,7 @@ void initrd_load(int archive)
 				 * most of the boot under kvm-pvm (docs/design.md). */
 				u64 whole = 0;
 				if (!(V2P(data) & (PGSIZE - 1)))
-					while (whole + PGSIZE <= filesize &&
-					       ramfs_adopt(ip, whole / PGSIZE, V2P(data) + whole) == 0)
-						whole += PGSIZE;
+					whole = ramfs_adopt(ip, V2P(data), filesize / PGSIZE) * PGSIZE;
 				if (writei(ip, 0, (u64)data + whole, whole, filesize - whole) != (long)(filesize - whole))
 					kprintf("initrd: %s does not fit (fsmax= too small?)\n", path);
 				fs_setattr(ip, perm, uid);

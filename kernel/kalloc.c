@@ -208,19 +208,21 @@ void kinit(void)
 	release(&memlock);
 }
 
-/* A page of the initrd, which kinit left out, as an allocated page
- * with one reference: a file's data page used where it lies (initrd.c,
- * ramfs_adopt), freed like any other when the file goes. */
-void *kadopt(u64 pa)
+/* n pages of the initrd from pa, which kinit left out, as allocated
+ * pages with one reference each: a file's data used where it lies
+ * (initrd.c, ramfs_adopt), freed like any other page when the file
+ * goes. */
+void kadopt(u64 pa, u64 n)
 {
-	u64 n = (pa - base_pa) >> PGSHIFT;
 	acquire(&memlock);
-	if ((pa & (PGSIZE - 1)) || pa < PGROUNDUP(bootinfo.initrd_start) || pa + PGSIZE > bootinfo.initrd_end ||
-	    pages[n].free || pages[n].refs)
-		panic("kadopt: %p is not a page of the initrd", (void *)pa);
-	pages[n].refs = 1;
+	if ((pa & (PGSIZE - 1)) || pa < PGROUNDUP(bootinfo.initrd_start) || pa + n * PGSIZE > bootinfo.initrd_end)
+		panic("kadopt: %p is not in the initrd", (void *)pa);
+	for (u64 i = (pa - base_pa) >> PGSHIFT, e = i + n; i < e; i++) {
+		if (pages[i].free || pages[i].refs)
+			panic("kadopt: page %d taken twice", (int)i);
+		pages[i].refs = 1;
+	}
 	release(&memlock);
-	return P2V(pa);
 }
 
 /* Return the initrd's pages once its files are out: all but the ones

@@ -233,26 +233,28 @@ static long ram_write(struct inode *ip, int user, u64 src, u64 off, u64 n)
 	return done ? (long)done : err;
 }
 
-/* Page pgno of the regular file ip becomes the initrd's page at pa, as
- * it lies there (kadopt): the initramfs's file data, page-aligned in
- * the archive (tools/mkinitrd.py), is not copied.  0, or -ENOSPC at
- * fsmax= (the caller copies the rest, and says it does not fit), or
- * -EINVAL if ip is not a RAM file. */
-int ramfs_adopt(struct inode *ip, u64 pgno, u64 pa)
+/* Up to n pages of the initrd from pa become the empty regular file
+ * ip's first pages, as they lie there (kadopt): the initramfs's file
+ * data, page-aligned in the archive (tools/mkinitrd.py), is not copied.
+ * Returns how many it took: fewer at fsmax= (the caller copies the
+ * rest, and says it does not fit), none if ip is not a RAM file.  One
+ * lock for all: per page, the locks cost 200 instructions. */
+u64 ramfs_adopt(struct inode *ip, u64 pa, u64 n)
 {
-	if (ip->fs != &ramfs || ip->type != S_IFREG)
-		return -EINVAL;
-	int err = -ENOSPC;
+	if (ip->fs != &ramfs || ip->type != S_IFREG || ip->size)
+		return 0;
+	u64 i = 0;
+	void **slot;
 	acquire(&fslock);
-	void **slot = fs_full() ? NULL : page_slot(ip, pgno);
-	if (slot && !*slot) {
-		*slot = kadopt(pa);
+	for (; i < n && !fs_full() && (slot = page_slot(ip, i)); i++) {
+		*slot = P2V(pa + i * PGSIZE);
 		file_pages++;
-		ip->size = max(ip->size, (pgno + 1) * PGSIZE);
-		err = 0;
 	}
+	if (i)
+		kadopt(pa, i);
+	ip->size = i * PGSIZE;
 	release(&fslock);
-	return err;
+	return i;
 }
 
 /* Cut the file to size bytes, freeing whole pages past it. */

@@ -18,7 +18,7 @@ import render_trace  # noqa: E402
 # aligned in the archive, and memcpy copied it byte by byte: 55.6 M
 # instructions on RISC-V, 31.1 M on x86-64.  Now tools/mkinitrd.py
 # page-aligns it and the kernel takes the pages in place: 1.5 M and
-# 10.7 M (10 M of those on x86-64 are the LAPIC timer's calibration,
+# 10.6 M (10 M of those on x86-64 are the LAPIC timer's calibration,
 # 10 ms of TSC, under TCG, whose CPU has no TSC-deadline mode).
 @test(args="trace=record", icount=0, setup=RAM_ROOT, timeout=120)
 def boot_unpacks_the_initramfs_in_few_instructions(g):
