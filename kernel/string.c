@@ -1,8 +1,9 @@
 /* string.c: the few string and memory routines the kernel needs.
  * memcpy and memset move 8 bytes at a time (memcpy by shifting words
- * when the two ends are aligned differently), 64 bytes per loop round: zeroing and copying whole pages is most of
- * what fork, exec and sbrk cost, and a loop of one store per round spends
- * two more instructions on the loop itself for every store.
+ * when the two ends are aligned differently), 64 bytes per loop round:
+ * zeroing and copying whole pages is most of what fork, exec and sbrk
+ * cost, and a loop of one store per round spends two more instructions
+ * on the loop itself for every store.
  */
 #include "kernel.h"
 
