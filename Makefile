@@ -119,9 +119,10 @@ xv6-build: $(B)/kernel.elf $(B)/xv6/initrd.cpio
 xv6: all
 	TRAPDOOR_ARCH=$(ARCH) python3 tools/xv6run.py --xv6 "$(XV6)" --cpus $(CPUS) --mem $(MEM) $(XV6TESTS)
 
-# The initramfs: a cpio -H newc archive of build/rootfs, owned by root.
-$(B)/initrd.cpio: $(UBIN) $(UTEST) $(UETC) $(UXV6)
-	cd $(B)/rootfs && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio
+# The initramfs: a cpio -H newc archive of build/rootfs, owned by root,
+# each file's data page-aligned (tools/mkinitrd.py: taken in place at boot).
+$(B)/initrd.cpio: $(UBIN) $(UTEST) $(UETC) $(UXV6) tools/mkinitrd.py
+	python3 tools/mkinitrd.py $(B)/rootfs $@
 
 all: $(B)/kernel.elf $(B)/initrd.cpio
 .DEFAULT_GOAL := all

@@ -167,6 +167,7 @@ void ramfs_init(void);
 struct inode *ramfs_newroot(void); /* another, empty RAM file system */
 void fs_meminfo(u64 *files, u64 *meta, u64 *max);
 u64 fs_max_pages(void);
+u64 ramfs_adopt(struct inode *ip, u64 pa, u64 n); /* the initrd's n pages at pa as its first */
 
 /* ext2.c: the file system on the disk */
 int ext2_mount(struct inode **root); /* 0 or -errno; refuses a bad image with a message */

@@ -142,6 +142,40 @@ static int reserved(u64 pa, u64 kstart, u64 kend)
 	return 1;
 }
 
+/* Where the run of free pages that starts at pa (not reserved) ends: at
+ * the next reserved range's start or the end of pa's range of RAM. */
+static u64 run_end(u64 pa, u64 kstart)
+{
+	u64 end = 0;
+	for (int i = 0; i < bootinfo.nmem; i++)
+		if (pa >= bootinfo.mem[i].base && pa < bootinfo.mem[i].base + bootinfo.mem[i].size)
+			end = bootinfo.mem[i].base + bootinfo.mem[i].size;
+	u64 initrd = PGROUNDDOWN(bootinfo.initrd_start);
+	if (kstart > pa)
+		end = min(end, kstart);
+	if (bootinfo.initrd_end > bootinfo.initrd_start && initrd > pa)
+		end = min(end, initrd);
+	for (int i = 0; i < bootinfo.nresv; i++)
+		if (bootinfo.resv[i].base > pa)
+			end = min(end, PGROUNDDOWN(bootinfo.resv[i].base));
+	return PGROUNDDOWN(end);
+}
+
+/* Free pages [n, end) as the largest aligned blocks that fit: a few
+ * calls of free_block per range, where one per page cost 3.5 M
+ * instructions at boot for 128 MiB (about 115 a page), emulated one by one
+ * under kvm-pvm (docs/design.md).  memlock held. */
+static void free_pages(u64 n, u64 end)
+{
+	while (n < end) {
+		int o = 0;
+		while (o < MAX_ORDER && !(n & (1UL << o)) && n + (2UL << o) <= end)
+			o++;
+		free_block(n, o);
+		n += 1UL << o;
+	}
+}
+
 /* Hand every page of RAM that is not the kernel, the firmware, the device
  * tree or the initrd to the allocator.  The page array, one entry for
  * each page from the lowest address of RAM to the highest, holes
@@ -160,22 +194,49 @@ void kinit(void)
 		freelist[o] = NIL;
 	memset(pages, 0, npages * sizeof *pages);
 	acquire(&memlock);
-	for (u64 n = 0; n < npages; n++) {
+	for (u64 n = 0; n < npages;) {
 		u64 pa = base_pa + (n << PGSHIFT);
-		if (!reserved(pa, kstart, kend))
-			free_block(n, 0);
+		if (reserved(pa, kstart, kend)) {
+			n++;
+			continue;
+		}
+		/* a page that RAM or a reserved range covers in part stays out */
+		u64 end = min((run_end(pa, kstart) - base_pa) >> PGSHIFT, npages);
+		free_pages(n, end);
+		n = max(end, n + 1);
 	}
 	release(&memlock);
 }
 
-/* Return the initrd's pages once its files are copied out. */
+/* n pages of the initrd from pa, which kinit left out, as allocated
+ * pages with one reference each: a file's data used where it lies
+ * (initrd.c, ramfs_adopt), freed like any other page when the file
+ * goes. */
+void kadopt(u64 pa, u64 n)
+{
+	acquire(&memlock);
+	if ((pa & (PGSIZE - 1)) || pa < PGROUNDUP(bootinfo.initrd_start) || pa + n * PGSIZE > bootinfo.initrd_end)
+		panic("kadopt: %p is not in the initrd", (void *)pa);
+	for (u64 i = (pa - base_pa) >> PGSHIFT, e = i + n; i < e; i++) {
+		if (pages[i].free || pages[i].refs)
+			panic("kadopt: page %d taken twice", (int)i);
+		pages[i].refs = 1;
+	}
+	release(&memlock);
+}
+
+/* Return the initrd's pages once its files are out: all but the ones
+ * its files took (kadopt), in runs between those. */
 void kfree_range(u64 pa, u64 end)
 {
 	acquire(&memlock);
-	for (pa = PGROUNDUP(pa); pa + PGSIZE <= end; pa += PGSIZE) {
-		u32 n = (pa - base_pa) >> PGSHIFT;
-		pages[n].refs = 0;
-		free_block(n, 0);
+	u64 n = (PGROUNDUP(pa) - base_pa) >> PGSHIFT, last = (PGROUNDDOWN(end) - base_pa) >> PGSHIFT;
+	while (n < last) {
+		u64 m = n;
+		while (m < last && !pages[m].refs)
+			m++;
+		free_pages(n, m);
+		n = m + 1; /* past a taken page (or the end) */
 	}
 	release(&memlock);
 }

@@ -119,6 +119,7 @@ void params_parse(const char *bootargs);
 void kinit(void);
 void *kalloc(void);                  /* one zeroed page, or NULL */
 void *kalloc_nozero(void);           /* one page, contents undefined */
+void kadopt(u64 pa, u64 n);          /* n pages of the initrd, as they are (initrd.c) */
 void *kalloc_order(int order);       /* 2^order contiguous pages */
 void kfree(void *pa);                /* drop one reference */
 void kfree_order(void *pa, int order);

@@ -1,12 +1,15 @@
 /* string.c: the few string and memory routines the kernel needs.
- * memcpy and memset move 8 bytes at a time between aligned addresses,
- * 64 bytes per loop round: zeroing and copying whole pages is most of
- * what fork, exec and sbrk cost, and a loop of one store per round spends
- * two more instructions on the loop itself for every store.
+ * memcpy and memset move 8 bytes at a time (memcpy by shifting words
+ * when the two ends are aligned differently), 64 bytes per loop round:
+ * zeroing and copying whole pages is most of what fork, exec and sbrk
+ * cost, and a loop of one store per round spends two more instructions
+ * on the loop itself for every store.
  */
 #include "kernel.h"
 
-void *memset(void *d, int c, size_t n)
+/* Weak: an architecture may bring its own (x86-64's rep movsq/stosq,
+ * kernel/arch/x86_64/rep.c). */
+__attribute__((weak)) void *memset(void *d, int c, size_t n)
 {
 	u8 *p = d, *end = p + n;
 	if (n >= 8) {
@@ -46,7 +49,7 @@ void *memset(void *d, int c, size_t n)
  * both ends are equally aligned: a program's text is copied in at exec
  * with its odd length (972 bytes for /bin/nop), and the byte loop cost
  * five instructions a byte. */
-void *memcpy(void *d, const void *s, size_t n)
+__attribute__((weak)) void *memcpy(void *d, const void *s, size_t n)
 {
 	u8 *dp = d, *end = dp + n;
 	const u8 *sp = s;
@@ -71,6 +74,37 @@ void *memcpy(void *d, const void *s, size_t n)
 			*dq++ = *sq++;
 		dp = (u8 *)dq;
 		sp = (const u8 *)sq;
+	} else if (n >= 64) {
+		/* Ends aligned differently: an initramfs file's data is 4-byte
+		 * aligned in the archive, the page it goes to is not, and the
+		 * byte loop spent 3.2 instructions a byte there (21 M of the
+		 * x86-64 boot's 25 M).  So aligned source words are shifted
+		 * together into each destination word (both machines are
+		 * little-endian).  Every aligned load holds at least one byte
+		 * of the source, so it never touches a page the source is not
+		 * on; and each word is loaded before the store that could
+		 * overwrite it, as memmove needs. */
+		while ((u64)dp & 7)
+			*dp++ = *sp++;
+		unsigned r = ((u64)sp & 7) * 8; /* not 0: the ends differ */
+		const u64 *sq = (const u64 *)((u64)sp & ~7UL);
+		u64 *dq = (u64 *)dp, *qend = (u64 *)((u64)end & ~7UL);
+		u64 w = *sq++;
+		for (; qend - dq >= 4; dq += 4, sq += 4) {
+			u64 a0 = sq[0], a1 = sq[1], a2 = sq[2], a3 = sq[3];
+			dq[0] = w >> r | a0 << (64 - r);
+			dq[1] = a0 >> r | a1 << (64 - r);
+			dq[2] = a1 >> r | a2 << (64 - r);
+			dq[3] = a2 >> r | a3 << (64 - r);
+			w = a3;
+		}
+		for (; dq < qend; dq++) {
+			u64 a = *sq++;
+			*dq = w >> r | a << (64 - r);
+			w = a;
+		}
+		sp += (u8 *)dq - dp;
+		dp = (u8 *)dq;
 	}
 	while (dp < end)
 		*dp++ = *sp++;
