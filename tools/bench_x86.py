@@ -88,7 +88,7 @@ def cpio_member(path, name):
     while pos + 110 <= len(data) and data[pos:pos + 6] == b"070701":
         hdr = data[pos:pos + 110]
         size, namesize = int(hdr[54:62], 16), int(hdr[94:102], 16)
-        n = data[pos + 110:pos + 110 + namesize - 1].decode()
+        n = data[pos + 110:pos + 110 + namesize].split(b"\0")[0].decode()  # mkinitrd.py pads names with NULs
         start = (pos + 110 + namesize + 3) & ~3
         if n == "TRAILER!!!":
             return None
