@@ -410,8 +410,10 @@ static struct waitq *futex_queue(struct vmspace *vm, u64 addr)
 /* The word at addr, read with schedlock held.  A read that would fault
  * is not resolved there (kerneltrap never sleeps nor allocates for a
  * hart holding schedlock): let go, fault it in as a normal copy would,
- * and try again.  0 or -EFAULT; schedlock held on return either way. */
-static int futex_read(u64 addr, u32 *val)
+ * and try again.  0 or -EFAULT; schedlock held on return either way.
+ * Inlined by force: with futex_requeue its second caller, gcc made it a
+ * call, and futex_pingpong grew by 82 instructions a round trip. */
+static inline __attribute__((always_inline)) int futex_read(u64 addr, u32 *val)
 {
 	for (int tries = 0; tries < 4; tries++) {
 		if (__get_user32(val, addr) == 0)
