@@ -24,9 +24,13 @@ def accel(quiet=True):
     """x86-64's accelerator, chosen here alone (build.mk asks too, through
     `python3 tools/guest.py accel`).  ACCEL=kvm|tcg wins; otherwise KVM when
     /dev/kvm opens for reading and writing, except on kvm-pvm: there KVM
-    is itself nested in another hypervisor, the guest kernel is emulated,
-    and the guest runs about 100 times slower than under TCG (boot to the
-    prompt ~40 s against ~0.15 s), so TCG is the default."""
+    is itself nested in another hypervisor and emulates the guest kernel:
+    user code runs on the CPU, but every kernel path is some 100 times
+    slower than under TCG (the boot to the prompt, cut to almost nothing
+    of kernel work, takes 0.7 to 1 s against TCG's 0.06 to 0.1 s; a
+    system call costs ~340,000 cycles against ~500), and fpu=eager's
+    XRSTOR stops it, so TCG is the default (docs/design.md, "Known
+    limits")."""
     forced = os.environ.get("ACCEL")
     if forced in ("kvm", "tcg"):
         return forced
@@ -35,7 +39,7 @@ def accel(quiet=True):
     if os.path.exists("/sys/module/kvm_pvm"):
         if not quiet:
             sys.stderr.write("*** /dev/kvm is kvm-pvm (KVM nested in another hypervisor): the guest kernel "
-                             "would be emulated, ~100x slower than TCG; using TCG (ACCEL=kvm to insist)\n")
+                             "is emulated, its paths ~100x slower than under TCG; using TCG (ACCEL=kvm to insist)\n")
         return "tcg"
     return "kvm"
 
