@@ -240,7 +240,7 @@ static void make_args(long num, unsigned long a[6])
 		a[1] = below(5); /* F_DUPFD .. F_SETFL */
 		break;
 	case NR(linux_futex):
-		a[1] = below(3) | (one_in(2) ? FUTEX_PRIVATE_FLAG : 0);
+		a[1] = below(5) | (one_in(2) ? FUTEX_PRIVATE_FLAG : 0); /* wait, wake, fd (ENOSYS), the two requeues */
 		break;
 	case NR(linux_clone): {
 		/* fork's, posix_spawn's and pthread_create's */
